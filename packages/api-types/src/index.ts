@@ -1,0 +1,5 @@
+export * from './envelope.js';
+export * from './error-codes.js';
+export * from './health.js';
+export * from './auth.js';
+export * from './system.js';

@@ -1,0 +1,28 @@
+import { Type, type Static } from 'typebox';
+import { Timestamp } from './envelope.js';
+
+export const DatabaseKind = Type.Union([Type.Literal('embedded'), Type.Literal('postgres')]);
+export type DatabaseKind = Static<typeof DatabaseKind>;
+
+export const SystemStatus = Type.Object(
+  {
+    name: Type.Literal('iClood'),
+    version: Type.String(),
+    serverId: Type.String({ format: 'uuid' }),
+    startedAt: Timestamp,
+    uptimeSeconds: Type.Number({ minimum: 0 }),
+    nodeVersion: Type.String(),
+    database: Type.Object(
+      {
+        kind: DatabaseKind,
+        healthy: Type.Boolean(),
+        latencyMs: Type.Number({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    dataDir: Type.String({ description: 'Absolute path of ICLOOD_DATA_DIR on the server' }),
+    libraryDir: Type.String({ description: 'Absolute path of ICLOOD_LIBRARY_DIR on the server' }),
+  },
+  { additionalProperties: false },
+);
+export type SystemStatus = Static<typeof SystemStatus>;
