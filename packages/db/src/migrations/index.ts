@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+
+import * as initial from './2026_11_21_0001_initial.js';
+
+/**
+ * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
+ * order. A static list (not a folder scan) so it works the same from `src/` and from `dist/`.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '2026_11_21_0001_initial': initial,
+};

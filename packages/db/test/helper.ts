@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import type { Insertable, Kysely } from 'kysely';
+
+import type { Database, Device, DevicesTable, Media, MediaTable, User, UsersTable } from '../src/index.js';
+import { testDatabaseTargets } from '../src/testing.js';
+
+/** Every database this run covers: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const targets = testDatabaseTargets(process.env.TEST_DATABASE_URL);
+
+/** A valid, deterministic lowercase hex SHA-256 for a label. */
+export function sha256Of(label: string): string {
+  return createHash('sha256').update(label).digest('hex');
+}
+
+let counter = 0;
+const unique = (prefix: string): string => `${prefix}${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+
+export async function insertUser(
+  db: Kysely<Database>,
+  values: Partial<Insertable<UsersTable>> = {},
+): Promise<User> {
+  return db
+    .insertInto('users')
+    .values({ username: unique('user'), password_hash: 'hash', role: 'member', ...values })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertDevice(
+  db: Kysely<Database>,
+  userId: string,
+  values: Partial<Insertable<DevicesTable>> = {},
+): Promise<Device> {
+  return db
+    .insertInto('devices')
+    .values({
+      user_id: userId,
+      name: 'iPhone',
+      platform: 'ios',
+      scopes: ['media.upload', 'media.read'],
+      token_id: randomUUID(),
+      ...values,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertMedia(
+  db: Kysely<Database>,
+  userId: string,
+  values: Partial<Insertable<MediaTable>> = {},
+): Promise<Media> {
+  const name = unique('IMG_');
+  return db
+    .insertInto('media')
+    .values({
+      user_id: userId,
+      original_name: `${name}.HEIC`,
+      rel_path: `${userId}/2024/03/${name}.HEIC`,
+      sha256: sha256Of(name),
+      size: 1234,
+      media_type: 'photo',
+      mime: 'image/heic',
+      taken_at: new Date('2024-03-10T08:15:30.000Z'),
+      ...values,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The PostgreSQL error code and constraint name of a rejected promise. */
+export async function pgErrorOf(promise: Promise<unknown>): Promise<{ code: string; constraint?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const { code, constraint } = err as { code?: string; constraint?: string };
+    if (typeof code !== 'string') throw err;
+    return constraint === undefined ? { code } : { code, constraint };
+  }
+  throw new Error('expected the statement to be rejected');
+}

@@ -1,0 +1,105 @@
+import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Database } from '../src/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { insertMedia, insertUser, sha256Of, targets } from './helper.js';
+
+const EXPECTED_INDEXES = [
+  'users_username_lower_key',
+  'users_one_owner',
+  'auth_sessions_user_id_idx',
+  'devices_user_id_idx',
+  'devices_token_id_key',
+  'pairing_sessions_user_created_idx',
+  'pairing_sessions_code_hash_key',
+  'pairing_sessions_secret_hash_key',
+  'backup_sessions_device_started_idx',
+  'backup_sessions_user_started_idx',
+  'media_user_sha256_key',
+  'media_rel_path_key',
+  'media_browse_idx',
+  'media_uploaded_idx',
+  'media_trash_idx',
+  'media_local_id_idx',
+  'media_name_size_idx',
+  'media_device_id_idx',
+  'ignored_files_sha256_idx',
+  'ignored_files_local_id_idx',
+  'ignored_files_name_idx',
+  'albums_user_name_key',
+  'album_media_pkey',
+  'album_media_media_id_idx',
+  'jobs_pending_run_at_idx',
+  'jobs_media_id_idx',
+];
+
+/** The plan PostgreSQL picks when sequential scans are priced out, as one string. */
+async function planWithoutSeqScan(db: Kysely<Database>, query: Compilable): Promise<string> {
+  const compiled = query.compile();
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_seqscan = off`.execute(trx);
+    const result = await trx.executeQuery<{ 'QUERY PLAN': string }>(
+      CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
+    );
+    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+}
+
+describe.each(targets)('indexes on $label', (target) => {
+  let database: TestDatabase;
+  let userId: string;
+  beforeAll(async () => {
+    database = await target.create();
+    const user = await insertUser(database.db);
+    userId = user.id;
+    for (let i = 0; i < 20; i++) {
+      await insertMedia(database.db, user.id, { taken_at: new Date(Date.UTC(2024, 0, 1 + i)) });
+    }
+    await sql`analyze media`.execute(database.db);
+  });
+  afterAll(() => database.destroy());
+
+  it('has every named index', async () => {
+    const { rows } = await sql<{ indexname: string }>`
+      select indexname from pg_indexes where schemaname = 'public'`.execute(database.db);
+    const names = rows.map((row) => row.indexname);
+    expect(names).toEqual(expect.arrayContaining(EXPECTED_INDEXES));
+  });
+
+  it('serves the keyset browse page from media_browse_idx', async () => {
+    const query = database.db
+      .selectFrom('media')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('trashed_at', 'is', null)
+      .where((eb) =>
+        eb(
+          eb.refTuple('taken_at', 'id'),
+          '<',
+          eb.tuple(new Date('2024-01-10T00:00:00Z'), 'ffffffff-ffff-4fff-bfff-ffffffffffff'),
+        ),
+      )
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(100);
+
+    const plan = await planWithoutSeqScan(database.db, query);
+    expect(plan).toContain('Index Scan using media_browse_idx');
+    // The cursor bound is an index condition (a range start), not a filter over skipped rows.
+    expect(plan).toMatch(/Index Cond: .*ROW\(taken_at, id\) < ROW\(/);
+    expect(plan).not.toMatch(/\bSort\b/);
+  });
+
+  it('answers a batch duplicate check from media_user_sha256_key', async () => {
+    const hashes = [sha256Of('a'), sha256Of('b'), sha256Of('c')];
+    const query = database.db
+      .selectFrom('media')
+      .select(['id', 'sha256'])
+      .where('user_id', '=', userId)
+      .where((eb) => eb('sha256', '=', eb.fn.any(eb.val(hashes))));
+
+    const plan = await planWithoutSeqScan(database.db, query);
+    expect(plan).toMatch(/Index (Only )?Scan using media_user_sha256_key/);
+  });
+});

@@ -1,0 +1,62 @@
+import { Migrator, NO_MIGRATIONS, sql, type Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { migrateToLatest, type Database } from '../src/index.js';
+import { migrations } from '../src/migrations/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { targets } from './helper.js';
+
+const APP_TABLES = [
+  'album_media',
+  'albums',
+  'auth_sessions',
+  'backup_sessions',
+  'devices',
+  'ignored_files',
+  'jobs',
+  'media',
+  'pairing_sessions',
+  'users',
+];
+
+async function publicTables(db: Kysely<Database>): Promise<string[]> {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'kysely_%'
+    order by table_name`.execute(db);
+  return rows.map((row) => row.table_name);
+}
+
+describe.each(targets)('migrations on $label', (target) => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.destroy();
+    database = undefined;
+  });
+
+  it('creates every table on a fresh database, then applies nothing the second time', async () => {
+    database = await target.create({ migrate: false });
+    expect(await publicTables(database.db)).toEqual([]);
+
+    expect(await migrateToLatest(database.db)).toEqual({ applied: ['2026_11_21_0001_initial'] });
+    expect(await publicTables(database.db)).toEqual(APP_TABLES);
+
+    expect(await migrateToLatest(database.db)).toEqual({ applied: [] });
+    expect(await publicTables(database.db)).toEqual(APP_TABLES);
+  });
+
+  it('migrates all the way down and up again', async () => {
+    database = await target.create();
+    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((result) => [result.migrationName, result.status])).toEqual([
+      ['2026_11_21_0001_initial', 'Success'],
+    ]);
+    expect(await publicTables(database.db)).toEqual([]);
+
+    expect(await migrateToLatest(database.db)).toEqual({ applied: ['2026_11_21_0001_initial'] });
+    expect(await publicTables(database.db)).toEqual(APP_TABLES);
+  });
+});
