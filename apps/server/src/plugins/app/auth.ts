@@ -1,0 +1,113 @@
+import fp from 'fastify-plugin';
+import jwt from '@fastify/jwt';
+import type { FastifyRequest } from 'fastify';
+import { findActiveAuthSession, touchAuthSession } from '@iclood/db';
+import { ApiError } from '../../errors.js';
+import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/sessions.js';
+import { toUserSummary } from '../../services/users.js';
+import type { App, Principal } from '../../types.js';
+
+export interface AuthPluginOptions {
+  jwtSecret: string;
+  loginRateLimit: { max: number; timeWindowMs: number };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    loginRateLimit: { max: number; timeWindow: number };
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function tokenFrom(request: FastifyRequest): { token: string; via: Principal['via'] } | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new ApiError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
+    return { token: match[1]!, via: 'bearer' };
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+// Compared as URLs so default ports match either way ("localhost" vs "localhost:80").
+function isSameHost(origin: string, host: string | undefined): boolean {
+  try {
+    const originUrl = new URL(origin);
+    return originUrl.host === new URL(`${originUrl.protocol}//${host ?? ''}`).host;
+  } catch {
+    return false;
+  }
+}
+
+// SameSite=Strict already keeps the cookie off cross-site requests; this also refuses a
+// cookie-borne write whose Origin names another host (old browsers, misconfigured proxies).
+function assertSameOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  if (!origin || !UNSAFE_METHODS.has(request.method)) return;
+  if (!isSameHost(origin, request.headers.host)) {
+    throw new ApiError('CROSS_SITE_REQUEST', 'Cross-site requests cannot use the session cookie');
+  }
+}
+
+/**
+ * Deny by default: every `/api/` route needs a valid token unless its config says `public`.
+ * The token's row (login session or device) is read on every request, so revoking it takes
+ * effect on the very next one.
+ */
+export default fp<AuthPluginOptions>(
+  async function authPlugin(app: App, { jwtSecret, loginRateLimit }) {
+    await app.register(jwt, {
+      secret: jwtSecret,
+      sign: { algorithm: 'HS256' },
+      verify: { algorithms: ['HS256'] },
+    });
+    app.decorate('loginRateLimit', { max: loginRateLimit.max, timeWindow: loginRateLimit.timeWindowMs });
+    app.decorateRequest('principal', null);
+
+    async function authenticate(request: FastifyRequest): Promise<Principal> {
+      const found = tokenFrom(request);
+      if (!found) throw new ApiError('UNAUTHORIZED', 'Sign in, or send "Authorization: Bearer <token>"');
+
+      const expired = () => new ApiError('TOKEN_EXPIRED', 'The token has expired; sign in again');
+      let claims: TokenClaims;
+      try {
+        claims = app.jwt.verify<TokenClaims>(found.token);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'FAST_JWT_EXPIRED') throw expired();
+        throw new ApiError('TOKEN_INVALID', 'The token is not valid');
+      }
+      const now = app.now();
+      // The verifier uses the wall clock; expiry is also judged on the app's (injectable) clock.
+      if (typeof claims.exp === 'number' && claims.exp * 1000 <= now.getTime()) throw expired();
+      if (found.via === 'cookie') assertSameOrigin(request);
+
+      if (claims.typ !== 'session' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
+        throw new ApiError('TOKEN_INVALID', 'The token is not valid');
+      }
+      const active = await findActiveAuthSession(app.db, { id: claims.sid, userId: claims.sub, now });
+      if (!active) throw new ApiError('TOKEN_REVOKED', 'This session has ended; sign in again');
+      await touchAuthSession(app.db, { id: active.session.id, now });
+      return {
+        user: toUserSummary(active.user),
+        scopes: scopesForRole(active.user.role),
+        kind: 'session',
+        tokenRowId: active.session.id,
+        expiresAt: active.session.expires_at,
+        via: found.via,
+      };
+    }
+
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config;
+      if (request.is404 || config.public || !request.url.startsWith('/api/')) return;
+      const principal = await authenticate(request);
+      request.principal = principal;
+      if (config.scope && !principal.scopes.includes(config.scope)) {
+        throw new ApiError('SCOPE_REQUIRED', `This needs the "${config.scope}" scope`);
+      }
+    });
+  },
+  { name: 'auth', dependencies: ['database', 'cookie'] },
+);

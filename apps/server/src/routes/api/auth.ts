@@ -1,0 +1,78 @@
+import { LoginRequest, LoginResult, LogoutResult, Me, SuccessEnvelope, withErrorResponses } from '@iclood/api-types';
+import { findUserByUsername, revokeAuthSession } from '@iclood/db';
+import { ok } from '../../envelope.js';
+import { ApiError } from '../../errors.js';
+import { verifyPassword } from '../../services/passwords.js';
+import { clearSessionCookie, startSession } from '../../services/sessions.js';
+import { principalOf, type AppPlugin } from '../../types.js';
+
+const authRoutes: AppPlugin = async (app) => {
+  app.post(
+    '/auth/login',
+    {
+      config: { public: true, rateLimit: app.loginRateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in: a bearer token, also set as the httpOnly session cookie',
+        body: LoginRequest,
+        response: withErrorResponses({ 200: SuccessEnvelope(LoginResult) }),
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const user = await findUserByUsername(app.db, username);
+      const valid = await verifyPassword(user?.password_hash, password);
+      if (!user || !valid) {
+        request.log.info({ username }, 'login failed');
+        throw new ApiError('INVALID_CREDENTIALS', 'Wrong username or password');
+      }
+      return ok(await startSession(app, request, reply, user), 'Signed in');
+    },
+  );
+
+  app.delete(
+    '/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Revoke the caller's token; it is refused from the next request on",
+        response: withErrorResponses({ 200: SuccessEnvelope(LogoutResult) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const revoked = await revokeAuthSession(app.db, {
+        id: principal.tokenRowId,
+        userId: principal.user.id,
+        now: app.now(),
+      });
+      clearSessionCookie(reply);
+      return ok({ revoked }, 'Signed out');
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the token belongs to and what it may do',
+        response: withErrorResponses({ 200: SuccessEnvelope(Me) }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return ok({
+        user: principal.user,
+        scopes: principal.scopes,
+        auth: {
+          kind: principal.kind,
+          id: principal.tokenRowId,
+          expiresAt: principal.expiresAt?.toISOString() ?? null,
+        },
+      });
+    },
+  );
+};
+
+export default authRoutes;

@@ -1,0 +1,34 @@
+import { SuccessEnvelope, SystemStatus, withErrorResponses } from '@iclood/api-types';
+import { checkDatabaseHealth } from '@iclood/db';
+import { ok } from '../../envelope.js';
+import type { AppPlugin } from '../../types.js';
+
+const systemRoutes: AppPlugin = async (app) => {
+  app.get(
+    '/system/status',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Version, uptime, database kind and health, data and library folders',
+        response: withErrorResponses({ 200: SuccessEnvelope(SystemStatus) }),
+      },
+    },
+    async () => {
+      const health = await checkDatabaseHealth(app.db);
+      const { serverId, version, startedAt } = app.identity;
+      return ok({
+        name: 'iClood' as const,
+        version,
+        serverId,
+        startedAt: startedAt.toISOString(),
+        uptimeSeconds: Math.max(0, Math.round((Date.now() - startedAt.getTime()) / 1000)),
+        nodeVersion: process.version,
+        database: { kind: app.database.kind, healthy: health.healthy, latencyMs: health.latencyMs },
+        dataDir: app.config.dataDir,
+        libraryDir: app.config.libraryDir,
+      });
+    },
+  );
+};
+
+export default systemRoutes;

@@ -1,0 +1,66 @@
+import type { Scope, UserSummary } from '@iclood/api-types';
+import type { Database, DatabaseHandle, Kysely } from '@iclood/db';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyPluginAsync,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ServerConfig } from './config.js';
+
+/** The Fastify instance with the TypeBox type provider, as routes see it. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+export type AppPlugin = FastifyPluginAsync<Record<never, never>, RawServerDefault, TypeBoxTypeProvider>;
+
+/** Who is calling: the user, what the token may do, and the row it names. */
+export interface Principal {
+  user: UserSummary;
+  scopes: Scope[];
+  kind: 'session' | 'device';
+  /** The auth session or device id the token names. */
+  tokenRowId: string;
+  expiresAt: Date | null;
+  /** Where the token came from; cookie-borne requests get a cross-site check. */
+  via: 'bearer' | 'cookie';
+}
+
+export interface ServerIdentity {
+  serverId: string;
+  version: string;
+  startedAt: Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: ServerConfig;
+    /** Injectable clock; every time-based decision uses it. */
+    now: () => Date;
+    database: DatabaseHandle;
+    db: Kysely<Database>;
+    identity: ServerIdentity;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a token (ping, setup, login, register). */
+    public?: boolean;
+    /** The scope a token must carry. */
+    scope?: Scope;
+  }
+}
+
+/** Principal accessor for handlers on authenticated routes. */
+export function principalOf(request: { principal: Principal | null }): Principal {
+  if (!request.principal) throw new Error('principalOf() used on a public route');
+  return request.principal;
+}

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTargets, startTestServer, type TestServer } from './helper.js';
+
+describe('the dashboard at /', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(databaseTargets[0]!);
+  });
+  afterAll(() => server.close());
+
+  it('serves the built page without auth, never cached', async () => {
+    const response = await server.app.inject({ url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.body).toContain('iClood');
+    expect(response.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('serves its hashed assets with a long cache', async () => {
+    const html = (await server.app.inject({ url: '/' })).body;
+    const asset = /(?:src|href)="(\/assets\/[^"]+)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const response = await server.app.inject({ url: asset! });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toContain('immutable');
+  });
+
+  it('answers deep links with the page, but unknown API routes with JSON', async () => {
+    const page = await server.app.inject({ url: '/albums/summer', headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('iClood');
+    const api = await server.app.inject({ url: '/api/v1/albums-not-yet', headers: { accept: 'text/html' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.json().error.code).toBe('ROUTE_NOT_FOUND');
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDatabaseTargets, type TestDatabase, type TestDatabaseTarget } from '@iclood/db/testing';
+import { buildApp, type BuildAppOptions } from '../src/app.js';
+import { loadConfig, type ServerConfig } from '../src/config.js';
+import type { App } from '../src/types.js';
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
+export const databaseTargets: TestDatabaseTarget[] = testDatabaseTargets(process.env.TEST_DATABASE_URL);
+
+export const OWNER = { username: 'owner', password: 'correct horse battery staple' };
+
+/** A clock tests move by hand. */
+export function testClock(start = '2026-11-21T10:00:00.000Z') {
+  let current = new Date(start).getTime();
+  return {
+    now: () => new Date(current),
+    advance(ms: number) {
+      current += ms;
+    },
+  };
+}
+
+export interface TestServer {
+  app: App;
+  config: ServerConfig;
+  database: TestDatabase;
+  dataDir: string;
+  clock: ReturnType<typeof testClock>;
+  /** Every log line the app wrote, raw. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** A whole app on a fresh database and a temp data dir; nothing listens, use `app.inject`. */
+export async function startTestServer(
+  target: TestDatabaseTarget,
+  env: Record<string, string> = {},
+  options: BuildAppOptions = {},
+  /** Adds test-only routes before the app is ready. */
+  extend?: (app: App) => void,
+): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'iclood-server-'));
+  const config = loadConfig({ ICLOOD_DATA_DIR: dataDir, ICLOOD_MDNS: 'false', LOG_LEVEL: 'info', ...env }, dataDir);
+  const database = await target.create();
+  const clock = testClock();
+  const logs: string[] = [];
+  const app = await buildApp(config, {
+    database,
+    now: clock.now,
+    logStream: { write: (line: string) => void logs.push(line) },
+    ...options,
+  });
+  extend?.(app);
+  await app.ready();
+  return {
+    app,
+    config,
+    database,
+    dataDir,
+    clock,
+    logs,
+    async close() {
+      await app.close();
+      await database.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** Creates the owner through the setup page and returns the token. */
+export async function setupOwner(app: App, owner = OWNER): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/api/v1/setup', payload: owner });
+  if (response.statusCode !== 201) throw new Error(`setup failed: ${response.statusCode} ${response.body}`);
+  return response.json().data.token as string;
+}
+
+export async function login(app: App, username: string, password: string) {
+  return app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+}

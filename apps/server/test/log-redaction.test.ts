@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTargets, login, startTestServer, type TestServer } from './helper.js';
+
+describe.each(databaseTargets)('logs never hold secrets ($label)', (target) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(target, {
+      LOG_LEVEL: 'trace',
+      ICLOOD_ADMIN_USERNAME: 'admin',
+      ICLOOD_ADMIN_PASSWORD: 'bootstrap-secret-pw',
+    });
+  });
+  afterAll(() => server.close());
+
+  it('passwords, tokens and cookies do not appear in any log line', async () => {
+    const { app } = server;
+    const token = (await login(app, 'admin', 'bootstrap-secret-pw')).json().data.token as string;
+    await login(app, 'admin', 'wrong-secret-pw');
+    await app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
+    await app.inject({ url: '/api/v1/auth/me', cookies: { iclood_session: token } });
+    await app.inject({ url: `/api/v1/auth/me?token=${token}` });
+    app.log.info({ password: 'direct-secret-pw', user: { token } }, 'a careless log call');
+
+    const logs = server.logs.join('\n');
+    expect(server.logs.length).toBeGreaterThan(5);
+    for (const secret of ['bootstrap-secret-pw', 'wrong-secret-pw', 'direct-secret-pw', token, token.split('.')[2]!]) {
+      expect(logs).not.toContain(secret);
+    }
+    expect(logs).toContain('[redacted]');
+    expect(logs).toContain('login failed');
+  });
+});

@@ -1,0 +1,38 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTargets, startTestServer, type TestServer } from './helper.js';
+
+describe('OpenAPI document', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(databaseTargets[0]!);
+  });
+  afterAll(() => server.close());
+
+  it('is valid OpenAPI 3 at /docs/json and lists every route with its envelope', async () => {
+    const response = await server.app.inject({ url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toMatch(/^3\./);
+
+    expect(Object.keys(document.paths).sort()).toEqual(
+      ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/ping', '/api/v1/setup', '/api/v1/system/status', '/ping'],
+    );
+    const login = document.paths['/api/v1/auth/login'].post;
+    expect(login.security).toEqual([]);
+    expect(login.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
+    expect(login.responses['200'].content['application/json'].schema.properties.status.enum ?? login.responses['200'].content['application/json'].schema.properties.status.const).toBeDefined();
+    expect(login.responses['4XX'] ?? login.responses['4xx']).toBeDefined();
+    expect(document.paths['/api/v1/auth/me'].get.security).toBeUndefined(); // inherits bearer/cookie
+    expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+  });
+
+  it('serves the UI at /docs', async () => {
+    const response = await server.app.inject({ url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+  });
+});

@@ -1,0 +1,145 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseTargets } from './helper.js';
+
+// The path the README's run command takes: the built server as a real process on a free port.
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
+
+interface RunningServer {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  output: () => string;
+}
+
+function startServer(env: Record<string, string>): Promise<RunningServer> {
+  const child = spawn(process.execPath, [MAIN], {
+    // Only what the server needs: no inherited DATABASE_URL or ICLOOD_* from the developer's shell.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ICLOOD_MDNS: 'false', ...env },
+    cwd: env.ICLOOD_DATA_DIR ? dirname(env.ICLOOD_DATA_DIR) : undefined,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    child.stdout.on('data', () => {
+      const match = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, output: () => output });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDataDir(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'iclood-process-'));
+  cleanups.push(() => rm(root, { recursive: true, force: true }));
+  return join(root, 'data');
+}
+
+describe('the built server as a process', () => {
+  it('has been built', () => {
+    expect(existsSync(MAIN)).toBe(true);
+  });
+
+  it('starts on the embedded database, answers /api/v1/ping, and stops cleanly on SIGTERM', async () => {
+    const dataDir = await tempDataDir();
+    const server = await startServer({ ICLOOD_DATA_DIR: dataDir });
+    cleanups.push(async () => void server.child.kill('SIGKILL'));
+
+    const ping = await fetch(`${server.url}/api/v1/ping`);
+    expect(ping.status).toBe(200);
+    const body = (await ping.json()) as { data: { serverId: string } };
+    expect(body).toMatchObject({ status: 'success', data: { name: 'iClood' } });
+    expect(body.data.serverId).toBe((await readFile(join(dataDir, 'server-id'), 'utf8')).trim());
+    expect(server.output()).toContain('Open it to create the owner account.');
+    expect(existsSync(join(dataDir, 'db'))).toBe(true);
+
+    server.child.kill('SIGTERM');
+    expect(await exitOf(server.child)).toBe(0);
+    expect(server.output()).toContain('shutting down');
+  });
+
+  it.runIf(databaseTargets.some((t) => t.kind === 'postgres'))(
+    'runs on PostgreSQL when DATABASE_URL is set',
+    async () => {
+      const target = databaseTargets.find((t) => t.kind === 'postgres')!;
+      const database = await target.create();
+      cleanups.push(() => database.destroy());
+      const server = await startServer({
+        ICLOOD_DATA_DIR: await tempDataDir(),
+        DATABASE_URL: database.url!,
+        ICLOOD_ADMIN_USERNAME: 'admin',
+        ICLOOD_ADMIN_PASSWORD: 'process-test-password',
+      });
+      cleanups.push(async () => void server.child.kill('SIGKILL'));
+
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'process-test-password' }),
+      });
+      expect(login.status).toBe(200);
+      const { token } = ((await login.json()) as { data: { token: string } }).data;
+      const status = await fetch(`${server.url}/api/v1/system/status`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await status.json()) as { data: { database: unknown } }).data.database).toMatchObject({ kind: 'postgres', healthy: true });
+      expect(server.output()).not.toContain('process-test-password');
+
+      server.child.kill('SIGINT');
+      expect(await exitOf(server.child)).toBe(0);
+    },
+  );
+
+  it('refuses to start on invalid configuration with one line naming the variable', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', ICLOOD_MDNS: 'false', ICLOOD_DATA_DIR: await tempDataDir() },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    expect(await exitOf(child)).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "eighty")',
+    ]);
+  });
+
+  it('refuses to start when PostgreSQL is unreachable, without printing the password', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ICLOOD_MDNS: 'false',
+        ICLOOD_DATA_DIR: await tempDataDir(),
+        DATABASE_URL: 'postgres://iclood:pw-never-shown@127.0.0.1:1/iclood',
+      },
+    });
+    let output = '';
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk) => (output += chunk));
+    expect(await exitOf(child)).toBe(1);
+    expect(output).toContain('iClood could not start');
+    expect(output).not.toContain('pw-never-shown');
+  });
+});
