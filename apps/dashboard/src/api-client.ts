@@ -1,0 +1,115 @@
+import type { ErrorDetail, ErrorEnvelope, SuccessEnvelopeOf } from '@iclood/api-types';
+
+/** Codes made up by the client when no iClood envelope came back; the server never sends them. */
+export const NETWORK_ERROR = 'NETWORK_ERROR';
+export const UNEXPECTED_RESPONSE = 'UNEXPECTED_RESPONSE';
+/** A bug in the page itself, not a server answer. */
+export const CLIENT_ERROR = 'CLIENT_ERROR';
+
+// A Pi on a busy USB disk can be slow, but a request that hangs forever helps nobody.
+const REQUEST_TIMEOUT_MS = 20_000;
+
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * A failed API call. `code` is the server's stable error code (`INVALID_CREDENTIALS`,
+ * `RATE_LIMITED`, …) or one of the client's own `NETWORK_ERROR` / `UNEXPECTED_RESPONSE`;
+ * `status` is the HTTP status, 0 when no response arrived.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: string;
+  readonly status: number;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    details: readonly ErrorDetail[] = [],
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+
+  /** True when the server could not be reached or is not an iClood API at all. */
+  get isUnreachable(): boolean {
+    return this.code === NETWORK_ERROR || this.code === UNEXPECTED_RESPONSE;
+  }
+}
+
+/** Turns anything a `catch` receives into an `ApiError`, so views handle one shape. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(CLIENT_ERROR, 0, message, [], error);
+}
+
+/**
+ * Calls the same-origin iClood API, sends the session cookie, and unwraps the response envelope.
+ *
+ * @example
+ * const { needed } = await apiRequest<SetupStatus>('GET', '/api/v1/setup');
+ */
+export async function apiRequest<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const init: RequestInit = {
+    method,
+    headers,
+    credentials: 'same-origin',
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  };
+  // Only with a body: Fastify rejects an empty body declared as JSON.
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (cause) {
+    const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
+    const message = timedOut
+      ? 'The iClood server did not answer in time.'
+      : 'Cannot reach the iClood server.';
+    throw new ApiError(NETWORK_ERROR, 0, message, [], cause);
+  }
+
+  const envelope = await readEnvelope<T>(response);
+  if (envelope === undefined) {
+    throw new ApiError(
+      UNEXPECTED_RESPONSE,
+      response.status,
+      `The server answered HTTP ${response.status}, but not with an iClood API response.`,
+    );
+  }
+  if (envelope.status === 'success') return envelope.data;
+  const { code, message, details } = envelope.error;
+  throw new ApiError(code, response.status, message || envelope.message, details ?? []);
+}
+
+async function readEnvelope<T>(
+  response: Response,
+): Promise<SuccessEnvelopeOf<T> | ErrorEnvelope | undefined> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = await response.json();
+  } catch {
+    return undefined;
+  }
+  return isEnvelope<T>(parsed) ? parsed : undefined;
+}
+
+// A shape check, not validation: enough to tell an iClood envelope from a proxy's or a router's JSON.
+function isEnvelope<T>(value: unknown): value is SuccessEnvelopeOf<T> | ErrorEnvelope {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { status?: unknown; data?: unknown; error?: { code?: unknown } | null };
+  if (candidate.status === 'success') return 'data' in candidate;
+  return candidate.status === 'error' && typeof candidate.error?.code === 'string';
+}
