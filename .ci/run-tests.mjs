@@ -12,11 +12,14 @@ const workspaces = ['apps', 'packages'].flatMap((group) =>
     .filter((entry) => entry.isDirectory())
     .map((entry) => join(group, entry.name)),
 );
-for (const workspace of workspaces) rmSync(join(root, workspace, '.test-results'), { recursive: true, force: true });
+for (const workspace of workspaces)
+  rmSync(join(root, workspace, '.test-results'), { recursive: true, force: true });
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ICLOOD_MDNS: 'false' };
 if (!env.TEST_DATABASE_URL) {
-  console.log('TEST_DATABASE_URL is not set: database tests run on embedded PGlite only (.ci/run adds PostgreSQL).');
+  console.log(
+    'TEST_DATABASE_URL is not set: database tests run on embedded PGlite only (.ci/run adds PostgreSQL).',
+  );
 }
 const turbo = spawnSync(
   'npx',
@@ -57,8 +60,13 @@ for (const workspace of workspaces) {
 
 console.log('\nTest summary');
 for (const row of rows) console.log(row);
-console.log(`  database-backed tests passed: ${byDatabase.pglite} on PGlite, ${byDatabase.postgres} on PostgreSQL`);
-if (turbo.status !== 0) console.log(`  turbo exited with ${turbo.status ?? turbo.signal}: a build, typecheck, lint or test task failed`);
+console.log(
+  `  database-backed tests passed: ${byDatabase.pglite} on PGlite, ${byDatabase.postgres} on PostgreSQL`,
+);
+if (turbo.status !== 0)
+  console.log(
+    `  turbo exited with ${turbo.status ?? turbo.signal}: a build, typecheck, lint or test task failed`,
+  );
 if (turbo.status !== 0 && failed === 0) failed = 1;
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(turbo.status === 0 && failed === 0 ? 0 : 1);

@@ -16,6 +16,8 @@ import gracefulClosePlugin from './plugins/app/graceful-close.js';
 import databasePlugin from './plugins/app/database.js';
 import authPlugin from './plugins/app/auth.js';
 import ownerBootstrapPlugin from './plugins/app/owner-bootstrap.js';
+import mdnsPlugin, { type MdnsPluginOptions } from './plugins/app/mdns.js';
+import tlsPlugin from './plugins/app/tls.js';
 import healthRoutes from './routes/health.js';
 import apiRoutes from './routes/api/index.js';
 import type { App } from './types.js';
@@ -33,6 +35,8 @@ export interface BuildAppOptions {
   logStream?: LogDestination;
   /** Login attempts allowed per client IP per window (default 10 per minute). */
   loginRateLimit?: { max: number; timeWindowMs: number };
+  /** mDNS options: tests pass a fake responder, or interface '127.0.0.1' inside netns-run only. */
+  mdns?: MdnsPluginOptions;
 }
 
 const serverPackage = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -91,6 +95,10 @@ async function composeApp(
     jwtSecret: secrets.jwtSecret,
     loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },
   });
+
+  // mDNS first, so its goodbye packets go out before HTTPS drains on close.
+  await app.register(mdnsPlugin, options.mdns ?? {});
+  await app.register(tlsPlugin, { secretsDir: layout.secretsDir });
 
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/api/v1' });

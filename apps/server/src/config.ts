@@ -76,7 +76,13 @@ function value(env: Environment, name: string): string | undefined {
 }
 
 function integer(env: Environment, name: string, fallback: number, min: number, max: number): number;
-function integer(env: Environment, name: string, fallback: undefined, min: number, max: number): number | undefined;
+function integer(
+  env: Environment,
+  name: string,
+  fallback: undefined,
+  min: number,
+  max: number,
+): number | undefined;
 function integer(env: Environment, name: string, fallback: number | undefined, min: number, max: number) {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
@@ -127,7 +133,8 @@ function url(env: Environment, name: string, protocols: string[]): string | unde
   return raw;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
@@ -186,5 +193,26 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Serve
     minFreeBytes: byteSize(env, 'ICLOOD_MIN_FREE_BYTES', 2 ** 30),
     trashDays: integer(env, 'ICLOOD_TRASH_DAYS', 30, 0, 36500),
     logLevel: logLevel as LogLevel,
+  };
+}
+
+/** What the `iclood` command-line tool needs to reach a running server and sign in. */
+export interface CliSettings {
+  serverUrl: string;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+/**
+ * `ICLOOD_URL` (default `http://127.0.0.1:$PORT`), `ICLOOD_USERNAME` (or the admin one) and
+ * `ICLOOD_PASSWORD` (or the admin one); flags given on the command line win.
+ */
+export function loadCliSettings(env: Environment): CliSettings {
+  const port = integer(env, 'PORT', 8080, 1, 65535);
+  const serverUrl = url(env, 'ICLOOD_URL', ['http:', 'https:']) ?? `http://127.0.0.1:${port}`;
+  return {
+    serverUrl: serverUrl.replace(/\/+$/, ''),
+    username: value(env, 'ICLOOD_USERNAME') ?? value(env, 'ICLOOD_ADMIN_USERNAME'),
+    password: env['ICLOOD_PASSWORD'] || env['ICLOOD_ADMIN_PASSWORD'] || undefined,
   };
 }

@@ -56,6 +56,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The scope a token must carry. */
     scope?: Scope;
+    /** Needs a signed-in user (dashboard/CLI login), not a device token: e.g. minting new devices. */
+    requireSession?: boolean;
   }
 }
 

@@ -10,9 +10,17 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
   });
   afterAll(() => server.close());
 
-  function expectError(response: { statusCode: number; json(): unknown; body: string }, status: number, code: string) {
+  function expectError(
+    response: { statusCode: number; json(): unknown; body: string },
+    status: number,
+    code: string,
+  ) {
     expect(response.statusCode).toBe(status);
-    const body = response.json() as { status: string; error: { code: string; message: string }; message: string };
+    const body = response.json() as {
+      status: string;
+      error: { code: string; message: string };
+      message: string;
+    };
     expect(body.status).toBe('error');
     expect(body.error.code).toBe(code);
     expect(body.message).toBe(body.error.message);

@@ -42,7 +42,10 @@ export async function startTestServer(
   extend?: (app: App) => void,
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'iclood-server-'));
-  const config = loadConfig({ ICLOOD_DATA_DIR: dataDir, ICLOOD_MDNS: 'false', LOG_LEVEL: 'info', ...env }, dataDir);
+  const config = loadConfig(
+    { ICLOOD_DATA_DIR: dataDir, ICLOOD_MDNS: 'false', LOG_LEVEL: 'info', ...env },
+    dataDir,
+  );
   const database = await target.create();
   const clock = testClock();
   const logs: string[] = [];
@@ -82,4 +85,51 @@ export async function setupOwner(app: App, owner = OWNER): Promise<string> {
 
 export async function login(app: App, username: string, password: string) {
   return app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+}
+
+/** The owner adds a member through the API; returns the member's login token. */
+export async function addMember(
+  app: App,
+  ownerToken: string,
+  username: string,
+  password = `${username}-password`,
+) {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: bearer(ownerToken),
+    payload: { username, password },
+  });
+  if (created.statusCode !== 201) throw new Error(`adding ${username} failed: ${created.body}`);
+  const token = (await login(app, username, password)).json().data.token as string;
+  return { id: created.json().data.user.id as string, token };
+}
+
+/** Opens a pairing as the signed-in user; returns what the dashboard shows. */
+export async function openPairing(app: App, sessionToken: string) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/pairing',
+    headers: bearer(sessionToken),
+  });
+  if (response.statusCode !== 201) throw new Error(`pairing failed: ${response.statusCode} ${response.body}`);
+  return response.json().data as { id: string; code: string; qrPayload: string; expiresAt: string };
+}
+
+export function register(app: App, body: Record<string, unknown>, remoteAddress?: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { deviceName: 'Test iPhone', platform: 'ios', ...body },
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
+}
+
+/** Pairs a phone for the signed-in user by its manual code; returns the device token and id. */
+export async function pairPhone(app: App, sessionToken: string, deviceName = 'Test iPhone') {
+  const { code } = await openPairing(app, sessionToken);
+  const response = await register(app, { code, deviceName });
+  if (response.statusCode !== 201) throw new Error(`register failed: ${response.body}`);
+  const data = response.json().data;
+  return { token: data.token as string, deviceId: data.device.id as string };
 }

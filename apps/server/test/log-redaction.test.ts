@@ -23,7 +23,13 @@ describe.each(databaseTargets)('logs never hold secrets ($label)', (target) => {
 
     const logs = server.logs.join('\n');
     expect(server.logs.length).toBeGreaterThan(5);
-    for (const secret of ['bootstrap-secret-pw', 'wrong-secret-pw', 'direct-secret-pw', token, token.split('.')[2]!]) {
+    for (const secret of [
+      'bootstrap-secret-pw',
+      'wrong-secret-pw',
+      'direct-secret-pw',
+      token,
+      token.split('.')[2]!,
+    ]) {
       expect(logs).not.toContain(secret);
     }
     expect(logs).toContain('[redacted]');

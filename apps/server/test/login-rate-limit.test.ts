@@ -36,7 +36,8 @@ describe('login rate limit default', () => {
     const server = await startTestServer(databaseTargets[0]!);
     try {
       const codes: number[] = [];
-      for (let attempt = 0; attempt < 11; attempt++) codes.push((await login(server.app, 'x', 'y')).statusCode);
+      for (let attempt = 0; attempt < 11; attempt++)
+        codes.push((await login(server.app, 'x', 'y')).statusCode);
       expect(codes.slice(0, 10)).toEqual(Array(10).fill(401));
       expect(codes[10]).toBe(429);
     } finally {

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, login, OWNER, setupOwner, startTestServer, type TestServer } from './helper.js';
+import {
+  bearer,
+  databaseTargets,
+  login,
+  OWNER,
+  setupOwner,
+  startTestServer,
+  type TestServer,
+} from './helper.js';
 
 describe.each(databaseTargets)('login ($label)', (target) => {
   let server: TestServer;
@@ -32,7 +40,10 @@ describe.each(databaseTargets)('login ($label)', (target) => {
     const unknown = await login(server.app, 'nobody', OWNER.password);
     for (const response of [wrong, unknown]) {
       expect(response.statusCode).toBe(401);
-      expect(response.json().error).toEqual({ code: 'INVALID_CREDENTIALS', message: 'Wrong username or password' });
+      expect(response.json().error).toEqual({
+        code: 'INVALID_CREDENTIALS',
+        message: 'Wrong username or password',
+      });
       expect(response.cookies).toHaveLength(0);
     }
   });

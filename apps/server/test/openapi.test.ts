@@ -18,13 +18,37 @@ describe('OpenAPI document', () => {
     expect(result.valid).toBe(true);
     expect(document.openapi).toMatch(/^3\./);
 
-    expect(Object.keys(document.paths).sort()).toEqual(
-      ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/ping', '/api/v1/setup', '/api/v1/system/status', '/ping'],
-    );
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/v1/auth/login',
+      '/api/v1/auth/logout',
+      '/api/v1/auth/me',
+      '/api/v1/auth/register',
+      '/api/v1/devices',
+      '/api/v1/devices/{id}',
+      '/api/v1/pairing',
+      '/api/v1/pairing/{id}',
+      '/api/v1/pairing/{id}/qr.png',
+      '/api/v1/pairing/{id}/qr.svg',
+      '/api/v1/ping',
+      '/api/v1/setup',
+      '/api/v1/system/ca.mobileconfig',
+      '/api/v1/system/ca.pem',
+      '/api/v1/system/status',
+      '/api/v1/users',
+      '/api/v1/users/{id}',
+      '/ping',
+    ]);
+    expect(document.paths['/api/v1/auth/register'].post.security).toEqual([]);
+    expect(Object.keys(document.paths['/api/v1/pairing/{id}/qr.png'].get.responses['200'].content)).toEqual([
+      'image/png',
+    ]);
     const login = document.paths['/api/v1/auth/login'].post;
     expect(login.security).toEqual([]);
     expect(login.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
-    expect(login.responses['200'].content['application/json'].schema.properties.status.enum ?? login.responses['200'].content['application/json'].schema.properties.status.const).toBeDefined();
+    expect(
+      login.responses['200'].content['application/json'].schema.properties.status.enum ??
+        login.responses['200'].content['application/json'].schema.properties.status.const,
+    ).toBeDefined();
     expect(login.responses['4XX'] ?? login.responses['4xx']).toBeDefined();
     expect(document.paths['/api/v1/auth/me'].get.security).toBeUndefined(); // inherits bearer/cookie
     expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);

@@ -25,7 +25,10 @@ describe.each(databaseTargets)('ping ($label)', (target) => {
       buildApp(server.config, { database: server.database, logStream: { write: () => {} } }),
     ).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
     await server.app.close();
-    const again = await buildApp(server.config, { database: server.database, logStream: { write: () => {} } });
+    const again = await buildApp(server.config, {
+      database: server.database,
+      logStream: { write: () => {} },
+    });
     try {
       expect((await again.inject({ url: '/api/v1/ping' })).json().data.serverId).toBe(first);
     } finally {

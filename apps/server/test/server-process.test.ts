@@ -103,8 +103,13 @@ describe('the built server as a process', () => {
       });
       expect(login.status).toBe(200);
       const { token } = ((await login.json()) as { data: { token: string } }).data;
-      const status = await fetch(`${server.url}/api/v1/system/status`, { headers: { authorization: `Bearer ${token}` } });
-      expect(((await status.json()) as { data: { database: unknown } }).data.database).toMatchObject({ kind: 'postgres', healthy: true });
+      const status = await fetch(`${server.url}/api/v1/system/status`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(((await status.json()) as { data: { database: unknown } }).data.database).toMatchObject({
+        kind: 'postgres',
+        healthy: true,
+      });
       expect(server.output()).not.toContain('process-test-password');
 
       server.child.kill('SIGINT');
@@ -114,7 +119,12 @@ describe('the built server as a process', () => {
 
   it('refuses to start on invalid configuration with one line naming the variable', async () => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', ICLOOD_MDNS: 'false', ICLOOD_DATA_DIR: await tempDataDir() },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: 'eighty',
+        ICLOOD_MDNS: 'false',
+        ICLOOD_DATA_DIR: await tempDataDir(),
+      },
     });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));

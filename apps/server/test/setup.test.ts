@@ -36,8 +36,16 @@ describe.each(databaseTargets)('first-run setup ($label)', (target) => {
   it('lets exactly one of two simultaneous setups win', async () => {
     server = await startTestServer(target);
     const [a, b] = await Promise.all([
-      server.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { username: 'alice', password: 'password-a' } }),
-      server.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { username: 'bob', password: 'password-b' } }),
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { username: 'alice', password: 'password-a' },
+      }),
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { username: 'bob', password: 'password-b' },
+      }),
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
     const users = await server.database.db.selectFrom('users').select(['username', 'role']).execute();
@@ -72,7 +80,10 @@ describe.each(databaseTargets)('first-run setup ($label)', (target) => {
     });
     expect(login.statusCode).toBe(200);
     expect(login.json().data.user.role).toBe('owner');
-    const stored = await server.database.db.selectFrom('users').select('password_hash').executeTakeFirstOrThrow();
+    const stored = await server.database.db
+      .selectFrom('users')
+      .select('password_hash')
+      .executeTakeFirstOrThrow();
     expect(stored.password_hash).toMatch(/^\$argon2id\$/);
     expect(stored.password_hash).not.toContain('headless-setup-password');
   });

@@ -20,6 +20,8 @@ describe.each(databaseTargets)('system status ($label)', (target) => {
       dataDir: server.dataDir,
       libraryDir: `${server.dataDir}/library`,
       nodeVersion: process.version,
+      mdns: { enabled: false, advertising: false, host: 'iclood.local', services: [] },
+      tls: { enabled: false, port: null, fingerprint: null },
     });
     expect(status.uptimeSeconds).toBeGreaterThanOrEqual(0);
     expect(status.database.latencyMs).toBeGreaterThanOrEqual(0);

@@ -1,7 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/services/passwords.js';
-import { bearer, databaseTargets, login, OWNER, setupOwner, startTestServer, type TestServer } from './helper.js';
+import {
+  bearer,
+  databaseTargets,
+  login,
+  OWNER,
+  setupOwner,
+  startTestServer,
+  type TestServer,
+} from './helper.js';
 
 /** An HS256 JWT signed with any key, built by hand. */
 function signHs256(payload: object, key: string): string {
@@ -20,7 +28,8 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
 
   const me = (headers: Record<string, string>, cookies?: Record<string, string>) =>
     server.app.inject({ url: '/api/v1/auth/me', headers, ...(cookies ? { cookies } : {}) });
-  const freshToken = async () => (await login(server.app, OWNER.username, OWNER.password)).json().data.token as string;
+  const freshToken = async () =>
+    (await login(server.app, OWNER.username, OWNER.password)).json().data.token as string;
 
   it('refuses garbage with 401 TOKEN_INVALID', async () => {
     for (const token of ['garbage', 'a.b.c', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.']) {
@@ -61,7 +70,11 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
   it('logout revokes the token on the very next request, and clears the cookie', async () => {
     const token = await freshToken();
     const other = await freshToken();
-    const out = await server.app.inject({ method: 'DELETE', url: '/api/v1/auth/logout', headers: bearer(token) });
+    const out = await server.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/auth/logout',
+      headers: bearer(token),
+    });
     expect(out.statusCode).toBe(200);
     expect(out.json().data).toEqual({ revoked: true });
     expect(String(out.headers['set-cookie'])).toMatch(/iclood_session=;.*Expires=Thu, 01 Jan 1970/);
@@ -99,7 +112,11 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
 
   it('a validly signed token naming no session row is refused', async () => {
     const { id: userId } = (await me(bearer(await freshToken()))).json().data.user;
-    const token = server.app.jwt.sign({ sub: userId, typ: 'session', sid: '00000000-0000-4000-8000-000000000001' });
+    const token = server.app.jwt.sign({
+      sub: userId,
+      typ: 'session',
+      sid: '00000000-0000-4000-8000-000000000001',
+    });
     const response = await me(bearer(token));
     expect(response.statusCode).toBe(401);
     expect(response.json().error.code).toBe('TOKEN_REVOKED');

@@ -91,8 +91,5 @@ export const Me = Type.Object(
 );
 export type Me = Static<typeof Me>;
 
-export const LogoutResult = Type.Object(
-  { revoked: Type.Boolean() },
-  { additionalProperties: false },
-);
+export const LogoutResult = Type.Object({ revoked: Type.Boolean() }, { additionalProperties: false });
 export type LogoutResult = Static<typeof LogoutResult>;

@@ -22,6 +22,28 @@ export const SystemStatus = Type.Object(
     ),
     dataDir: Type.String({ description: 'Absolute path of ICLOOD_DATA_DIR on the server' }),
     libraryDir: Type.String({ description: 'Absolute path of ICLOOD_LIBRARY_DIR on the server' }),
+    mdns: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        advertising: Type.Boolean(),
+        host: Type.String(),
+        services: Type.Array(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    tls: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        port: Type.Union([Type.Integer(), Type.Null()]),
+        fingerprint: Type.Union([
+          Type.String({
+            description: 'SHA-256 of the certificate public key (SPKI), base64url; what the app pins',
+          }),
+          Type.Null(),
+        ]),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

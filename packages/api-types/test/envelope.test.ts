@@ -22,7 +22,11 @@ describe('the response envelope', () => {
   it('describes errors with a code and optional field details', () => {
     const error = {
       status: 'error',
-      error: { code: 'VALIDATION_FAILED', message: 'body/password is required', details: [{ field: 'body', message: 'x' }] },
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'body/password is required',
+        details: [{ field: 'body', message: 'x' }],
+      },
       message: 'body/password is required',
       timestamp: '2026-11-21T10:00:00.000Z',
     };

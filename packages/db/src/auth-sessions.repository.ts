@@ -100,6 +100,28 @@ export async function revokeAuthSession(
 }
 
 /**
+ * Revokes every live session of a user, except `exceptSessionId` (the caller's own, so changing
+ * one's password does not log oneself out). Returns how many were revoked.
+ */
+export async function revokeUserAuthSessions(
+  db: Kysely<Database>,
+  query: { userId: string; now: Date; exceptSessionId?: string },
+): Promise<number> {
+  if (!isUuid(query.userId)) return 0;
+  const except = query.exceptSessionId;
+  let update = db
+    .updateTable('auth_sessions')
+    .set({ revoked_at: query.now })
+    .where('user_id', '=', query.userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', query.now);
+  // A malformed id names no session, so there is nothing to spare.
+  if (except !== undefined && isUuid(except)) update = update.where('id', '<>', except);
+  const result = await update.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
  * Records that the session was used at `now`, unless that was already recorded less than
  * {@link AUTH_SESSION_TOUCH_INTERVAL_MS} ago. Returns whether a row was written.
  */

@@ -1,6 +1,11 @@
 /** Stable codes callers match on (`err.code === 'USERNAME_TAKEN'`), never on message text. */
 export type DbErrorCode =
-  'DATABASE_UNAVAILABLE' | 'MIGRATION_FAILED' | 'USERNAME_TAKEN' | 'INVALID_USERNAME' | 'OWNER_EXISTS';
+  | 'DATABASE_UNAVAILABLE'
+  | 'MIGRATION_FAILED'
+  | 'USERNAME_TAKEN'
+  | 'INVALID_USERNAME'
+  | 'OWNER_EXISTS'
+  | 'PAIRING_CODE_TAKEN';
 
 /**
  * The one error class this package throws on purpose. Driver errors that are not a known

@@ -8,17 +8,43 @@ export {
   countUsers,
   createFirstOwner,
   createUser,
+  deleteUser,
   findUserById,
   findUserByUsername,
+  listUsers,
+  updateUser,
   type NewUser,
+  type UserChanges,
 } from './users.repository.js';
 export {
   AUTH_SESSION_TOUCH_INTERVAL_MS,
   createAuthSession,
   findActiveAuthSession,
   revokeAuthSession,
+  revokeUserAuthSessions,
   touchAuthSession,
   type NewAuthSession,
 } from './auth-sessions.repository.js';
+export {
+  DEVICE_TOUCH_INTERVAL_MS,
+  createDevice,
+  findActiveDeviceForToken,
+  findDevice,
+  listDevices,
+  revokeDevice,
+  touchDevice,
+  updateDevice,
+  type DeviceChanges,
+  type NewDevice,
+} from './devices.repository.js';
+export {
+  claimPairingSession,
+  createPairingSession,
+  expirePairingSessions,
+  findPairingSession,
+  type NewPairingSession,
+  type PairingClaim,
+  type PairingDevice,
+} from './pairing-sessions.repository.js';
 // So callers can type `db` parameters without depending on kysely themselves.
 export type { Kysely, Transaction } from 'kysely';

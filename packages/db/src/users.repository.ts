@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Updateable } from 'kysely';
 
 import { DbError, isCheckViolation, isUniqueViolation } from './errors.js';
-import type { Database, User, UserRole } from './schema.js';
+import type { Database, User, UserRole, UsersTable } from './schema.js';
 import { isUuid } from './uuid.js';
 
 export interface NewUser {
@@ -93,9 +93,66 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-function toUserWriteError(err: unknown, username: string): unknown {
+/** What the owner may change about a user. The username never changes: it names library folders. */
+export interface UserChanges {
+  displayName?: string | null;
+  passwordHash?: string;
+  role?: UserRole;
+}
+
+/** Every user: the owner first, then by username regardless of letter case or server locale. */
+export async function listUsers(db: Kysely<Database>): Promise<User[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .orderBy(sql`case when role = 'owner' then 0 else 1 end`)
+    .orderBy(sql`lower(username) collate "C"`)
+    .execute();
+}
+
+/**
+ * Changes a user's display name, password hash or role, and `updated_at`; `undefined` when the
+ * user does not exist. Throws `DbError` `OWNER_EXISTS` when making a second owner. It does not
+ * stop the last owner from being demoted: whoever calls it decides who may do that.
+ */
+export async function updateUser(
+  db: Kysely<Database>,
+  query: { id: string; changes: UserChanges },
+): Promise<User | undefined> {
+  if (!isUuid(query.id)) return undefined;
+  const { changes } = query;
+  const set: Updateable<UsersTable> = {};
+  if (changes.displayName !== undefined) set.display_name = changes.displayName;
+  if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
+  if (changes.role !== undefined) set.role = changes.role;
+  if (Object.keys(set).length === 0) return findUserById(db, query.id);
+  try {
+    return await db
+      .updateTable('users')
+      .set({ ...set, updated_at: sql<Date>`now()` })
+      .where('id', '=', query.id)
+      .returningAll()
+      .executeTakeFirst();
+  } catch (err) {
+    throw toUserWriteError(err);
+  }
+}
+
+/**
+ * Deletes a user and, through the schema's cascades, their devices, sessions, pairings, backup
+ * history, media rows, ignored files and albums. The library files on disk are the caller's to
+ * remove. `false` when there was no such user.
+ */
+export async function deleteUser(db: Kysely<Database>, query: { id: string }): Promise<boolean> {
+  if (!isUuid(query.id)) return false;
+  const result = await db.deleteFrom('users').where('id', '=', query.id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+function toUserWriteError(err: unknown, username?: string): unknown {
   if (isUniqueViolation(err, 'users_username_lower_key')) {
-    return new DbError('USERNAME_TAKEN', `The username "${username}" is already taken`, { cause: err });
+    const name = username === undefined ? 'This username' : `The username "${username}"`;
+    return new DbError('USERNAME_TAKEN', `${name} is already taken`, { cause: err });
   }
   if (isUniqueViolation(err, 'users_one_owner')) {
     return new DbError('OWNER_EXISTS', 'This server already has an owner', { cause: err });

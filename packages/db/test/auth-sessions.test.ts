@@ -4,6 +4,7 @@ import {
   createAuthSession,
   findActiveAuthSession,
   revokeAuthSession,
+  revokeUserAuthSessions,
   touchAuthSession,
   type User,
 } from '../src/index.js';
@@ -118,5 +119,43 @@ describe.each(targets)('auth sessions on $label', (target) => {
     expect(await touchAuthSession(db, { id: session.id, now: at(60_000) })).toBe(true);
     expect(await lastSeen()).toBe(at(60_000).getTime());
     expect(await touchAuthSession(db, { id: session.id, now: at(61_000) })).toBe(false);
+  });
+
+  it('revokes every live session of a user but the one named, for a password change', async () => {
+    const { db } = database;
+    const carol = await insertUser(db, { username: 'carol' });
+    const current = await createAuthSession(db, { userId: carol.id, expiresAt: at(HOUR) });
+    const laptop = await createAuthSession(db, { userId: carol.id, expiresAt: at(HOUR) });
+    const phone = await createAuthSession(db, { userId: carol.id, expiresAt: at(HOUR) });
+    const loggedOut = await createAuthSession(db, { userId: carol.id, expiresAt: at(HOUR) });
+    await revokeAuthSession(db, { id: loggedOut.id, userId: carol.id, now: at(-1000) });
+    const expired = await createAuthSession(db, { userId: carol.id, expiresAt: at(-1) });
+    const bobs = await createAuthSession(db, { userId: bob.id, expiresAt: at(HOUR) });
+    const revokedAt = async (id: string) =>
+      (
+        await db
+          .selectFrom('auth_sessions')
+          .select('revoked_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).revoked_at?.getTime();
+
+    expect(await revokeUserAuthSessions(db, { userId: carol.id, now: T0, exceptSessionId: current.id })).toBe(
+      2,
+    );
+    expect(await findActiveAuthSession(db, { id: current.id, userId: carol.id, now: T0 })).toBeDefined();
+    expect(await revokedAt(laptop.id)).toBe(T0.getTime());
+    expect(await revokedAt(phone.id)).toBe(T0.getTime());
+    expect(await revokedAt(loggedOut.id)).toBe(at(-1000).getTime());
+    expect(await revokedAt(expired.id)).toBeUndefined();
+    expect(await findActiveAuthSession(db, { id: bobs.id, userId: bob.id, now: T0 })).toBeDefined();
+
+    // Without an exception (or with one that names no session) the caller's own goes too.
+    expect(
+      await revokeUserAuthSessions(db, { userId: carol.id, now: at(1), exceptSessionId: 'garbage' }),
+    ).toBe(1);
+    expect(await findActiveAuthSession(db, { id: current.id, userId: carol.id, now: at(2) })).toBeUndefined();
+    expect(await revokeUserAuthSessions(db, { userId: carol.id, now: at(3) })).toBe(0);
+    expect(await revokeUserAuthSessions(db, { userId: 'garbage', now: at(3) })).toBe(0);
   });
 });

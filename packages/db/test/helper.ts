@@ -1,6 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import type { Insertable, Kysely } from 'kysely';
+import {
+  CompiledQuery,
+  createQueryId,
+  sql,
+  type Compilable,
+  type Insertable,
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 
 import type { Database, Device, DevicesTable, Media, MediaTable, User, UsersTable } from '../src/index.js';
 import { testDatabaseTargets } from '../src/testing.js';
@@ -79,4 +92,35 @@ export async function pgErrorOf(promise: Promise<unknown>): Promise<{ code: stri
     return constraint === undefined ? { code } : { code, constraint };
   }
   throw new Error('expected the statement to be rejected');
+}
+
+/** The plan PostgreSQL picks when sequential scans are priced out, as one string. */
+export async function planWithoutSeqScan(
+  db: Kysely<Database>,
+  query: Compilable | CompiledQuery,
+): Promise<string> {
+  const compiled = 'compile' in query ? query.compile() : query;
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_seqscan = off`.execute(trx);
+    const result = await trx.executeQuery<{ 'QUERY PLAN': string }>(
+      CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
+    );
+    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+}
+
+/**
+ * `db` with a recorder of every statement sent through it, compiled, so a test can count the
+ * round trips a repository function makes and explain them.
+ */
+export function recordQueries(db: Kysely<Database>): { db: Kysely<Database>; queries: CompiledQuery[] } {
+  const queries: CompiledQuery[] = [];
+  const recorder: KyselyPlugin = {
+    transformQuery: (args: PluginTransformQueryArgs): RootOperationNode => {
+      queries.push(db.getExecutor().compileQuery(args.node, createQueryId()));
+      return args.node;
+    },
+    transformResult: async (args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => args.result,
+  };
+  return { db: db.withPlugin(recorder), queries };
 }

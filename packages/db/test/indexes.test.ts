@@ -1,9 +1,8 @@
-import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Database } from '../src/index.js';
 import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, sha256Of, targets } from './helper.js';
+import { insertMedia, insertUser, planWithoutSeqScan, sha256Of, targets } from './helper.js';
 
 const EXPECTED_INDEXES = [
   'users_username_lower_key',
@@ -33,18 +32,6 @@ const EXPECTED_INDEXES = [
   'jobs_pending_run_at_idx',
   'jobs_media_id_idx',
 ];
-
-/** The plan PostgreSQL picks when sequential scans are priced out, as one string. */
-async function planWithoutSeqScan(db: Kysely<Database>, query: Compilable): Promise<string> {
-  const compiled = query.compile();
-  return db.transaction().execute(async (trx) => {
-    await sql`set local enable_seqscan = off`.execute(trx);
-    const result = await trx.executeQuery<{ 'QUERY PLAN': string }>(
-      CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
-    );
-    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-  });
-}
 
 describe.each(targets)('indexes on $label', (target) => {
   let database: TestDatabase;

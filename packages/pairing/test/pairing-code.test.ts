@@ -18,7 +18,8 @@ describe('pairing codes', () => {
   it('re-draw bytes that would bias the alphabet', () => {
     // 240..255 are above the unbiased limit for a 20-letter alphabet and must be skipped.
     const bytes = [255, 240, 0, 1, 2, 3, 4, 5, 6, 7, 250];
-    const random = (size: number) => Buffer.from(Array.from({ length: size }, (_, i) => bytes[i % bytes.length]!));
+    const random = (size: number) =>
+      Buffer.from(Array.from({ length: size }, (_, i) => bytes[i % bytes.length]!));
     expect(generatePairingCode(random)).toBe(PAIRING_CODE_ALPHABET.slice(0, 8));
   });
 

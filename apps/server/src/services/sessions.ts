@@ -20,6 +20,8 @@ export interface TokenClaims {
   typ: 'session' | 'device';
   sid?: string;
   did?: string;
+  /** A device token's scopes, for clients to read; the server uses the device row's. */
+  scp?: Scope[];
   jti?: string;
   iat?: number;
   exp?: number;

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
-import { findActiveAuthSession, touchAuthSession } from '@iclood/db';
+import { findActiveAuthSession, findActiveDeviceForToken, touchAuthSession, touchDevice } from '@iclood/db';
+import type { Scope } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
 import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/sessions.js';
 import { toUserSummary } from '../../services/users.js';
@@ -83,10 +84,18 @@ export default fp<AuthPluginOptions>(
       if (typeof claims.exp === 'number' && claims.exp * 1000 <= now.getTime()) throw expired();
       if (found.via === 'cookie') assertSameOrigin(request);
 
-      if (claims.typ !== 'session' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
-        throw new ApiError('TOKEN_INVALID', 'The token is not valid');
+      if (typeof claims.sub !== 'string') throw new ApiError('TOKEN_INVALID', 'The token is not valid');
+      if (claims.typ === 'session' && typeof claims.sid === 'string') {
+        return sessionPrincipal(claims.sub, claims.sid, now, found.via);
       }
-      const active = await findActiveAuthSession(app.db, { id: claims.sid, userId: claims.sub, now });
+      if (claims.typ === 'device' && typeof claims.did === 'string' && typeof claims.jti === 'string') {
+        return devicePrincipal(claims.sub, claims.did, claims.jti, now, found.via);
+      }
+      throw new ApiError('TOKEN_INVALID', 'The token is not valid');
+    }
+
+    async function sessionPrincipal(userId: string, sessionId: string, now: Date, via: Principal['via']) {
+      const active = await findActiveAuthSession(app.db, { id: sessionId, userId, now });
       if (!active) throw new ApiError('TOKEN_REVOKED', 'This session has ended; sign in again');
       await touchAuthSession(app.db, { id: active.session.id, now });
       return {
@@ -95,8 +104,30 @@ export default fp<AuthPluginOptions>(
         kind: 'session',
         tokenRowId: active.session.id,
         expiresAt: active.session.expires_at,
-        via: found.via,
-      };
+        via,
+      } satisfies Principal;
+    }
+
+    async function devicePrincipal(
+      userId: string,
+      deviceId: string,
+      tokenId: string,
+      now: Date,
+      via: Principal['via'],
+    ) {
+      const active = await findActiveDeviceForToken(app.db, { id: deviceId, userId, tokenId });
+      if (!active) throw new ApiError('TOKEN_REVOKED', 'This device has been removed; pair it again');
+      await touchDevice(app.db, { id: deviceId, now });
+      // A device never holds more than its user's role allows (a demoted owner's devices lose admin).
+      const allowed = new Set(scopesForRole(active.user.role));
+      return {
+        user: toUserSummary(active.user),
+        scopes: (active.device.scopes as Scope[]).filter((scope) => allowed.has(scope)),
+        kind: 'device',
+        tokenRowId: active.device.id,
+        expiresAt: null,
+        via,
+      } satisfies Principal;
     }
 
     app.addHook('onRequest', async (request) => {
@@ -106,6 +137,9 @@ export default fp<AuthPluginOptions>(
       request.principal = principal;
       if (config.scope && !principal.scopes.includes(config.scope)) {
         throw new ApiError('SCOPE_REQUIRED', `This needs the "${config.scope}" scope`);
+      }
+      if (config.requireSession && principal.kind !== 'session') {
+        throw new ApiError('FORBIDDEN', 'This needs a signed-in user; a device token cannot do it');
       }
     });
   },

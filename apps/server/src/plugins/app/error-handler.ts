@@ -45,10 +45,19 @@ export function mapError(error: FastifyError & { details?: ErrorDetail[] }): Map
     return { statusCode: 400, code: 'VALIDATION_FAILED', message: error.message, details };
   }
   if (isErrorCode(error.code)) {
-    return { statusCode: errorStatusByCode[error.code], code: error.code, message: error.message, details: error.details };
+    return {
+      statusCode: errorStatusByCode[error.code],
+      code: error.code,
+      message: error.message,
+      details: error.details,
+    };
   }
   if (error.code === 'DATABASE_UNAVAILABLE') {
-    return { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is not reachable right now' };
+    return {
+      statusCode: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database is not reachable right now',
+    };
   }
   const fastifyCode = FASTIFY_CODES[error.code];
   const status = error.statusCode ?? 500;
@@ -62,7 +71,11 @@ export function mapError(error: FastifyError & { details?: ErrorDetail[] }): Map
   if (status >= 400 && status < 500) {
     return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'BAD_REQUEST', message: error.message };
   }
-  return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Something went wrong on the server; see its log' };
+  return {
+    statusCode: 500,
+    code: 'INTERNAL_ERROR',
+    message: 'Something went wrong on the server; see its log',
+  };
 }
 
 /** One error handler for the whole app: the error envelope, the right status, no stack traces. */
@@ -84,9 +97,7 @@ export default fp(
         !path.startsWith('/docs') &&
         (request.headers.accept ?? '').includes('text/html');
       if (wantsPage && typeof reply.sendFile === 'function') return reply.sendFile('index.html');
-      return reply
-        .code(404)
-        .send(errorEnvelope('ROUTE_NOT_FOUND', `No route for ${request.method} ${path}`));
+      return reply.code(404).send(errorEnvelope('ROUTE_NOT_FOUND', `No route for ${request.method} ${path}`));
     });
   },
   { name: 'error-handler' },

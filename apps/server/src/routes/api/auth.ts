@@ -1,5 +1,12 @@
-import { LoginRequest, LoginResult, LogoutResult, Me, SuccessEnvelope, withErrorResponses } from '@iclood/api-types';
-import { findUserByUsername, revokeAuthSession } from '@iclood/db';
+import {
+  LoginRequest,
+  LoginResult,
+  LogoutResult,
+  Me,
+  SuccessEnvelope,
+  withErrorResponses,
+} from '@iclood/api-types';
+import { findUserByUsername, revokeAuthSession, revokeDevice } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { verifyPassword } from '../../services/passwords.js';
@@ -35,17 +42,16 @@ const authRoutes: AppPlugin = async (app) => {
     {
       schema: {
         tags: ['auth'],
-        summary: "Revoke the caller's token; it is refused from the next request on",
+        summary:
+          "Revoke the caller's token (a device token unpairs the device); refused from the next request on",
         response: withErrorResponses({ 200: SuccessEnvelope(LogoutResult) }),
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const revoked = await revokeAuthSession(app.db, {
-        id: principal.tokenRowId,
-        userId: principal.user.id,
-        now: app.now(),
-      });
+      const row = { id: principal.tokenRowId, userId: principal.user.id, now: app.now() };
+      const revoked =
+        principal.kind === 'session' ? await revokeAuthSession(app.db, row) : await revokeDevice(app.db, row);
       clearSessionCookie(reply);
       return ok({ revoked }, 'Signed out');
     },

@@ -2,6 +2,10 @@ import healthRoutes from '../health.js';
 import setupRoutes from './setup.js';
 import authRoutes from './auth.js';
 import systemRoutes from './system.js';
+import pairingRoutes from './pairing.js';
+import deviceRoutes from './devices.js';
+import userRoutes from './users.js';
+import systemCaRoutes from './system-ca.js';
 import type { AppPlugin } from '../../types.js';
 
 /** Everything under `/api/v1`. Routes are authenticated unless their config says `public`. */
@@ -10,6 +14,10 @@ const apiRoutes: AppPlugin = async (app) => {
   await app.register(setupRoutes);
   await app.register(authRoutes);
   await app.register(systemRoutes);
+  await app.register(pairingRoutes);
+  await app.register(deviceRoutes);
+  await app.register(userRoutes);
+  await app.register(systemCaRoutes);
 };
 
 export default apiRoutes;

@@ -9,7 +9,7 @@ const systemRoutes: AppPlugin = async (app) => {
     {
       schema: {
         tags: ['system'],
-        summary: 'Version, uptime, database kind and health, data and library folders',
+        summary: 'Version, uptime, database kind and health, folders, LAN discovery and HTTPS',
         response: withErrorResponses({ 200: SuccessEnvelope(SystemStatus) }),
       },
     },
@@ -26,6 +26,10 @@ const systemRoutes: AppPlugin = async (app) => {
         database: { kind: app.database.kind, healthy: health.healthy, latencyMs: health.latencyMs },
         dataDir: app.config.dataDir,
         libraryDir: app.config.libraryDir,
+        mdns: app.mdns,
+        tls: app.tls.enabled
+          ? { enabled: true, port: app.tls.port ?? null, fingerprint: app.tls.fingerprint ?? null }
+          : { enabled: false, port: null, fingerprint: null },
       });
     },
   );

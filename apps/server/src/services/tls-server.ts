@@ -1,0 +1,67 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HttpsListenerOptions {
+  key: string;
+  cert: string;
+  /** Every request goes here; for Fastify that is `app.routing`, the same handler its HTTP server uses. */
+  handler: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Timeouts are copied from it, so HTTP and HTTPS clients are treated alike (e.g. no request timeout for long uploads). */
+  like?: HttpServer;
+}
+
+/**
+ * A node HTTPS server in front of a request handler, with a graceful close: stop accepting, drop
+ * idle keep-alive sockets, let in-flight requests finish.
+ */
+export class HttpsListener {
+  readonly server: Server;
+
+  constructor({ key, cert, handler, like }: HttpsListenerOptions) {
+    this.server = createServer({ key, cert, minVersion: 'TLSv1.2' }, handler);
+    if (like) {
+      this.server.keepAliveTimeout = like.keepAliveTimeout;
+      this.server.headersTimeout = like.headersTimeout;
+      this.server.requestTimeout = like.requestTimeout;
+      this.server.timeout = like.timeout;
+      this.server.maxRequestsPerSocket = like.maxRequestsPerSocket;
+    }
+  }
+
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  /** Resolves with the bound port once listening; rejects (e.g. EADDRINUSE) otherwise. */
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => reject(error);
+      this.server.once('error', failed);
+      this.server.listen(port, host, () => {
+        this.server.off('error', failed);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Swaps in a re-issued certificate; new handshakes use it, open connections keep theirs. */
+  setCertificate(key: string, cert: string): void {
+    this.server.setSecureContext({ key, cert, minVersion: 'TLSv1.2' });
+  }
+
+  /**
+   * Stops accepting and resolves once every connection has ended. Node drops idle keep-alive
+   * sockets at once; busy ones end after their response (the app answers `Connection: close`
+   * while closing).
+   */
+  close(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.server.close((error) => {
+        if (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') reject(error);
+        else resolve();
+      });
+    });
+  }
+}

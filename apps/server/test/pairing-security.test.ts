@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  databaseTargets,
+  openPairing,
+  register,
+  setupOwner,
+  startTestServer,
+  type TestServer,
+} from './helper.js';
+
+const WRONG_CODES = ['BBBB-BBBB', 'CCCC-CCCC', 'DDDD-DDDD', 'FFFF-FFFF', 'GGGG-GGGG'];
+
+describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
+  let server: TestServer;
+  afterEach(() => server.close());
+
+  async function fresh() {
+    server = await startTestServer(target);
+    return { app: server.app, ownerToken: await setupOwner(server.app) };
+  }
+
+  it('burns a pairing after 5 wrong codes: the right code then fails too', async () => {
+    const { app, ownerToken } = await fresh();
+    const pairing = await openPairing(app, ownerToken);
+    for (const code of WRONG_CODES.filter((code) => code !== pairing.code)) {
+      const wrong = await register(app, { code }, '10.0.0.' + WRONG_CODES.indexOf(code));
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error.code).toBe('PAIRING_CODE_INVALID');
+    }
+    const extra = await register(app, { code: 'HHHH-HHHH' }, '10.0.1.1');
+    expect(extra.statusCode).toBe(401);
+    const right = await register(app, { code: pairing.code }, '10.0.1.2');
+    expect(right.statusCode).toBe(401);
+    expect(right.json().error.code).toBe('PAIRING_CODE_INVALID');
+    const status = await app.inject({ url: `/api/v1/pairing/${pairing.id}`, headers: bearer(ownerToken) });
+    expect(status.json().data.status).toBe('burned');
+  });
+
+  it('expires after 10 minutes (by the clock), with the same error as a wrong code', async () => {
+    const { app, ownerToken } = await fresh();
+    const pairing = await openPairing(app, ownerToken);
+    server.clock.advance(10 * 60_000);
+    const late = await register(app, { code: pairing.code });
+    const wrong = await register(app, { code: 'BBBB-CCCC' });
+    expect(late.statusCode).toBe(401);
+    expect(late.json().error).toEqual(wrong.json().error);
+    const status = await app.inject({ url: `/api/v1/pairing/${pairing.id}`, headers: bearer(ownerToken) });
+    expect(status.json().data.status).toBe('expired');
+    const qr = await app.inject({ url: `/api/v1/pairing/${pairing.id}/qr.png`, headers: bearer(ownerToken) });
+    expect(qr.statusCode).toBe(409);
+    expect(qr.json().error.code).toBe('PAIRING_CLOSED');
+  });
+
+  it('is single use: replaying the code or the secret fails', async () => {
+    const { app, ownerToken } = await fresh();
+    const pairing = await openPairing(app, ownerToken);
+    const secret = new URL(pairing.qrPayload).searchParams.get('s')!;
+    expect((await register(app, { secret })).statusCode).toBe(201);
+    expect((await register(app, { secret })).json().error.code).toBe('PAIRING_CODE_INVALID');
+    expect((await register(app, { code: pairing.code })).json().error.code).toBe('PAIRING_CODE_INVALID');
+  });
+
+  it('lets only one of two simultaneous claims win', async () => {
+    const { app, ownerToken } = await fresh();
+    const pairing = await openPairing(app, ownerToken);
+    const [a, b] = await Promise.all([
+      register(app, { code: pairing.code, deviceName: 'A' }, '10.1.0.1'),
+      register(app, { code: pairing.code, deviceName: 'B' }, '10.1.0.2'),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 401]);
+    const devices = await app.inject({ url: '/api/v1/devices', headers: bearer(ownerToken) });
+    expect(devices.json().data.devices).toHaveLength(1);
+  });
+
+  it('needs exactly one of code and secret, and a signed-in user (not a device) to open a pairing', async () => {
+    const { app, ownerToken } = await fresh();
+    expect((await register(app, {})).json().error.code).toBe('VALIDATION_FAILED');
+    expect((await register(app, { code: 'BBBB-BBBB', secret: 'x' })).json().error.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect((await app.inject({ method: 'POST', url: '/api/v1/pairing' })).statusCode).toBe(401);
+    const { code } = await openPairing(app, ownerToken);
+    const deviceToken = (await register(app, { code })).json().data.token;
+    const byDevice = await app.inject({
+      method: 'POST',
+      url: '/api/v1/pairing',
+      headers: bearer(deviceToken),
+    });
+    expect(byDevice.statusCode).toBe(403);
+    expect(byDevice.json().error.code).toBe('FORBIDDEN');
+  });
+
+  it('rate-limits register per address and across the server', async () => {
+    const { app } = await fresh();
+    const codes: number[] = [];
+    for (let i = 0; i < 11; i++)
+      codes.push((await register(app, { code: 'BBBB-BBBB' }, '10.2.0.1')).statusCode);
+    expect(codes.slice(0, 10).every((code) => code === 401)).toBe(true);
+    expect(codes[10]).toBe(429);
+    // 10 spent from one address; 20 more from others reach the server-wide cap of 30 a minute.
+    for (let i = 0; i < 20; i++) await register(app, { code: 'BBBB-BBBB' }, `10.3.0.${i}`);
+    const capped = await register(app, { code: 'BBBB-BBBB' }, '10.4.0.1');
+    expect(capped.statusCode).toBe(429);
+    expect(capped.json().error.code).toBe('RATE_LIMITED');
+  });
+
+  it('never logs a pairing code, secret or device token', async () => {
+    const { app, ownerToken } = await fresh();
+    const pairing = await openPairing(app, ownerToken);
+    const secret = new URL(pairing.qrPayload).searchParams.get('s')!;
+    await register(app, { code: 'BBBB-BBBB' });
+    const token = (await register(app, { secret })).json().data.token as string;
+    await app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });
+    const logs = server.logs.join('\n');
+    expect(logs).toContain('device paired');
+    for (const value of [pairing.code, pairing.code.replace('-', ''), secret, token, ownerToken]) {
+      expect(logs).not.toContain(value);
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addMember,
+  bearer,
+  databaseTargets,
+  login,
+  OWNER,
+  pairPhone,
+  setupOwner,
+  startTestServer,
+  type TestServer,
+} from './helper.js';
+
+describe.each(databaseTargets)('household users ($label)', (target) => {
+  let server: TestServer;
+  let ownerToken: string;
+  beforeAll(async () => {
+    server = await startTestServer(target);
+    ownerToken = await setupOwner(server.app);
+  });
+  afterAll(() => server.close());
+
+  it('the owner adds members, who sign in with their own scopes', async () => {
+    const member = await addMember(server.app, ownerToken, 'grandma');
+    const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(member.token) });
+    expect(me.json().data).toMatchObject({
+      user: { username: 'grandma', role: 'member' },
+      scopes: ['media.upload', 'media.read', 'media.write'],
+    });
+    const list = await server.app.inject({ url: '/api/v1/users', headers: bearer(ownerToken) });
+    expect(list.json().data.users.map((u: { username: string }) => u.username)).toEqual(['owner', 'grandma']);
+  });
+
+  it('refuses a taken username (any case) with 409 USERNAME_TAKEN', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: bearer(ownerToken),
+      payload: { username: 'OWNER', password: 'some password' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe('USERNAME_TAKEN');
+  });
+
+  it('a new password signs the member out everywhere, and the new one works', async () => {
+    const member = await addMember(server.app, ownerToken, 'uncle');
+    const patched = await server.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${member.id}`,
+      headers: bearer(ownerToken),
+      payload: { password: 'a brand new password', displayName: 'Uncle Bob' },
+    });
+    expect(patched.json().data.user.displayName).toBe('Uncle Bob');
+    expect(
+      (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(member.token) })).json().error.code,
+    ).toBe('TOKEN_REVOKED');
+    expect((await login(server.app, 'uncle', 'a brand new password')).statusCode).toBe(200);
+    expect(
+      (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) })).statusCode,
+    ).toBe(200);
+  });
+
+  it('removing a member stops their sessions and devices at once; the owner cannot be removed', async () => {
+    const member = await addMember(server.app, ownerToken, 'visitor');
+    const phone = await pairPhone(server.app, member.token);
+    const removed = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${member.id}`,
+      headers: bearer(ownerToken),
+    });
+    expect(removed.statusCode).toBe(200);
+    for (const token of [member.token, phone.token]) {
+      expect((await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })).statusCode).toBe(
+        401,
+      );
+    }
+    const ownerId = (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) })).json()
+      .data.user.id;
+    const self = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${ownerId}`,
+      headers: bearer(ownerToken),
+    });
+    expect(self.statusCode).toBe(409);
+    expect(self.json().error.code).toBe('CANNOT_DELETE_OWNER');
+    const missing = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${member.id}`,
+      headers: bearer(ownerToken),
+    });
+    expect(missing.statusCode).toBe(404);
+    expect((await login(server.app, OWNER.username, OWNER.password)).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,74 @@
+import { Type, type Static } from 'typebox';
+import { DeviceName, DeviceSummary } from './devices.js';
+import { Timestamp } from './envelope.js';
+
+export const PairingState = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('claimed'),
+  Type.Literal('expired'),
+  Type.Literal('burned'),
+]);
+export type PairingState = Static<typeof PairingState>;
+
+export const CreatePairingResult = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    code: Type.String({
+      description: 'Manual code, shown as XXXX-XXXX',
+      pattern: '^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$',
+    }),
+    qrPayload: Type.String({ description: 'iclood://pair?… — what the QR code holds' }),
+    expiresAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type CreatePairingResult = Static<typeof CreatePairingResult>;
+
+export const PairingParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+export type PairingParams = Static<typeof PairingParams>;
+
+export const PairingStatusResult = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    status: PairingState,
+    createdAt: Timestamp,
+    expiresAt: Timestamp,
+    claimedAt: Type.Union([Timestamp, Type.Null()]),
+    device: Type.Union([DeviceSummary, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type PairingStatusResult = Static<typeof PairingStatusResult>;
+
+export const RegisterPlatform = Type.Union([Type.Literal('ios'), Type.Literal('cli'), Type.Literal('other')]);
+
+export const RegisterRequest = Type.Object(
+  {
+    code: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, description: 'The manual code, any case, dash optional' }),
+    ),
+    secret: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'The `s` value of the QR payload' }),
+    ),
+    deviceName: DeviceName,
+    platform: RegisterPlatform,
+  },
+  { additionalProperties: false },
+);
+export type RegisterRequest = Static<typeof RegisterRequest>;
+
+export const RegisterResult = Type.Object(
+  {
+    device: DeviceSummary,
+    token: Type.String({ description: 'The device token; send it as "Authorization: Bearer <token>"' }),
+    server: Type.Object(
+      { id: Type.String({ format: 'uuid' }), name: Type.String() },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RegisterResult = Static<typeof RegisterResult>;

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import {
+  claimPairingSession,
+  createPairingSession,
+  type Database,
+  type Kysely,
+  type PairingDevice,
+  type PairingSession,
+  type User,
+} from '../src/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { insertUser, sha256Of, targets } from './helper.js';
+
+const T0 = new Date('2030-05-01T12:00:00.000Z');
+const NOW = new Date(T0.getTime() + 60_000);
+const MAX_ATTEMPTS = 5;
+
+const phone = (): PairingDevice => ({
+  name: 'iPhone',
+  platform: 'ios',
+  scopes: ['media.upload', 'media.read', 'media.write'],
+  tokenId: randomUUID(),
+});
+
+async function openPairing(db: Kysely<Database>, userId: string) {
+  const label = randomUUID();
+  const codeHash = sha256Of(`code ${label}`);
+  const secretHash = sha256Of(`secret ${label}`);
+  const session = await createPairingSession(db, {
+    userId,
+    codeHash,
+    secretHash,
+    expiresAt: new Date(T0.getTime() + 600_000),
+  });
+  return { session, codeHash, secretHash };
+}
+
+async function stored(db: Kysely<Database>, id: string): Promise<PairingSession> {
+  return db.selectFrom('pairing_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+async function devicesOf(db: Kysely<Database>, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('devices').select('id').where('user_id', '=', userId).execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Polls from the pool, outside any transaction: a backend snapshots pg_stat_activity once per
+ * transaction, so polling inside one would keep reading the first answer.
+ *
+ * Resolves once another backend of this PostgreSQL database is blocked on a lock while running
+ * an UPDATE of pairing_sessions: proof that the second claim really met the first one's row lock.
+ */
+async function untilBlockedOnPairingLock(db: Kysely<Database>): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const { rows } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'
+        and query like 'update "pairing_sessions"%'`.execute(db);
+    if ((rows[0]?.waiting ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the second claim never waited for the first one');
+}
+
+describe.each(targets)('racing pairing claims on $label', (target) => {
+  let database: TestDatabase;
+  let alice: User;
+  beforeAll(async () => {
+    database = await target.create();
+    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
+  });
+  beforeEach(async () => {
+    await sql`truncate pairing_sessions, devices cascade`.execute(database.db);
+  });
+  afterAll(() => database.destroy());
+
+  it('lets exactly one of many simultaneous claims of the same pairing win', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        claimPairingSession(db, {
+          ...(i % 2 === 0 ? { codeHash: pairing.codeHash } : { secretHash: pairing.secretHash }),
+          now: NOW,
+          maxAttempts: MAX_ATTEMPTS,
+          device: phone(),
+        }),
+      ),
+    );
+
+    const winners = results.filter((result) => result !== undefined);
+    expect(winners).toHaveLength(1);
+    expect(await devicesOf(db, alice.id)).toEqual([winners[0]!.device.id]);
+    expect(await stored(db, pairing.session.id)).toMatchObject({
+      status: 'claimed',
+      device_id: winners[0]!.device.id,
+    });
+  });
+
+  it('makes the loser of an interleaved claim wait for the winner, then fail', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    const claim = (executor: Kysely<Database>) =>
+      claimPairingSession(executor, {
+        codeHash: pairing.codeHash,
+        now: NOW,
+        maxAttempts: MAX_ATTEMPTS,
+        device: phone(),
+      });
+
+    // The winner's claim stays uncommitted while the loser runs. On PostgreSQL the loser's UPDATE
+    // blocks on the row lock and re-checks the row after the commit; PGlite is one session, so
+    // the loser queues behind the whole transaction.
+    let loser: Promise<Awaited<ReturnType<typeof claim>>> | undefined;
+    const winner = await db.transaction().execute(async (trx) => {
+      const won = await claim(trx);
+      loser = claim(db);
+      if (target.kind === 'postgres') await untilBlockedOnPairingLock(db);
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+      return won;
+    });
+
+    expect(winner?.session.status).toBe('claimed');
+    expect(await loser).toBeUndefined();
+    expect(await devicesOf(db, alice.id)).toEqual([winner!.device.id]);
+    expect(await stored(db, pairing.session.id)).toEqual(winner?.session);
+  });
+
+  it('loses no count when wrong attempts against several open pairings run at once', async () => {
+    const { db } = database;
+    const pairings = await Promise.all(Array.from({ length: 6 }, () => openPairing(db, alice.id)));
+    const guesses = MAX_ATTEMPTS - 1;
+    const results = await Promise.all(
+      Array.from({ length: guesses }, () =>
+        claimPairingSession(db, {
+          codeHash: sha256Of(`wrong ${randomUUID()}`),
+          now: NOW,
+          maxAttempts: MAX_ATTEMPTS,
+          device: phone(),
+        }),
+      ),
+    );
+    expect(results.every((result) => result === undefined)).toBe(true);
+    for (const pairing of pairings) {
+      expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: guesses });
+    }
+  });
+
+  it('either claims or burns when the right code races the last wrong attempt, never both', async () => {
+    const { db } = database;
+    for (let round = 0; round < 4; round++) {
+      await sql`truncate pairing_sessions, devices cascade`.execute(db);
+      const pairing = await openPairing(db, alice.id);
+      await db
+        .updateTable('pairing_sessions')
+        .set({ attempts: MAX_ATTEMPTS - 1 })
+        .where('id', '=', pairing.session.id)
+        .execute();
+      const attempt = (codeHash: string) =>
+        claimPairingSession(db, { codeHash, now: NOW, maxAttempts: MAX_ATTEMPTS, device: phone() });
+      const [right] = await Promise.all([attempt(pairing.codeHash), attempt(sha256Of(`wrong ${round}`))]);
+
+      const session = await stored(db, pairing.session.id);
+      const devices = await devicesOf(db, alice.id);
+      if (right) {
+        expect(session).toMatchObject({
+          status: 'claimed',
+          attempts: MAX_ATTEMPTS - 1,
+          device_id: right.device.id,
+        });
+        expect(devices).toEqual([right.device.id]);
+      } else {
+        expect(session).toMatchObject({ status: 'burned', attempts: MAX_ATTEMPTS, device_id: null });
+        expect(devices).toEqual([]);
+      }
+    }
+  });
+});

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import {
+  claimPairingSession,
+  createPairingSession,
+  findDevice,
+  findPairingSession,
+  type Kysely,
+  type Database,
+  type PairingDevice,
+  type PairingSession,
+  type User,
+} from '../src/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { insertUser, sha256Of, targets } from './helper.js';
+
+const T0 = new Date('2030-05-01T12:00:00.000Z');
+const at = (ms: number): Date => new Date(T0.getTime() + ms);
+const TTL = 10 * 60_000;
+const MAX_ATTEMPTS = 5;
+
+const phone = (): PairingDevice => ({
+  name: 'Ada’s iPhone',
+  platform: 'ios',
+  scopes: ['media.upload', 'media.read', 'media.write'],
+  tokenId: randomUUID(),
+});
+
+interface OpenPairing {
+  session: PairingSession;
+  codeHash: string;
+  secretHash: string;
+}
+
+async function openPairing(db: Kysely<Database>, userId: string, expiresAt = at(TTL)): Promise<OpenPairing> {
+  const label = randomUUID();
+  const codeHash = sha256Of(`code ${label}`);
+  const secretHash = sha256Of(`secret ${label}`);
+  const session = await createPairingSession(db, { userId, codeHash, secretHash, expiresAt });
+  return { session, codeHash, secretHash };
+}
+
+async function stored(db: Kysely<Database>, id: string): Promise<PairingSession> {
+  return db.selectFrom('pairing_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+async function deviceCount(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('devices')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+describe.each(targets)('claiming a pairing on $label', (target) => {
+  let database: TestDatabase;
+  let alice: User;
+  let bob: User;
+  beforeAll(async () => {
+    database = await target.create();
+    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
+    bob = await insertUser(database.db, { username: 'bob' });
+  });
+  beforeEach(async () => {
+    // Wrong attempts count against every open pairing, so each test starts with none.
+    await sql`truncate pairing_sessions, devices cascade`.execute(database.db);
+  });
+  afterAll(() => database.destroy());
+
+  const wrongGuess = (now = at(60_000)) =>
+    claimPairingSession(database.db, {
+      codeHash: sha256Of(`wrong ${randomUUID()}`),
+      now,
+      maxAttempts: MAX_ATTEMPTS,
+      device: phone(),
+    });
+
+  it('claims by code and creates the device for the user who opened the pairing', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, bob.id);
+    const device = phone();
+
+    const claimed = await claimPairingSession(db, {
+      codeHash: pairing.codeHash,
+      now: at(60_000),
+      maxAttempts: MAX_ATTEMPTS,
+      device,
+    });
+
+    expect(claimed?.device).toMatchObject({
+      user_id: bob.id,
+      name: 'Ada’s iPhone',
+      platform: 'ios',
+      scopes: ['media.upload', 'media.read', 'media.write'],
+      token_id: device.tokenId,
+      revoked_at: null,
+    });
+    expect(claimed?.session).toMatchObject({
+      id: pairing.session.id,
+      user_id: bob.id,
+      status: 'claimed',
+      attempts: 0,
+      device_id: claimed?.device.id,
+    });
+    expect(claimed?.session.claimed_at?.getTime()).toBe(at(60_000).getTime());
+    expect(await stored(db, pairing.session.id)).toEqual(claimed?.session);
+    expect(await findDevice(db, { id: claimed!.device.id, userId: bob.id })).toEqual(claimed?.device);
+    expect(await findPairingSession(db, { id: pairing.session.id, userId: bob.id })).toEqual(claimed);
+  });
+
+  it('claims by secret', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    const claimed = await claimPairingSession(db, {
+      secretHash: pairing.secretHash,
+      now: at(TTL - 1),
+      maxAttempts: MAX_ATTEMPTS,
+      device: { ...phone(), name: 'Upload Shortcut', platform: 'shortcuts', scopes: ['media.upload'] },
+    });
+    expect(claimed?.session.status).toBe('claimed');
+    expect(claimed?.device).toMatchObject({
+      user_id: alice.id,
+      platform: 'shortcuts',
+      scopes: ['media.upload'],
+    });
+  });
+
+  it('does not take a code hash for a secret hash or the other way round', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    const common = { now: at(1000), maxAttempts: MAX_ATTEMPTS, device: phone() };
+    expect(await claimPairingSession(db, { ...common, codeHash: pairing.secretHash })).toBeUndefined();
+    expect(await claimPairingSession(db, { ...common, secretHash: pairing.codeHash })).toBeUndefined();
+    expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: 2 });
+  });
+
+  it('refuses an expired pairing from its expiry instant on', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    for (const now of [at(TTL), at(TTL + 1), at(2 * TTL)]) {
+      expect(
+        await claimPairingSession(db, {
+          codeHash: pairing.codeHash,
+          now,
+          maxAttempts: MAX_ATTEMPTS,
+          device: phone(),
+        }),
+      ).toBeUndefined();
+    }
+    expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', device_id: null });
+    expect(await deviceCount(db)).toBe(0);
+  });
+
+  it('burns a pairing on the fifth wrong attempt, after which the right code fails', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      expect(await wrongGuess()).toBeUndefined();
+      expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: attempt });
+    }
+    expect(await wrongGuess()).toBeUndefined();
+    expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'burned', attempts: MAX_ATTEMPTS });
+
+    const common = { now: at(120_000), maxAttempts: MAX_ATTEMPTS, device: phone() };
+    expect(await claimPairingSession(db, { ...common, codeHash: pairing.codeHash })).toBeUndefined();
+    expect(await claimPairingSession(db, { ...common, secretHash: pairing.secretHash })).toBeUndefined();
+    expect(await stored(db, pairing.session.id)).toMatchObject({
+      status: 'burned',
+      attempts: MAX_ATTEMPTS,
+      device_id: null,
+    });
+    expect(await deviceCount(db)).toBe(0);
+  });
+
+  it('still lets the right code in after four wrong attempts', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) await wrongGuess();
+    const claimed = await claimPairingSession(db, {
+      codeHash: pairing.codeHash,
+      now: at(120_000),
+      maxAttempts: MAX_ATTEMPTS,
+      device: phone(),
+    });
+    expect(claimed?.session).toMatchObject({ status: 'claimed', attempts: MAX_ATTEMPTS - 1 });
+  });
+
+  it('refuses a replayed code or secret once the pairing is claimed', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    const first = await claimPairingSession(db, {
+      codeHash: pairing.codeHash,
+      now: at(1000),
+      maxAttempts: MAX_ATTEMPTS,
+      device: phone(),
+    });
+    expect(first).toBeDefined();
+
+    const common = { now: at(2000), maxAttempts: MAX_ATTEMPTS, device: phone() };
+    expect(await claimPairingSession(db, { ...common, codeHash: pairing.codeHash })).toBeUndefined();
+    expect(await claimPairingSession(db, { ...common, secretHash: pairing.secretHash })).toBeUndefined();
+    expect(await stored(db, pairing.session.id)).toEqual(first?.session);
+    expect(await deviceCount(db)).toBe(1);
+  });
+
+  it('counts a wrong attempt against every open pairing, but not against closed ones', async () => {
+    const { db } = database;
+    const now = at(60_000);
+    const alicePending = await openPairing(db, alice.id);
+    const bobPending = await openPairing(db, bob.id);
+    const claimed = await openPairing(db, alice.id);
+    await claimPairingSession(db, {
+      codeHash: claimed.codeHash,
+      now,
+      maxAttempts: MAX_ATTEMPTS,
+      device: phone(),
+    });
+    const expiredUnswept = await openPairing(db, bob.id, now);
+    const expired = await openPairing(db, bob.id, at(-1));
+    await db
+      .updateTable('pairing_sessions')
+      .set({ status: 'expired' })
+      .where('id', '=', expired.session.id)
+      .execute();
+    const burned = await openPairing(db, alice.id);
+    await db
+      .updateTable('pairing_sessions')
+      .set({ status: 'burned', attempts: 2 })
+      .where('id', '=', burned.session.id)
+      .execute();
+
+    // A replay of the claimed code is as wrong as a guess.
+    expect(
+      await claimPairingSession(db, {
+        codeHash: claimed.codeHash,
+        now,
+        maxAttempts: MAX_ATTEMPTS,
+        device: phone(),
+      }),
+    ).toBeUndefined();
+    expect(await wrongGuess(now)).toBeUndefined();
+
+    expect(await stored(db, alicePending.session.id)).toMatchObject({ status: 'pending', attempts: 2 });
+    expect(await stored(db, bobPending.session.id)).toMatchObject({ status: 'pending', attempts: 2 });
+    expect(await stored(db, claimed.session.id)).toMatchObject({ status: 'claimed', attempts: 0 });
+    expect(await stored(db, expiredUnswept.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await stored(db, expired.session.id)).toMatchObject({ status: 'expired', attempts: 0 });
+    expect(await stored(db, burned.session.id)).toMatchObject({ status: 'burned', attempts: 2 });
+  });
+
+  it('leaves the pairing open when the device cannot be created', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    await expect(
+      claimPairingSession(db, {
+        codeHash: pairing.codeHash,
+        now: at(1000),
+        maxAttempts: MAX_ATTEMPTS,
+        device: { ...phone(), scopes: [] },
+      }),
+    ).rejects.toMatchObject({ code: '23514', constraint: 'devices_scopes_check' });
+    expect(await stored(db, pairing.session.id)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      claimed_at: null,
+      device_id: null,
+    });
+    expect(await deviceCount(db)).toBe(0);
+
+    const retried = await claimPairingSession(db, {
+      codeHash: pairing.codeHash,
+      now: at(2000),
+      maxAttempts: MAX_ATTEMPTS,
+      device: phone(),
+    });
+    expect(retried?.session.status).toBe('claimed');
+  });
+
+  it('needs exactly one of the code hash and the secret hash', async () => {
+    const { db } = database;
+    const pairing = await openPairing(db, alice.id);
+    const common = { now: at(1000), maxAttempts: MAX_ATTEMPTS, device: phone() };
+    await expect(
+      claimPairingSession(db, {
+        ...common,
+        codeHash: pairing.codeHash,
+        secretHash: pairing.secretHash,
+      } as never),
+    ).rejects.toBeInstanceOf(TypeError);
+    await expect(claimPairingSession(db, common as never)).rejects.toBeInstanceOf(TypeError);
+    expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+});

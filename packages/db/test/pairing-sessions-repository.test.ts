@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  DbError,
+  claimPairingSession,
+  createPairingSession,
+  expirePairingSessions,
+  findPairingSession,
+  revokeDevice,
+  type User,
+} from '../src/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { insertUser, sha256Of, targets } from './helper.js';
+
+const T0 = new Date('2030-05-01T12:00:00.000Z');
+const at = (ms: number): Date => new Date(T0.getTime() + ms);
+const TTL = 10 * 60_000;
+
+const hashes = () => {
+  const label = randomUUID();
+  return { codeHash: sha256Of(`code ${label}`), secretHash: sha256Of(`secret ${label}`) };
+};
+
+describe.each(targets)('pairing sessions on $label', (target) => {
+  let database: TestDatabase;
+  let alice: User;
+  let bob: User;
+  beforeAll(async () => {
+    database = await target.create();
+    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
+    bob = await insertUser(database.db, { username: 'bob' });
+  });
+  afterAll(() => database.destroy());
+
+  it('opens a pending pairing that only its user finds', async () => {
+    const { db } = database;
+    const input = { userId: alice.id, ...hashes(), expiresAt: at(TTL) };
+    const session = await createPairingSession(db, input);
+    expect(session).toMatchObject({
+      user_id: alice.id,
+      code_hash: input.codeHash,
+      secret_hash: input.secretHash,
+      status: 'pending',
+      attempts: 0,
+      claimed_at: null,
+      device_id: null,
+    });
+    expect(session.expires_at.getTime()).toBe(at(TTL).getTime());
+
+    expect(await findPairingSession(db, { id: session.id, userId: alice.id })).toEqual({
+      session,
+      device: null,
+    });
+    expect(await findPairingSession(db, { id: session.id, userId: bob.id })).toBeUndefined();
+    expect(await findPairingSession(db, { id: 'not-a-uuid', userId: alice.id })).toBeUndefined();
+    expect(await findPairingSession(db, { id: session.id, userId: 'garbage' })).toBeUndefined();
+    expect(await findPairingSession(db, { id: randomUUID(), userId: alice.id })).toBeUndefined();
+  });
+
+  it('refuses credentials whose hash is already stored with PAIRING_CODE_TAKEN', async () => {
+    const { db } = database;
+    const first = hashes();
+    await createPairingSession(db, { userId: alice.id, ...first, expiresAt: at(TTL) });
+    for (const clash of [
+      { codeHash: first.codeHash, secretHash: hashes().secretHash },
+      { codeHash: hashes().codeHash, secretHash: first.secretHash },
+    ]) {
+      const err = await createPairingSession(db, { userId: bob.id, ...clash, expiresAt: at(TTL) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DbError);
+      expect((err as DbError).code).toBe('PAIRING_CODE_TAKEN');
+    }
+  });
+
+  it('shows the claimed device, even once it is revoked', async () => {
+    const { db } = database;
+    const credentials = hashes();
+    const { id } = await createPairingSession(db, { userId: bob.id, ...credentials, expiresAt: at(TTL) });
+    const claimed = await claimPairingSession(db, {
+      secretHash: credentials.secretHash,
+      now: at(1000),
+      maxAttempts: 5,
+      device: { name: 'iPhone', platform: 'ios', scopes: ['media.upload'], tokenId: randomUUID() },
+    });
+    expect(await findPairingSession(db, { id, userId: bob.id })).toEqual(claimed);
+    expect(await findPairingSession(db, { id, userId: alice.id })).toBeUndefined();
+
+    await revokeDevice(db, { id: claimed!.device.id, userId: bob.id, now: at(2000) });
+    const found = await findPairingSession(db, { id, userId: bob.id });
+    expect(found?.device?.id).toBe(claimed?.device.id);
+    expect(found?.device?.revoked_at?.getTime()).toBe(at(2000).getTime());
+  });
+
+  it('sweeps pending pairings past their expiry to expired, and nothing else', async () => {
+    const { db } = database;
+    await sql`truncate pairing_sessions`.execute(db);
+    const sweepAt = at(TTL);
+    const due = await createPairingSession(db, { userId: alice.id, ...hashes(), expiresAt: sweepAt });
+    const overdue = await createPairingSession(db, { userId: bob.id, ...hashes(), expiresAt: at(1) });
+    const open = await createPairingSession(db, { userId: alice.id, ...hashes(), expiresAt: at(TTL + 1) });
+    const burned = await createPairingSession(db, { userId: alice.id, ...hashes(), expiresAt: at(1) });
+    await db.updateTable('pairing_sessions').set({ status: 'burned' }).where('id', '=', burned.id).execute();
+
+    expect(await expirePairingSessions(db, sweepAt)).toBe(2);
+    const status = async (id: string) =>
+      (
+        await db
+          .selectFrom('pairing_sessions')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await status(due.id)).toBe('expired');
+    expect(await status(overdue.id)).toBe('expired');
+    expect(await status(open.id)).toBe('pending');
+    expect(await status(burned.id)).toBe('burned');
+    expect(await expirePairingSessions(db, sweepAt)).toBe(0);
+  });
+});
