@@ -1,4 +1,22 @@
+/**
+ * @iclood/storage: the data directory, and the library's streaming, crash-safe ingest path —
+ * receive to a temp file while hashing, sniff the type, commit to `<user>/<YYYY>/<MM>/` without
+ * ever overwriting, and sweep what a crash left behind. No Fastify, no environment, no SQL.
+ */
 export { StorageError, type StorageErrorCode } from './errors.js';
 export { dataLayout, prepareDataLayout, type DataLayout } from './data-layout.js';
 export { readOrCreateFile } from './persistent-file.js';
 export { lockDataDir } from './data-dir-lock.js';
+export { sanitizeFileName, withClashSuffix, MAX_FILE_NAME_BYTES } from './file-names.js';
+export { libraryRelativeDir, resolveInsideLibrary, LIBRARY_TMP_DIR } from './library-layout.js';
+export { assertFreeSpace, diskUsage, type DiskUsage } from './free-space.js';
+export {
+  receiveToTemp,
+  discardTemp,
+  isDiskFullError,
+  type ReceiveToTempOptions,
+  type ReceivedUpload,
+} from './temp-upload.js';
+export { commitToLibrary, type CommitToLibraryOptions, type LibraryPlacement } from './library-commit.js';
+export { sweepLibrary, type SweepLibraryOptions, type SweepResult } from './startup-sweep.js';
+export { sniffMediaType, type SniffedMediaType } from './media-sniff.js';
