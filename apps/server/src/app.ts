@@ -12,6 +12,8 @@ import rateLimitPlugin from './plugins/external/rate-limit.js';
 import swaggerPlugin from './plugins/external/swagger.js';
 import dashboardPlugin from './plugins/external/dashboard.js';
 import errorHandlerPlugin from './plugins/app/error-handler.js';
+import expectContinuePlugin from './plugins/app/expect-continue.js';
+import librarySweepPlugin from './plugins/app/library-sweep.js';
 import gracefulClosePlugin from './plugins/app/graceful-close.js';
 import databasePlugin from './plugins/app/database.js';
 import authPlugin from './plugins/app/auth.js';
@@ -77,6 +79,7 @@ async function composeApp(
 
   app.addHook('onClose', releaseDataDir);
   app.decorate('config', config);
+  app.decorate('layout', layout);
   app.decorate('now', options.now ?? (() => new Date()));
   app.decorate('identity', {
     serverId: secrets.serverId,
@@ -86,11 +89,13 @@ async function composeApp(
 
   await app.register(errorHandlerPlugin);
   await app.register(gracefulClosePlugin);
+  await app.register(expectContinuePlugin);
   await app.register(cookiePlugin);
   await app.register(rateLimitPlugin);
   await app.register(swaggerPlugin);
   await app.register(databasePlugin, { layout, database: options.database });
   await app.register(ownerBootstrapPlugin);
+  await app.register(librarySweepPlugin);
   await app.register(authPlugin, {
     jwtSecret: secrets.jwtSecret,
     loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },

@@ -1,5 +1,6 @@
 import type { Scope, UserSummary } from '@iclood/api-types';
 import type { Database, DatabaseHandle, Kysely } from '@iclood/db';
+import type { DataLayout } from '@iclood/storage';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
@@ -47,6 +48,8 @@ declare module 'fastify' {
     database: DatabaseHandle;
     db: Kysely<Database>;
     identity: ServerIdentity;
+    /** Absolute paths of the data and library folders (DESIGN §2). */
+    layout: DataLayout;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -1,6 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { PNG } from 'pngjs';
 import { testDatabaseTargets, type TestDatabase, type TestDatabaseTarget } from '@iclood/db/testing';
 import { buildApp, type BuildAppOptions } from '../src/app.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
@@ -132,4 +134,55 @@ export async function pairPhone(app: App, sessionToken: string, deviceName = 'Te
   if (response.statusCode !== 201) throw new Error(`register failed: ${response.body}`);
   const data = response.json().data;
   return { token: data.token as string, deviceId: data.device.id as string };
+}
+
+/** A small, real PNG; `seed` changes its pixels, so each seed gives different bytes. */
+export function pngBytes(seed: number, size = 8): Buffer {
+  const png = new PNG({ width: size, height: size });
+  for (let i = 0; i < png.data.length; i++) png.data[i] = (seed * 31 + i * 7) & 0xff;
+  return PNG.sync.write(png);
+}
+
+export type FormPart =
+  { name: string; value: string } | { name: string; filename: string; data: Buffer; contentType?: string };
+
+/** A multipart/form-data body built by hand, so tests control every byte (and can break it). */
+export function multipartBody(parts: FormPart[], boundary = 'iclood-test-boundary') {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    if ('value' in part) {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`,
+        ),
+      );
+    } else {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\n` +
+            `Content-Type: ${part.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+        ),
+        part.data,
+        Buffer.from('\r\n'),
+      );
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** Every file under `dir`, relative, sorted (the library as a person would see it). */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+export function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }

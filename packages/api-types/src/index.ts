@@ -6,3 +6,5 @@ export * from './system.js';
 export * from './devices.js';
 export * from './pairing.js';
 export * from './users.js';
+export * from './media.js';
+export * from './backup.js';

@@ -5,7 +5,9 @@ export type DbErrorCode =
   | 'USERNAME_TAKEN'
   | 'INVALID_USERNAME'
   | 'OWNER_EXISTS'
-  | 'PAIRING_CODE_TAKEN';
+  | 'PAIRING_CODE_TAKEN'
+  | 'MEDIA_PATH_TAKEN'
+  | 'DEVICE_NOT_FOUND';
 
 /**
  * The one error class this package throws on purpose. Driver errors that are not a known

@@ -46,5 +46,37 @@ export {
   type PairingClaim,
   type PairingDevice,
 } from './pairing-sessions.repository.js';
+export {
+  checkMedia,
+  findMediaBySha256,
+  insertMedia,
+  recordedRelPaths,
+  type InsertMediaResult,
+  type MediaCheckItem,
+  type MediaCheckResult,
+  type MediaCheckState,
+  type NewMedia,
+} from './media.repository.js';
+export {
+  addIgnoredFiles,
+  deleteIgnoredFile,
+  listIgnoredFiles,
+  type IgnoredFileItem,
+  type IgnoredFilesCursor,
+  type IgnoredFilesPage,
+} from './ignored-files.repository.js';
+export {
+  backupStatus,
+  findBackupSession,
+  listBackupSessions,
+  recordSessionUpload,
+  startBackupSession,
+  stopBackupSession,
+  type BackupSessionsCursor,
+  type BackupSessionsPage,
+  type BackupStatus,
+  type NewBackupSession,
+  type SessionUploadOutcome,
+} from './backup-sessions.repository.js';
 // So callers can type `db` parameters without depending on kysely themselves.
 export type { Kysely, Transaction } from 'kysely';

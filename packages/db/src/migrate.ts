@@ -15,7 +15,7 @@ export interface MigrateOptions {
  * do not race. Calling it again applies nothing.
  *
  * @example
- * const { applied } = await migrateToLatest(db); // ['2026_11_21_0001_initial'] on a fresh database
+ * const { applied } = await migrateToLatest(db); // every migration's name on a fresh database, [] after
  */
 export async function migrateToLatest(
   db: Kysely<Database>,

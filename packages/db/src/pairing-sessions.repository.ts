@@ -1,6 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import { DbError, isUniqueViolation } from './errors.js';
+import { inTransaction } from './in-transaction.js';
 import type {
   Database,
   Device,
@@ -212,11 +213,4 @@ async function countWrongPairingAttempt(
     .where('status', '=', 'pending')
     .where('expires_at', '>', claim.now)
     .execute();
-}
-
-async function inTransaction<T>(
-  db: Kysely<Database>,
-  run: (trx: Transaction<Database>) => Promise<T>,
-): Promise<T> {
-  return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);
 }

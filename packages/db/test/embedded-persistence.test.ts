@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, findUserByUsername, migrateToLatest, openDatabase } from '../src/index.js';
+import { migrations } from '../src/migrations/index.js';
+
+const ALL_MIGRATIONS = Object.keys(migrations).sort();
 
 describe('embedded PGlite on disk', () => {
   let parent: string;
@@ -18,7 +21,7 @@ describe('embedded PGlite on disk', () => {
 
     const first = await openDatabase({ embeddedDir: dir });
     expect(first.kind).toBe('embedded');
-    expect(await migrateToLatest(first.db)).toEqual({ applied: ['2026_11_21_0001_initial'] });
+    expect(await migrateToLatest(first.db)).toEqual({ applied: ALL_MIGRATIONS });
     const created = await createUser(first.db, { username: 'persisted', passwordHash: 'h', role: 'owner' });
     await first.close();
     expect((await stat(join(dir, 'PG_VERSION'))).isFile()).toBe(true);
@@ -42,7 +45,7 @@ describe('embedded PGlite on disk', () => {
 
     const second = await openDatabase({});
     try {
-      expect(await migrateToLatest(second.db)).toEqual({ applied: ['2026_11_21_0001_initial'] });
+      expect(await migrateToLatest(second.db)).toEqual({ applied: ALL_MIGRATIONS });
       expect(await findUserByUsername(second.db, 'ephemeral')).toBeUndefined();
     } finally {
       await second.close();

@@ -15,7 +15,16 @@ import {
   type UnknownRow,
 } from 'kysely';
 
-import type { Database, Device, DevicesTable, Media, MediaTable, User, UsersTable } from '../src/index.js';
+import type {
+  Database,
+  Device,
+  DevicesTable,
+  Media,
+  MediaTable,
+  NewMedia,
+  User,
+  UsersTable,
+} from '../src/index.js';
 import { testDatabaseTargets } from '../src/testing.js';
 
 /** Every database this run covers: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
@@ -80,6 +89,40 @@ export async function insertMedia(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** A valid `NewMedia` for `insertMedia` with a fresh name, path and hash unless overridden. */
+export function newMedia(userId: string, overrides: Partial<NewMedia> = {}): NewMedia {
+  const name = unique('IMG_');
+  return {
+    userId,
+    originalName: `${name}.HEIC`,
+    relPath: `${userId}/2024/03/${name}.HEIC`,
+    sha256: sha256Of(name),
+    size: 1234,
+    mediaType: 'photo',
+    mime: 'image/heic',
+    takenAt: new Date('2024-03-10T08:15:30.000Z'),
+    ...overrides,
+  };
+}
+
+/**
+ * Resolves once another backend of this PostgreSQL database waits on a lock while running a
+ * statement that starts with `statementStart`: proof that a concurrent call really met the lock.
+ * Polls from the pool, outside any transaction: a backend snapshots pg_stat_activity once per
+ * transaction.
+ */
+export async function untilBlockedOnLock(db: Kysely<Database>, statementStart: string): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const { rows } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'
+        and query like ${`${statementStart}%`}`.execute(db);
+    if ((rows[0]?.waiting ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no statement starting with ${statementStart} ever waited for a lock`);
 }
 
 /** The PostgreSQL error code and constraint name of a rejected promise. */

@@ -19,6 +19,8 @@ const APP_TABLES = [
   'users',
 ];
 
+const ALL_MIGRATIONS = Object.keys(migrations).sort();
+
 async function publicTables(db: Kysely<Database>): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
     select table_name from information_schema.tables
@@ -38,7 +40,7 @@ describe.each(targets)('migrations on $label', (target) => {
     database = await target.create({ migrate: false });
     expect(await publicTables(database.db)).toEqual([]);
 
-    expect(await migrateToLatest(database.db)).toEqual({ applied: ['2026_11_21_0001_initial'] });
+    expect(await migrateToLatest(database.db)).toEqual({ applied: ALL_MIGRATIONS });
     expect(await publicTables(database.db)).toEqual(APP_TABLES);
 
     expect(await migrateToLatest(database.db)).toEqual({ applied: [] });
@@ -51,12 +53,12 @@ describe.each(targets)('migrations on $label', (target) => {
 
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
-    expect(down.results?.map((result) => [result.migrationName, result.status])).toEqual([
-      ['2026_11_21_0001_initial', 'Success'],
-    ]);
+    expect(down.results?.map((result) => [result.migrationName, result.status])).toEqual(
+      [...ALL_MIGRATIONS].reverse().map((name) => [name, 'Success']),
+    );
     expect(await publicTables(database.db)).toEqual([]);
 
-    expect(await migrateToLatest(database.db)).toEqual({ applied: ['2026_11_21_0001_initial'] });
+    expect(await migrateToLatest(database.db)).toEqual({ applied: ALL_MIGRATIONS });
     expect(await publicTables(database.db)).toEqual(APP_TABLES);
   });
 });

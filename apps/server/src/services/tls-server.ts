@@ -20,6 +20,8 @@ export class HttpsListener {
 
   constructor({ key, cert, handler, like }: HttpsListenerOptions) {
     this.server = createServer({ key, cert, minVersion: 'TLSv1.2' }, handler);
+    // As on HTTP (plugins/app/expect-continue.ts): the app decides when to answer 100 Continue.
+    this.server.on('checkContinue', handler);
     if (like) {
       this.server.keepAliveTimeout = like.keepAliveTimeout;
       this.server.headersTimeout = like.headersTimeout;

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 
 import * as initial from './2026_11_21_0001_initial.js';
+import * as ingest from './2026_11_21_0002_ingest.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -8,4 +9,5 @@ import * as initial from './2026_11_21_0001_initial.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_21_0001_initial': initial,
+  '2026_11_21_0002_ingest': ingest,
 };

@@ -33,6 +33,8 @@ export default fp(
           { name: 'pairing', description: 'Pairing phones by QR code or manual code' },
           { name: 'devices', description: 'Paired phones and Shortcut tokens' },
           { name: 'users', description: 'Household members (owner only)' },
+          { name: 'media', description: 'Checking, uploading and ignoring photos and videos' },
+          { name: 'backup', description: 'Backup sessions of a device' },
           { name: 'system', description: 'Server state' },
         ],
       },

@@ -6,6 +6,10 @@ import pairingRoutes from './pairing.js';
 import deviceRoutes from './devices.js';
 import userRoutes from './users.js';
 import systemCaRoutes from './system-ca.js';
+import mediaUploadRoutes from './media-upload.js';
+import mediaCheckRoutes from './media-check.js';
+import mediaIgnoreRoutes from './media-ignore.js';
+import backupRoutes from './backup.js';
 import type { AppPlugin } from '../../types.js';
 
 /** Everything under `/api/v1`. Routes are authenticated unless their config says `public`. */
@@ -18,6 +22,10 @@ const apiRoutes: AppPlugin = async (app) => {
   await app.register(deviceRoutes);
   await app.register(userRoutes);
   await app.register(systemCaRoutes);
+  await app.register(mediaUploadRoutes);
+  await app.register(mediaCheckRoutes);
+  await app.register(mediaIgnoreRoutes);
+  await app.register(backupRoutes);
 };
 
 export default apiRoutes;

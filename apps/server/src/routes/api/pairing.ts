@@ -88,19 +88,17 @@ const pairingRoutes: AppPlugin = async (app) => {
         expiresAt,
       });
       request.log.info({ pairingId: session.id }, 'pairing opened');
-      return reply
-        .code(201)
-        .send(
-          ok(
-            {
-              id: session.id,
-              code: formatPairingCode(credentials.code),
-              qrPayload,
-              expiresAt: expiresAt.toISOString(),
-            },
-            'Scan the QR code with the iClood app, or type the code',
-          ),
-        );
+      return reply.code(201).send(
+        ok(
+          {
+            id: session.id,
+            code: formatPairingCode(credentials.code),
+            qrPayload,
+            expiresAt: expiresAt.toISOString(),
+          },
+          'Scan the QR code with the iClood app, or type the code',
+        ),
+      );
     },
   );
 

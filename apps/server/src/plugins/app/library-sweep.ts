@@ -1,0 +1,22 @@
+import fp from 'fastify-plugin';
+import { recordedRelPaths } from '@iclood/db';
+import { sweepLibrary } from '@iclood/storage';
+import type { App } from '../../types.js';
+
+/**
+ * Start-up sweep (DESIGN §6): temp files of uploads a crash interrupted are removed, and a file
+ * placed in the library whose row was never committed (a crash between the two) is removed too —
+ * it was never acknowledged, so the phone still has it and will send it again.
+ */
+export default fp(
+  async function librarySweep(app: App) {
+    const result = await sweepLibrary({
+      libraryDir: app.config.libraryDir,
+      isRecorded: (relPaths) => recordedRelPaths(app.db, relPaths),
+    });
+    const touched =
+      result.removedTempFiles + result.removedOrphans + result.keptConfirmed + result.ignoredIntents;
+    app.log[touched > 0 ? 'warn' : 'info'](result, 'library swept after start');
+  },
+  { name: 'library-sweep', dependencies: ['database'] },
+);

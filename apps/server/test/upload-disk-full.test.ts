@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  databaseTargets,
+  filesUnder,
+  pairPhone,
+  pngBytes,
+  setupOwner,
+  startTestServer,
+  type TestServer,
+} from './helper.js';
+
+// A real full disk: the library on a 4 MiB tmpfs (needs root; skipped with a message otherwise).
+const mountPoint = await mkdtemp(join(tmpdir(), 'iclood-full-disk-'));
+let mounted = false;
+try {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+  mounted = true;
+} catch (error) {
+  console.warn(`disk-full tests skipped: cannot mount a tmpfs here (${String(error).split('\n')[0]})`);
+}
+
+describe.skipIf(!mounted)('a full disk answers 507 STORAGE_FULL and stays consistent', () => {
+  let server: TestServer;
+  let phone: { token: string };
+  beforeAll(async () => {
+    server = await startTestServer(databaseTargets[0]!, {
+      ICLOOD_LIBRARY_DIR: join(mountPoint, 'library'),
+      ICLOOD_MIN_FREE_BYTES: '1MiB',
+    });
+    phone = await pairPhone(server.app, await setupOwner(server.app));
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (mounted) execFileSync('umount', [mountPoint]);
+    await rm(mountPoint, { recursive: true, force: true });
+  });
+
+  it('refuses before reading when Content-Length would leave less than ICLOOD_MIN_FREE_BYTES', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/media/upload?filename=big.png',
+      headers: { ...bearer(phone.token), 'content-length': String(3.5 * 1024 * 1024) },
+      payload: Buffer.concat([pngBytes(1), Buffer.alloc(3.5 * 1024 * 1024 - pngBytes(1).length)]),
+    });
+    expect(response.statusCode).toBe(507);
+    expect(response.json().error.code).toBe('STORAGE_FULL');
+    expect(await filesUnder(join(mountPoint, 'library'))).toEqual([]);
+  });
+
+  it('when the disk fills mid-stream (no Content-Length), removes the temp file and answers 507', async () => {
+    const head = pngBytes(2);
+    const chunks = [head, ...Array.from({ length: 12 }, () => Buffer.alloc(512 * 1024, 7))];
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/media/upload?filename=stream.png',
+      headers: { ...bearer(phone.token), 'transfer-encoding': 'chunked' },
+      payload: Readable.from(chunks),
+    });
+    expect(response.statusCode).toBe(507);
+    expect(response.json().error.code).toBe('STORAGE_FULL');
+    expect(await filesUnder(join(mountPoint, 'library'))).toEqual([]);
+    expect(await server.database.db.selectFrom('media').select('id').execute()).toEqual([]);
+
+    // The server is fine and a small photo still fits.
+    const small = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/media/upload?filename=small.png',
+      headers: bearer(phone.token),
+      payload: pngBytes(3),
+    });
+    expect(small.statusCode).toBe(201);
+  });
+});

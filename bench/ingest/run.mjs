@@ -1,0 +1,322 @@
+#!/usr/bin/env node
+// bench/ingest: iClood's upload path against nginx WebDAV PUT of the same bytes, in one run on this
+// machine (DESIGN §7). nginx writes without hashing or fsync; iClood hashes, fsyncs, commits a row.
+//
+//   npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...   # once
+//   node bench/ingest/run.mjs [--rounds 3] [--photos 1000] [--big-mib 1024] [--rss-mib 4096]
+//
+// Needs nginx with the dav module (Debian: apt-get install nginx-light). Everything listens on
+// 127.0.0.1 and stops by itself; scratch files go to a temp dir that is removed at the end.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    photos: { type: 'string', default: '1000' },
+    'big-mib': { type: 'string', default: '1024' },
+    'rss-mib': { type: 'string', default: '4096' },
+    'in-flight': { type: 'string', default: '4' },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const PHOTOS = Number(args.photos);
+const BIG = Number(args['big-mib']) * 1024 * 1024;
+const RSS_BIG = Number(args['rss-mib']) * 1024 * 1024;
+const IN_FLIGHT = Number(args['in-flight']);
+const PHOTO_SIZE = 3 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MAIN = join(root, 'apps', 'server', 'dist', 'main.js');
+if (!existsSync(MAIN)) {
+  console.error('Build the server first: npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...');
+  process.exit(2);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- bytes: generated on the fly (the same for both servers), never read from disk -----------
+const NOISE = randomBytes(MIB);
+
+/** A JPEG with an EXIF block (camera, date taken with offset) and `size` bytes in all. */
+function photoBytes(index, size = PHOTO_SIZE) {
+  const ascii = (text) => Buffer.from(`${text}\0`, 'latin1');
+  const date = ascii(`2024:07:${String(1 + (index % 28)).padStart(2, '0')} 12:00:00`);
+  const offset = ascii('+02:00');
+  const make = ascii('Apple');
+  const model = ascii('iPhone 15 Pro');
+  // TIFF little-endian: IFD0 (Make, Model, ExifIFD pointer) → ExifIFD (DateTimeOriginal, OffsetTimeOriginal).
+  const ifd0Entries = 3;
+  const ifd0Size = 2 + ifd0Entries * 12 + 4;
+  const exifEntries = 2;
+  const exifSize = 2 + exifEntries * 12 + 4;
+  let dataOffset = 8 + ifd0Size + exifSize;
+  const tiff = Buffer.alloc(dataOffset + make.length + model.length + date.length + offset.length);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  const entry = (at, tag, type, count, value) => {
+    tiff.writeUInt16LE(tag, at);
+    tiff.writeUInt16LE(type, at + 2);
+    tiff.writeUInt32LE(count, at + 4);
+    tiff.writeUInt32LE(value, at + 8);
+  };
+  const put = (bytes) => {
+    const at = dataOffset;
+    bytes.copy(tiff, at);
+    dataOffset += bytes.length;
+    return at;
+  };
+  let at = 8;
+  tiff.writeUInt16LE(ifd0Entries, at);
+  at += 2;
+  const exifIfd = 8 + ifd0Size;
+  entry(at, 0x010f, 2, make.length, put(make));
+  entry(at + 12, 0x0110, 2, model.length, put(model));
+  entry(at + 24, 0x8769, 4, 1, exifIfd);
+  tiff.writeUInt32LE(0, at + 36);
+  at = exifIfd;
+  tiff.writeUInt16LE(exifEntries, at);
+  entry(at + 2, 0x9003, 2, date.length, put(date));
+  entry(at + 14, 0x9011, 2, offset.length, put(offset));
+  tiff.writeUInt32LE(0, at + 26);
+  const app1Body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(app1Body.length + 2, 2);
+  const unique = Buffer.from(randomUUID());
+  const head = Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    app1,
+    app1Body,
+    Buffer.from([0xff, 0xfe, 0, unique.length + 2]),
+    unique,
+  ]);
+  return { head, size };
+}
+
+/** A QuickTime movie header, then noise: big uploads are videos. */
+function movieBytes(size) {
+  const ftyp = Buffer.alloc(20);
+  ftyp.writeUInt32BE(20, 0);
+  ftyp.write('ftypqt  ', 4, 'latin1');
+  ftyp.writeUInt32BE(0, 12);
+  ftyp.write('qt  ', 16, 'latin1');
+  const mdat = Buffer.alloc(16);
+  mdat.writeUInt32BE(1, 0);
+  mdat.write('mdat', 4, 'latin1');
+  mdat.writeBigUInt64BE(BigInt(size - 20), 8);
+  return { head: Buffer.concat([ftyp, mdat, Buffer.from(randomUUID())]), size };
+}
+
+/** Sends head + noise up to `size` bytes as one request; resolves with the status. */
+function send(target, path, { head, size }, headers) {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({
+      host: '127.0.0.1',
+      port: target.port,
+      path,
+      method: target.method,
+      agent: target.agent,
+      headers: { 'content-length': size, 'content-type': 'application/octet-stream', ...headers },
+    });
+    outgoing.on('response', (response) => {
+      response.resume();
+      response.on('end', () =>
+        response.statusCode < 300
+          ? resolve(response.statusCode)
+          : reject(new Error(`${target.name} answered ${response.statusCode}`)),
+      );
+    });
+    outgoing.on('error', reject);
+    let sent = 0;
+    const pump = () => {
+      while (sent < size) {
+        const chunk = sent === 0 ? head : NOISE.subarray(0, Math.min(NOISE.length, size - sent));
+        sent += chunk.length;
+        if (!outgoing.write(chunk)) return outgoing.once('drain', pump);
+      }
+      outgoing.end();
+    };
+    pump();
+  });
+}
+
+// ---- servers --------------------------------------------------------------------------------
+async function startNginx(dir) {
+  const port = await freePort();
+  const www = join(dir, 'www');
+  await mkdir(join(dir, 'body'), { recursive: true });
+  await mkdir(www, { recursive: true });
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(
+    conf,
+    `user root; worker_processes auto; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http { access_log off; client_body_temp_path ${dir}/body; client_max_body_size 0; sendfile on;
+  server { listen 127.0.0.1:${port}; root ${www};
+    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw; } } }\n`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', conf], { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return { name: 'nginx', child, port, method: 'PUT', path: (name) => `/${name}`, headers: {} };
+}
+
+async function startIclood(dir) {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ICLOOD_MDNS: 'false',
+      LOG_LEVEL: 'warn',
+      ICLOOD_DATA_DIR: join(dir, 'data'),
+      ICLOOD_MIN_FREE_BYTES: '0',
+      ICLOOD_ADMIN_USERNAME: 'bench',
+      ICLOOD_ADMIN_PASSWORD: 'bench-password',
+      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+    },
+  });
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`iClood exited ${code}: ${output}`)));
+  });
+  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+  });
+  const { token } = (await login.json()).data;
+  return {
+    name: 'iclood',
+    child,
+    port,
+    method: 'POST',
+    path: (name) => `/api/v1/media/upload?filename=${encodeURIComponent(name)}`,
+    headers: { authorization: `Bearer ${token}` },
+  };
+}
+
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+}
+
+async function withPeakRss(pid, work) {
+  let peak = rssOf(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
+  try {
+    const result = await work();
+    return { result, peak: Math.max(peak, rssOf(pid)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function timed(work) {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function bigUpload(target, size, round) {
+  return timed(() => send(target, target.path(`big-${round}-${size}.mov`), movieBytes(size), target.headers));
+}
+
+async function manyPhotos(target, round) {
+  let next = 0;
+  const worker = async () => {
+    while (next < PHOTOS) {
+      const index = next++;
+      await send(target, target.path(`IMG_${round}_${index}.JPG`), photoBytes(index), target.headers);
+    }
+  };
+  return timed(() => Promise.all(Array.from({ length: IN_FLIGHT }, worker)));
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const mb = (bytes) => (bytes / MIB).toFixed(1);
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'iclood-bench-ingest-'));
+  const nginx = await startNginx(join(dir, 'nginx'));
+  const iclood = await startIclood(join(dir, 'iclood'));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idleRss = rssOf(iclood.child.pid);
+    const big = { nginx: [], iclood: [] };
+    const photos = { nginx: [], iclood: [] };
+    let peakRss = idleRss;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of round % 2 === 0 ? [nginx, iclood] : [iclood, nginx]) {
+        if (target === iclood) {
+          const { result, peak } = await withPeakRss(iclood.child.pid, () => bigUpload(target, BIG, round));
+          big.iclood.push(result);
+          peakRss = Math.max(peakRss, peak);
+          const many = await withPeakRss(iclood.child.pid, () => manyPhotos(target, round));
+          photos.iclood.push(many.result);
+          peakRss = Math.max(peakRss, many.peak);
+        } else {
+          big.nginx.push(await bigUpload(target, BIG, round));
+          photos.nginx.push(await manyPhotos(target, round));
+        }
+      }
+      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
+    }
+    // Memory against file size: a small and a large upload, peak RSS growth over idle for each.
+    const small = await withPeakRss(iclood.child.pid, () => bigUpload(iclood, 256 * MIB, 'rss-small'));
+    const large = await withPeakRss(iclood.child.pid, () => bigUpload(iclood, RSS_BIG, 'rss-large'));
+
+    const bigMbS = (seconds) => BIG / MIB / seconds;
+    const nginxBig = bigMbS(median(big.nginx));
+    const icloodBig = bigMbS(median(big.iclood));
+    const nginxPhotos = PHOTOS / median(photos.nginx);
+    const icloodPhotos = PHOTOS / median(photos.iclood);
+    console.log(
+      `\niClood ingest benchmark (median of ${ROUNDS} alternating rounds, loopback HTTP, ${tmpdir()})`,
+    );
+    console.log(
+      `  1 × ${mb(BIG)} MiB upload:  nginx PUT ${nginxBig.toFixed(0)} MiB/s, iClood ${icloodBig.toFixed(0)} MiB/s  → ratio ${(icloodBig / nginxBig).toFixed(2)} (target ≥ 0.80)`,
+    );
+    console.log(
+      `  ${PHOTOS} × 3 MiB photos, ${IN_FLIGHT} in flight: nginx ${nginxPhotos.toFixed(0)} files/s, iClood ${icloodPhotos.toFixed(0)} files/s → ratio ${(icloodPhotos / nginxPhotos).toFixed(2)} (target ≥ 0.50)`,
+    );
+    console.log(
+      `  iClood RSS: idle ${mb(idleRss)} MB, peak during the runs ${mb(peakRss)} MB (+${mb(peakRss - idleRss)} MB)`,
+    );
+    console.log(
+      `  RSS growth over idle: 256 MiB upload +${mb(small.peak - idleRss)} MB, ${mb(RSS_BIG)} MiB upload +${mb(large.peak - idleRss)} MB (target < 64 MB, independent of size)`,
+    );
+  } finally {
+    iclood.child.kill('SIGTERM');
+    nginx.child.kill('SIGQUIT');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import { Type, type Static } from 'typebox';
+import { Timestamp } from './envelope.js';
+
+export const BackupSessionStatus = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('completed'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+]);
+
+export const BackupSession = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    deviceId: Type.String({ format: 'uuid' }),
+    status: BackupSessionStatus,
+    startedAt: Timestamp,
+    endedAt: Type.Union([Timestamp, Type.Null()]),
+    expectedFiles: Type.Union([Type.Integer(), Type.Null()]),
+    expectedBytes: Type.Union([Type.Integer(), Type.Null()]),
+    files: Type.Integer({ description: 'New files stored' }),
+    bytes: Type.Integer({ description: 'Bytes of the new files' }),
+    duplicates: Type.Integer(),
+    failures: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type BackupSession = Static<typeof BackupSession>;
+
+export const StartBackupRequest = Type.Object(
+  {
+    expectedFiles: Type.Optional(Type.Integer({ minimum: 0 })),
+    expectedBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type StartBackupRequest = Static<typeof StartBackupRequest>;
+
+export const StopBackupRequest = Type.Object(
+  {
+    sessionId: Type.String({ format: 'uuid' }),
+    error: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 2000, description: 'Set when the backup failed' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StopBackupRequest = Static<typeof StopBackupRequest>;
+
+export const BackupSessionResult = Type.Object({ session: BackupSession }, { additionalProperties: false });
+
+export const BackupStatusResult = Type.Object(
+  {
+    current: Type.Union([BackupSession, Type.Null()]),
+    lastCompletedAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'When this device last completed a backup: ask Photos for items added after it',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type BackupStatusResult = Static<typeof BackupStatusResult>;
+
+export const BackupHistory = Type.Object(
+  { sessions: Type.Array(BackupSession), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: false },
+);

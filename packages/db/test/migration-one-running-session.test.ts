@@ -1,0 +1,45 @@
+import { Migrator } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { migrateToLatest } from '../src/index.js';
+import { migrations } from '../src/migrations/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { insertDevice, insertUser, targets } from './helper.js';
+
+describe.each(targets)('the one-running-session-per-device migration on $label', (target) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await target.create({ migrate: false });
+  });
+  afterAll(() => database.destroy());
+
+  it('keeps only the newest running session of each device when it adds the index', async () => {
+    const { db } = database;
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    const initial = await migrator.migrateTo('2026_11_21_0001_initial');
+    expect(initial.error).toBeUndefined();
+
+    const user = await insertUser(db);
+    const phone = await insertDevice(db, user.id);
+    const tablet = await insertDevice(db, user.id);
+    const session = (deviceId: string, startedAt: string, status: 'running' | 'completed' = 'running') =>
+      db
+        .insertInto('backup_sessions')
+        .values({ user_id: user.id, device_id: deviceId, status, started_at: new Date(startedAt) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const older = await session(phone.id, '2030-01-01T00:00:00Z');
+    const newer = await session(phone.id, '2030-01-02T00:00:00Z');
+    const done = await session(phone.id, '2029-12-31T00:00:00Z', 'completed');
+    const onlyOne = await session(tablet.id, '2030-01-01T00:00:00Z');
+
+    expect(await migrateToLatest(db)).toEqual({ applied: ['2026_11_21_0002_ingest'] });
+
+    const rows = await db.selectFrom('backup_sessions').select(['id', 'status', 'error']).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(older.id)).toMatchObject({ status: 'cancelled', error: 'superseded by a new session' });
+    expect(byId.get(newer.id)).toMatchObject({ status: 'running', error: null });
+    expect(byId.get(done.id)).toMatchObject({ status: 'completed', error: null });
+    expect(byId.get(onlyOne.id)).toMatchObject({ status: 'running', error: null });
+  });
+});
