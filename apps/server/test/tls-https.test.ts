@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { request, type RequestOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { parsePairingPayload } from '@iclood/pairing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from '../src/envelope.js';
 import { databaseTargets, OWNER, startTestServer, type TestServer } from './helper.js';
@@ -107,6 +108,22 @@ describe.each(databaseTargets)('HTTPS beside HTTP ($label)', (target) => {
     const cookie = String(setup.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/;\s*Secure/i);
+  });
+
+  it('puts that fingerprint and an https URL in the pairing QR payload', async () => {
+    // The owner made in the test above.
+    const session = (
+      await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER })
+    ).json().data.token;
+    const pairing = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/pairing',
+      headers: { authorization: `Bearer ${session}` },
+    });
+    const payload = parsePairingPayload(pairing.json().data.qrPayload);
+    const served = await httpsRequest({ ...base(), path: '/api/v1/ping', servername: 'localhost' });
+    expect(payload.fingerprint).toBe(createHash('sha256').update(served.peerSpki).digest('base64url'));
+    expect(payload.urls.some((url) => url.startsWith('https://'))).toBe(true);
   });
 
   it('serves the CA over HTTPS as well', async () => {

@@ -17,13 +17,18 @@ export function reachableUrls(app: App): string[] {
   const port = httpPort(app);
   const tlsPort = app.tls.enabled ? app.tls.port : undefined;
   const byName = (protocol: string, p: number) => (mdns.enabled ? [`${protocol}://${mdns.host}:${p}`] : []);
+  // Bound to loopback only (development): the QR still needs somewhere to point.
+  const onLan = (protocol: 'http' | 'https', p: number) => {
+    const urls = lanUrls({ host, port: p, protocol });
+    return urls.length > 0 || mdns.enabled
+      ? urls
+      : [`${protocol}://${host.includes(':') ? `[${host}]` : host}:${p}`];
+  };
   const urls = [
     ...(publicUrl ? [publicUrl] : []),
-    ...(tlsPort ? [...byName('https', tlsPort), ...lanUrls({ host, port: tlsPort, protocol: 'https' })] : []),
+    ...(tlsPort ? [...byName('https', tlsPort), ...onLan('https', tlsPort)] : []),
     ...byName('http', port),
-    ...lanUrls({ host, port }),
+    ...onLan('http', port),
   ];
-  // Bound to loopback only (development): the QR still needs somewhere to point.
-  if (urls.length === 0) urls.push(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   return [...new Set(urls)];
 }
