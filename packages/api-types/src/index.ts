@@ -8,3 +8,4 @@ export * from './pairing.js';
 export * from './users.js';
 export * from './media.js';
 export * from './backup.js';
+export * from './media-browse.js';

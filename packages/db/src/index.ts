@@ -58,6 +58,19 @@ export {
   type NewMedia,
 } from './media.repository.js';
 export {
+  findMediaDetail,
+  findUserMedia,
+  listMedia,
+  mediaTimeline,
+  type MediaDetailRow,
+  type MediaListFilters,
+  type MediaListPage,
+  type MediaListPosition,
+  type MediaListRow,
+  type MediaSortKey,
+  type MediaTimelineMonth,
+} from './media-browse.repository.js';
+export {
   addIgnoredFiles,
   deleteIgnoredFile,
   listIgnoredFiles,

@@ -23,7 +23,10 @@ function source() {
     read() {
       while (sent < totalBytes) {
         const offset = sent % pool.length;
-        const chunk = pool.subarray(offset, Math.min(offset + CHUNK, pool.length, offset + totalBytes - sent));
+        const chunk = pool.subarray(
+          offset,
+          Math.min(offset + CHUNK, pool.length, offset + totalBytes - sent),
+        );
         sent += chunk.length;
         if (!this.push(chunk)) return;
       }
@@ -53,9 +56,11 @@ async function fsyncFile(path) {
 }
 
 const variants = {
-  'sha256 only (no write)': () => pipeline(source(), hashing(), new Writable({ write: (_c, _e, cb) => cb() })),
+  'sha256 only (no write)': () =>
+    pipeline(source(), hashing(), new Writable({ write: (_c, _e, cb) => cb() })),
   'createWriteStream (default 16 KiB hwm)': (path) => pipeline(source(), createWriteStream(path)),
-  'createWriteStream (1 MiB hwm)': (path) => pipeline(source(), createWriteStream(path, { highWaterMark: 1 << 20 })),
+  'createWriteStream (1 MiB hwm)': (path) =>
+    pipeline(source(), createWriteStream(path, { highWaterMark: 1 << 20 })),
   'hash Transform + createWriteStream (1 MiB hwm)': (path) =>
     pipeline(source(), hashing(), createWriteStream(path, { highWaterMark: 1 << 20 })),
   'receiveToTemp (hash inline, default)': () => receiveToTemp(source(), { tmpDir: dir }),
@@ -64,11 +69,14 @@ const variants = {
     await pipeline(source(), createWriteStream(path, { highWaterMark: 1 << 20 }));
     await fsyncFile(path);
   },
-  'receiveToTemp (hash inline) + fsync': async () => fsyncFile((await receiveToTemp(source(), { tmpDir: dir })).tempPath),
+  'receiveToTemp (hash inline) + fsync': async () =>
+    fsyncFile((await receiveToTemp(source(), { tmpDir: dir })).tempPath),
 };
 
 const runs = Number(process.argv[4] ?? 5);
-console.log(`${(totalBytes / 1024 ** 3).toFixed(2)} GiB in ${CHUNK / 1024} KiB chunks to ${dir}; median of ${runs} interleaved runs`);
+console.log(
+  `${(totalBytes / 1024 ** 3).toFixed(2)} GiB in ${CHUNK / 1024} KiB chunks to ${dir}; median of ${runs} interleaved runs`,
+);
 const rates = new Map(Object.keys(variants).map((name) => [name, []]));
 for (let i = 0; i < runs; i++) {
   for (const [name, run] of Object.entries(variants)) {
@@ -84,6 +92,8 @@ for (let i = 0; i < runs; i++) {
 for (const [name, list] of rates) {
   list.sort((a, b) => a - b);
   const median = list[Math.floor(list.length / 2)];
-  console.log(`${name.padEnd(48)} ${median.toFixed(0).padStart(6)} MiB/s  (runs: ${list.map((r) => r.toFixed(0)).join(', ')})`);
+  console.log(
+    `${name.padEnd(48)} ${median.toFixed(0).padStart(6)} MiB/s  (runs: ${list.map((r) => r.toFixed(0)).join(', ')})`,
+  );
 }
 await rm(dir, { recursive: true, force: true });

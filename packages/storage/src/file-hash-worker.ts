@@ -146,7 +146,8 @@ class FileHashPool {
     pooled.onFailure = fail;
     pooled.onMessage = (message) => {
       if (message.id !== id) return;
-      if (message.type === 'error') return fail(Object.assign(new Error(message.message), { code: message.code }));
+      if (message.type === 'error')
+        return fail(Object.assign(new Error(message.message), { code: message.code }));
       if (message.type === 'digest') {
         done = true;
         this.#release(pooled, true);

@@ -8,7 +8,16 @@ const EDGE_SPACES_AND_DOTS = /^[\s.]+|[\s.]+$/gu;
 const TRAILING_SPACES_AND_DOTS = /[\s.]+$/u;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 // Characters Windows or macOS refuse in a name, and bidi controls that make "x\u202Egpj.exe" read as "x.exe.jpg".
-const UNSAFE_CHARACTERS = new Set([...'<>:"|?*', '\u061c', '\u200e', '\u200f', '\u2066', '\u2067', '\u2068', '\u2069']);
+const UNSAFE_CHARACTERS = new Set([
+  ...'<>:"|?*',
+  '\u061c',
+  '\u200e',
+  '\u200f',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+]);
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 function isUnsafeCodePoint(char: string): boolean {
@@ -102,7 +111,10 @@ export function sanitizeFileName(name: string, fallbackExt?: string, options: { 
  * Returns `undefined` when nothing usable is left.
  */
 export function sanitizeFolderName(name: string): string | undefined {
-  const cleaned = removeUnsafe(name.normalize('NFC').replace(/[/\\]/g, '_')).replace(EDGE_SPACES_AND_DOTS, '');
+  const cleaned = removeUnsafe(name.normalize('NFC').replace(/[/\\]/g, '_')).replace(
+    EDGE_SPACES_AND_DOTS,
+    '',
+  );
   return cleaned === '' ? undefined : fitName(cleaned, undefined);
 }
 

@@ -3,7 +3,13 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { StorageError } from './errors.js';
 import { sanitizeFileName, withClashSuffix } from './file-names.js';
 import { assertRealPathInsideLibrary, LIBRARY_TMP_DIR, resolveInsideLibrary } from './library-layout.js';
-import { fsyncDir, intentDir, IntentRecord, isIntendedFile, type PlacementIntent } from './placement-intent.js';
+import {
+  fsyncDir,
+  intentDir,
+  IntentRecord,
+  isIntendedFile,
+  type PlacementIntent,
+} from './placement-intent.js';
 import { discardTemp } from './temp-upload.js';
 
 /** Options of {@link commitToLibrary}. */
@@ -70,7 +76,10 @@ async function firstFreeSuffix(targetDir: string, fileName: string, from: number
       throw error;
     }
   }
-  throw new StorageError('FILE_NAME_EXHAUSTED', `every variant of ${fileName} up to (${MAX_CLASH_SUFFIX}) is taken`);
+  throw new StorageError(
+    'FILE_NAME_EXHAUSTED',
+    `every variant of ${fileName} up to (${MAX_CLASH_SUFFIX}) is taken`,
+  );
 }
 
 function normaliseRelDir(libraryDir: string, relDir: string): { relDir: string; targetDir: string } {
@@ -149,7 +158,10 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
         if (errorCode(error) === 'EEXIST') {
           // Lost a race for this name: record the next free one before trying it.
           suffix = await firstFreeSuffix(targetDir, fileName, suffix + 1);
-          await intent.record({ relPath: posix.join(relDir, withClashSuffix(fileName, suffix)), ...identity });
+          await intent.record({
+            relPath: posix.join(relDir, withClashSuffix(fileName, suffix)),
+            ...identity,
+          });
           continue;
         }
         if (NO_HARD_LINKS.has(errorCode(error) ?? '')) {
@@ -165,7 +177,10 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
         await fsyncDir(targetDir);
       } catch (error) {
         // Not durable, so not placed: take it back. If even that fails, the intent stays for the sweep.
-        keepIntent = !(await unlink(absolutePath).then(() => true, () => false));
+        keepIntent = !(await unlink(absolutePath).then(
+          () => true,
+          () => false,
+        ));
         throw error;
       }
       // The bytes are placed; a temp name that will not go away is the sweep's business.
@@ -181,16 +196,23 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
 function asStorageFull(error: unknown): unknown {
   const code = errorCode(error);
   if (code !== 'ENOSPC' && code !== 'EDQUOT') return error;
-  return new StorageError('STORAGE_FULL', `the disk is full; cannot place the file (${code})`, { cause: error });
+  return new StorageError('STORAGE_FULL', `the disk is full; cannot place the file (${code})`, {
+    cause: error,
+  });
 }
 
-function placementHandle(intent: IntentRecord, placed: PlacementIntent, absolutePath: string): LibraryPlacement {
+function placementHandle(
+  intent: IntentRecord,
+  placed: PlacementIntent,
+  absolutePath: string,
+): LibraryPlacement {
   let state: 'pending' | 'confirmed' | 'rolled back' = 'pending';
   return {
     relPath: placed.relPath,
     absolutePath,
     async confirm() {
-      if (state === 'rolled back') throw new Error(`${placed.relPath} was rolled back; it cannot be confirmed`);
+      if (state === 'rolled back')
+        throw new Error(`${placed.relPath} was rolled back; it cannot be confirmed`);
       state = 'confirmed';
       await intent.remove();
     },

@@ -18,15 +18,20 @@ export const LIBRARY_TMP_DIR = '.tmp';
  */
 export function libraryRelativeDir(username: string, taken: { year: number; month: number }): string {
   const folder = sanitizeFolderName(username);
-  if (folder === undefined) throw new StorageError('INVALID_NAME', `username ${JSON.stringify(username)} cannot name a folder`);
+  if (folder === undefined)
+    throw new StorageError('INVALID_NAME', `username ${JSON.stringify(username)} cannot name a folder`);
   const { year, month } = taken;
   if (!Number.isInteger(year) || year < 1 || year > 9999) throw new RangeError(`year out of range: ${year}`);
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`month out of range: ${month}`);
+  if (!Number.isInteger(month) || month < 1 || month > 12)
+    throw new RangeError(`month out of range: ${month}`);
   return `${folder}/${String(year).padStart(4, '0')}/${String(month).padStart(2, '0')}`;
 }
 
 function outside(relPath: string, why: string): StorageError {
-  return new StorageError('PATH_OUTSIDE_LIBRARY', `${JSON.stringify(relPath)} is not inside the library (${why})`);
+  return new StorageError(
+    'PATH_OUTSIDE_LIBRARY',
+    `${JSON.stringify(relPath)} is not inside the library (${why})`,
+  );
 }
 
 function isStrictlyInside(parent: string, child: string): boolean {
@@ -46,7 +51,8 @@ function isStrictlyInside(parent: string, child: string): boolean {
  */
 export function resolveInsideLibrary(libraryDir: string, relPath: string): string {
   if (relPath.includes('\0')) throw outside(relPath, 'NUL byte');
-  if (isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath) || relPath.startsWith('\\')) throw outside(relPath, 'absolute');
+  if (isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath) || relPath.startsWith('\\'))
+    throw outside(relPath, 'absolute');
   if (relPath.split(/[/\\]/).includes('..')) throw outside(relPath, '".." segment');
   const root = resolve(libraryDir);
   const absolute = resolve(root, relPath);

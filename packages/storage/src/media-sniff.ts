@@ -6,8 +6,16 @@ export interface SniffedMediaType {
   extension: string;
 }
 
-const photo = (mime: string, extension: string): SniffedMediaType => ({ mediaType: 'photo', mime, extension });
-const video = (mime: string, extension: string): SniffedMediaType => ({ mediaType: 'video', mime, extension });
+const photo = (mime: string, extension: string): SniffedMediaType => ({
+  mediaType: 'photo',
+  mime,
+  extension,
+});
+const video = (mime: string, extension: string): SniffedMediaType => ({
+  mediaType: 'video',
+  mime,
+  extension,
+});
 
 const JPEG = photo('image/jpeg', 'jpg');
 const TIFF = photo('image/tiff', 'tiff');
@@ -56,9 +64,24 @@ const BRANDS: Record<string, SniffedMediaType> = {
   M4VH: M4V,
   M4VP: M4V,
   ...Object.fromEntries(
-    ['isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'mp41', 'mp42', 'avc1', 'dash', 'MSNV', 'NDAS', 'F4V ', 'F4P ', 'mmp4', 'XAVC'].map(
-      (brand) => [brand, MP4],
-    ),
+    [
+      'isom',
+      'iso2',
+      'iso3',
+      'iso4',
+      'iso5',
+      'iso6',
+      'mp41',
+      'mp42',
+      'avc1',
+      'dash',
+      'MSNV',
+      'NDAS',
+      'F4V ',
+      'F4P ',
+      'mmp4',
+      'XAVC',
+    ].map((brand) => [brand, MP4]),
   ),
 };
 /** Brands any HEIF file lists; a more specific one (heic, avif) wins when present. */
@@ -94,10 +117,13 @@ function sniffIsoBmff(head: Buffer): SniffedMediaType | undefined {
   const major = ascii(head, 8, 4);
   if (AUDIO_BRANDS.has(major)) return undefined;
   const compatible: string[] = [];
-  for (let offset = 16; offset + 4 <= Math.min(boxSize, head.length); offset += 4) compatible.push(ascii(head, offset, 4));
+  for (let offset = 16; offset + 4 <= Math.min(boxSize, head.length); offset += 4)
+    compatible.push(ascii(head, offset, 4));
   const majorType = classifyBrand(major);
   if (majorType !== undefined && !GENERIC_BRANDS.has(major)) return majorType;
-  const specific = compatible.find((brand) => classifyBrand(brand) !== undefined && !GENERIC_BRANDS.has(brand));
+  const specific = compatible.find(
+    (brand) => classifyBrand(brand) !== undefined && !GENERIC_BRANDS.has(brand),
+  );
   if (specific !== undefined) return classifyBrand(specific);
   return majorType ?? compatible.map(classifyBrand).find((type) => type !== undefined);
 }
@@ -138,7 +164,11 @@ function sniffTiffFamily(head: Buffer, fileName: string | undefined): SniffedMed
 }
 
 /** Reads an EBML variable-length integer; `keepMarker` for element IDs. */
-function readVint(head: Buffer, offset: number, keepMarker: boolean): { value: number; length: number } | undefined {
+function readVint(
+  head: Buffer,
+  offset: number,
+  keepMarker: boolean,
+): { value: number; length: number } | undefined {
   const first = head[offset];
   if (first === undefined || first === 0) return undefined;
   const length = Math.clz32(first) - 23;
@@ -154,7 +184,7 @@ function sniffMatroska(head: Buffer): SniffedMediaType | undefined {
   if (headerSize === undefined) return undefined;
   const end = Math.min(head.length, 4 + headerSize.length + headerSize.value);
   let docType = 'matroska'; // the EBML default when the header does not say
-  for (let offset = 4 + headerSize.length; offset < end; ) {
+  for (let offset = 4 + headerSize.length; offset < end;) {
     const id = readVint(head, offset, true);
     const size = id && readVint(head, offset + id.length, false);
     if (id === undefined || size === undefined) break;
@@ -193,5 +223,10 @@ export function sniffMediaType(head: Uint8Array, fileName?: string): SniffedMedi
     return undefined;
   }
   if (ascii(bytes, 0, 15) === 'FUJIFILMCCD-RAW') return photo('image/x-fuji-raf', 'raf');
-  return sniffTiffFamily(bytes, fileName) ?? sniffIsoBmff(bytes) ?? sniffMatroska(bytes) ?? sniffQuickTimeAtoms(bytes);
+  return (
+    sniffTiffFamily(bytes, fileName) ??
+    sniffIsoBmff(bytes) ??
+    sniffMatroska(bytes) ??
+    sniffQuickTimeAtoms(bytes)
+  );
 }

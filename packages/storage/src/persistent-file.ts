@@ -26,7 +26,8 @@ export async function readOrCreateFile(path: string, create: () => string, mode:
   if (existing !== undefined) return existing;
 
   const content = create();
-  if (content.length === 0) throw new StorageError('SECRET_FILE_INVALID', `refusing to write an empty ${path}`);
+  if (content.length === 0)
+    throw new StorageError('SECRET_FILE_INVALID', `refusing to write an empty ${path}`);
   const temp = join(dirname(path), `.${randomUUID()}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
@@ -44,7 +45,8 @@ export async function readOrCreateFile(path: string, create: () => string, mode:
     await unlink(temp);
   }
   const winner = await readExisting(path);
-  if (winner === undefined) throw new StorageError('SECRET_FILE_INVALID', `${path} vanished while being created`);
+  if (winner === undefined)
+    throw new StorageError('SECRET_FILE_INVALID', `${path} vanished while being created`);
   return winner;
 }
 
@@ -57,6 +59,7 @@ async function readExisting(path: string): Promise<string | undefined> {
     throw error;
   }
   const trimmed = content.trim();
-  if (trimmed === '') throw new StorageError('SECRET_FILE_INVALID', `${path} is empty; delete it to regenerate`);
+  if (trimmed === '')
+    throw new StorageError('SECRET_FILE_INVALID', `${path} is empty; delete it to regenerate`);
   return trimmed;
 }

@@ -74,7 +74,8 @@ export class IntentRecord {
 export function parseIntent(content: string): PlacementIntent | undefined {
   try {
     const value = JSON.parse(content) as Partial<PlacementIntent>;
-    const valid = typeof value.relPath === 'string' && typeof value.ino === 'string' && typeof value.size === 'number';
+    const valid =
+      typeof value.relPath === 'string' && typeof value.ino === 'string' && typeof value.size === 'number';
     return valid ? { relPath: value.relPath!, ino: value.ino!, size: value.size! } : undefined;
   } catch {
     return undefined;

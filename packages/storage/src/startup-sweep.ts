@@ -1,7 +1,14 @@
 import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveInsideLibrary } from './library-layout.js';
-import { fsyncDir, INTENT_SUFFIX, intentDir, isIntendedFile, parseIntent, type PlacementIntent } from './placement-intent.js';
+import {
+  fsyncDir,
+  INTENT_SUFFIX,
+  intentDir,
+  isIntendedFile,
+  parseIntent,
+  type PlacementIntent,
+} from './placement-intent.js';
 
 /** Options of {@link sweepLibrary}. */
 export interface SweepLibraryOptions {
@@ -45,7 +52,9 @@ async function removeIfPresent(path: string): Promise<boolean> {
 
 async function listTmp(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return [];
     throw error;

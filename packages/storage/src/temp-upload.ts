@@ -142,7 +142,9 @@ function asBytes(value: unknown): Uint8Array {
 }
 
 function abortError(signal: AbortSignal): StorageError {
-  return new StorageError('UPLOAD_ABORTED', 'the upload was aborted before it was complete', { cause: signal.reason });
+  return new StorageError('UPLOAD_ABORTED', 'the upload was aborted before it was complete', {
+    cause: signal.reason,
+  });
 }
 
 /**
@@ -150,7 +152,10 @@ function abortError(signal: AbortSignal): StorageError {
  * client keeps next() pending. The listener lives for one chunk only, so nothing piles up on a
  * long upload.
  */
-function nextUnlessAborted(iterator: AsyncIterator<unknown>, signal: AbortSignal | undefined): Promise<IteratorResult<unknown>> {
+function nextUnlessAborted(
+  iterator: AsyncIterator<unknown>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<unknown>> {
   if (signal === undefined) return iterator.next();
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise((resolve, reject) => {
@@ -189,7 +194,13 @@ export async function receiveToTemp(
   source: Readable | AsyncIterable<Uint8Array>,
   options: ReceiveToTempOptions,
 ): Promise<ReceivedUpload> {
-  const { tmpDir, maxBytes = Number.POSITIVE_INFINITY, signal, sniffBytes = DEFAULT_SNIFF_BYTES, hashOnWorker = false } = options;
+  const {
+    tmpDir,
+    maxBytes = Number.POSITIVE_INFINITY,
+    signal,
+    sniffBytes = DEFAULT_SNIFF_BYTES,
+    hashOnWorker = false,
+  } = options;
   if (signal?.aborted) throw abortError(signal);
   const tempPath = join(tmpDir, `${randomUUID()}.part`);
   const hash = createHash('sha256');
@@ -208,7 +219,10 @@ export async function receiveToTemp(
       if (chunk.byteLength === 0) continue;
       size += chunk.byteLength;
       if (size > maxBytes) {
-        throw new StorageError('FILE_TOO_LARGE', `the upload is larger than the ${formatBytes(maxBytes)} limit`);
+        throw new StorageError(
+          'FILE_TOO_LARGE',
+          `the upload is larger than the ${formatBytes(maxBytes)} limit`,
+        );
       }
       if (headLength < sniffBytes) {
         headLength += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).copy(head, headLength);
@@ -224,7 +238,8 @@ export async function receiveToTemp(
         await hashJob.hashedUpTo(writer.submittedBytes - MAX_HASH_LAG_BYTES);
       }
     }
-    if (writer === undefined || handle === undefined) throw new StorageError('EMPTY_FILE', 'the upload has no bytes');
+    if (writer === undefined || handle === undefined)
+      throw new StorageError('EMPTY_FILE', 'the upload has no bytes');
     await writer.finish();
     if (signal?.aborted) throw abortError(signal);
     await handle.close();
@@ -240,9 +255,13 @@ export async function receiveToTemp(
     // Not awaited: after an abort, the source may still be blocked in next().
     void (async () => iterator.return?.())().catch(() => undefined);
     if (isDiskFullError(error)) {
-      throw new StorageError('STORAGE_FULL', `the disk filled up while receiving the upload (${errorCode(error)})`, {
-        cause: error,
-      });
+      throw new StorageError(
+        'STORAGE_FULL',
+        `the disk filled up while receiving the upload (${errorCode(error)})`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

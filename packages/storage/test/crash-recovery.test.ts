@@ -38,7 +38,9 @@ function newestMtime(dir: string): number {
 
 /** Starts a child at `phase`, waits for its first line, kills it with SIGKILL, returns that line. */
 async function crashAt(libraryDir: string, phase: 'receiving' | 'placed'): Promise<string> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, libraryDir, phase], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, libraryDir, phase], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()));
     child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
@@ -53,7 +55,11 @@ describe('crash recovery with real processes killed -9', () => {
   beforeAll(() => {
     // Turbo builds before testing; a direct `vitest run` may find dist missing or stale.
     if (!existsSync(builtEntry) || newestMtime(join(packageDir, 'src')) > statSync(builtEntry).mtimeMs) {
-      const build = spawnSync(join(packageDir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: packageDir });
+      const build = spawnSync(
+        join(packageDir, 'node_modules', '.bin', 'tsc'),
+        ['-p', 'tsconfig.build.json'],
+        { cwd: packageDir },
+      );
       if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
     }
   });
@@ -89,10 +95,15 @@ describe('crash recovery with real processes killed -9', () => {
     const libraryDir = await tempDir();
     await mkdir(join(libraryDir, '.tmp'));
     const relPath = await crashAt(libraryDir, 'placed');
-    const result = await sweepLibrary({ libraryDir, isRecorded: async (paths) => new Set(paths.filter((p) => p === relPath)) });
+    const result = await sweepLibrary({
+      libraryDir,
+      isRecorded: async (paths) => new Set(paths.filter((p) => p === relPath)),
+    });
     expect(result).toEqual({ removedTempFiles: 0, removedOrphans: 0, keptConfirmed: 1, ignoredIntents: 0 });
     const bytes = await readFile(join(libraryDir, relPath));
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update('the photo bytes').digest('hex'));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+      createHash('sha256').update('the photo bytes').digest('hex'),
+    );
     expect(await listDir(join(libraryDir, '.tmp'))).toEqual([]);
   });
 });

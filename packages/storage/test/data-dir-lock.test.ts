@@ -11,7 +11,10 @@ describe('lockDataDir', () => {
   it('lets one server hold a data directory at a time, and frees it on release', async () => {
     const dir = await tempDir();
     const release = await lockDataDir(dir);
-    expect(JSON.parse(await readFile(join(dir, 'iclood.lock'), 'utf8'))).toEqual({ pid: process.pid, host: hostname() });
+    expect(JSON.parse(await readFile(join(dir, 'iclood.lock'), 'utf8'))).toEqual({
+      pid: process.pid,
+      host: hostname(),
+    });
     await expect(lockDataDir(dir)).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
     await release();
     expect(existsSync(join(dir, 'iclood.lock'))).toBe(false);
@@ -37,7 +40,10 @@ describe('lockDataDir', () => {
     const dir = await tempDir();
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.on('exit', resolve));
-    for (const owner of [{ pid: gone.pid, host: hostname() }, { pid: 1, host: 'old-container-id' }]) {
+    for (const owner of [
+      { pid: gone.pid, host: hostname() },
+      { pid: 1, host: 'old-container-id' },
+    ]) {
       await writeFile(join(dir, 'iclood.lock'), JSON.stringify(owner));
       const release = await lockDataDir(dir);
       expect(JSON.parse(await readFile(join(dir, 'iclood.lock'), 'utf8')).pid).toBe(process.pid);

@@ -11,7 +11,13 @@ describe('prepareDataLayout', () => {
 
     expect(layout.dbDir).toBe(join(root, 'data', 'db'));
     expect(layout.libraryTmpDir).toBe(join(root, 'disk', 'library', '.tmp'));
-    for (const dir of [layout.dbDir, layout.thumbsDir, layout.secretsDir, layout.backupsDir, layout.libraryTmpDir]) {
+    for (const dir of [
+      layout.dbDir,
+      layout.thumbsDir,
+      layout.secretsDir,
+      layout.backupsDir,
+      layout.libraryTmpDir,
+    ]) {
       expect((await stat(dir)).isDirectory()).toBe(true);
     }
     expect((await stat(layout.secretsDir)).mode & 0o777).toBe(0o700);

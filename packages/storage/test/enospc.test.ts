@@ -44,7 +44,9 @@ describe('a disk that fills up (a real 1 MiB tmpfs)', () => {
 
   it('refuses a known size up front with STORAGE_FULL naming free and needed bytes', async (context) => {
     if (!disk) return context.skip('mount refused (not root?)');
-    await expect(assertFreeSpace(disk.dir, { incomingBytes: 2 * MiB, minFreeBytes: 0 })).rejects.toMatchObject({
+    await expect(
+      assertFreeSpace(disk.dir, { incomingBytes: 2 * MiB, minFreeBytes: 0 }),
+    ).rejects.toMatchObject({
       code: 'STORAGE_FULL',
       message: expect.stringMatching(/free, .*needed/),
     });

@@ -34,10 +34,14 @@ describe('diskUsage and assertFreeSpace', () => {
     if (!disk) return context.skip('mount refused (not root?)');
     const reserve = MiB;
     const fits = 3 * MiB;
-    await expect(assertFreeSpace(disk.dir, { incomingBytes: fits, minFreeBytes: reserve })).resolves.toMatchObject({
+    await expect(
+      assertFreeSpace(disk.dir, { incomingBytes: fits, minFreeBytes: reserve }),
+    ).resolves.toMatchObject({
       freeBytes: 4 * MiB,
     });
-    await expect(assertFreeSpace(disk.dir, { incomingBytes: fits + 1, minFreeBytes: reserve })).rejects.toMatchObject({
+    await expect(
+      assertFreeSpace(disk.dir, { incomingBytes: fits + 1, minFreeBytes: reserve }),
+    ).rejects.toMatchObject({
       code: 'STORAGE_FULL',
       message: expect.stringContaining(`(${4 * MiB} bytes) free`),
     });

@@ -30,7 +30,9 @@ export async function* chunksOf(...chunks: Uint8Array[]): AsyncGenerator<Uint8Ar
 }
 
 /** A small real filesystem that fills up: a tmpfs of `sizeBytes`. Needs root; `undefined` when mount is refused. */
-export async function mountTinyTmpfs(sizeBytes: number): Promise<{ dir: string; unmount: () => Promise<void> } | undefined> {
+export async function mountTinyTmpfs(
+  sizeBytes: number,
+): Promise<{ dir: string; unmount: () => Promise<void> } | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'iclood-tmpfs-'));
   try {
     await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0700`, 'tmpfs', dir]);

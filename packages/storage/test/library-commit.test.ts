@@ -74,7 +74,9 @@ describe('commitToLibrary', () => {
     const contents = Array.from({ length: 24 }, (_, i) => Buffer.from(`photo number ${i}`));
     const received = await Promise.all(contents.map(upload));
     const placements = await Promise.all(
-      received.map(({ tempPath }) => commitToLibrary({ tempPath, libraryDir, relDir: 'bob/2023/12', fileName: 'IMG_0001.JPG' })),
+      received.map(({ tempPath }) =>
+        commitToLibrary({ tempPath, libraryDir, relDir: 'bob/2023/12', fileName: 'IMG_0001.JPG' }),
+      ),
     );
     const names = placements.map((placement) => placement.relPath);
     expect(new Set(names).size).toBe(contents.length);
@@ -123,11 +125,18 @@ describe('commitToLibrary', () => {
     await placement.confirm();
   });
 
-  it('keeps the bytes byte-identical: the hash of the placed file is the upload\'s', async () => {
+  it("keeps the bytes byte-identical: the hash of the placed file is the upload's", async () => {
     const { libraryDir, upload } = await library();
     const received = await upload(randomBytes(3_000_000));
-    const placement = await commitToLibrary({ tempPath: received.tempPath, libraryDir, relDir: 'a/2024/01', fileName: 'v.mov' });
-    const onDisk = createHash('sha256').update(await readFile(placement.absolutePath)).digest('hex');
+    const placement = await commitToLibrary({
+      tempPath: received.tempPath,
+      libraryDir,
+      relDir: 'a/2024/01',
+      fileName: 'v.mov',
+    });
+    const onDisk = createHash('sha256')
+      .update(await readFile(placement.absolutePath))
+      .digest('hex');
     expect(onDisk).toBe(received.sha256);
     await placement.confirm();
   });
@@ -137,7 +146,12 @@ describe('commitToLibrary', () => {
     const received = await upload(Buffer.from('x'));
     await writeFile(join(libraryDir, 'alice'), 'a file where a folder should be');
     await expect(
-      commitToLibrary({ tempPath: received.tempPath, libraryDir, relDir: 'alice/2024/05', fileName: 'a.jpg' }),
+      commitToLibrary({
+        tempPath: received.tempPath,
+        libraryDir,
+        relDir: 'alice/2024/05',
+        fileName: 'a.jpg',
+      }),
     ).rejects.toMatchObject({ code: 'ENOTDIR' });
     expect(await readdir(tmpDir)).toEqual([received.tempPath.split('/').pop()]);
   });

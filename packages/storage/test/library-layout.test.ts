@@ -10,7 +10,7 @@ describe('libraryRelativeDir', () => {
     expect(libraryRelativeDir('bob', { year: 1999, month: 12 })).toBe('bob/1999/12');
   });
 
-  it('sanitises the username without letting one user land in another one\'s folder', () => {
+  it("sanitises the username without letting one user land in another one's folder", () => {
     expect(libraryRelativeDir('../alice', { year: 2024, month: 1 })).toBe('_alice/2024/01');
     expect(libraryRelativeDir('bob/alice', { year: 2024, month: 1 })).toBe('bob_alice/2024/01');
     expect(libraryRelativeDir('.tmp', { year: 2024, month: 1 })).toBe('tmp/2024/01');
@@ -18,7 +18,9 @@ describe('libraryRelativeDir', () => {
   });
 
   it('refuses a username with nothing usable and an impossible date', () => {
-    expect(() => libraryRelativeDir('..', { year: 2024, month: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_NAME' }));
+    expect(() => libraryRelativeDir('..', { year: 2024, month: 1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_NAME' }),
+    );
     expect(() => libraryRelativeDir('alice', { year: 2024, month: 13 })).toThrow(RangeError);
     expect(() => libraryRelativeDir('alice', { year: 0, month: 1 })).toThrow(RangeError);
     expect(() => libraryRelativeDir('alice', { year: 2024.5, month: 1 })).toThrow(RangeError);
@@ -29,7 +31,9 @@ describe('resolveInsideLibrary', () => {
   const library = '/srv/library';
 
   it('resolves paths inside the library', () => {
-    expect(resolveInsideLibrary(library, 'alice/2024/05/IMG_0001.HEIC')).toBe('/srv/library/alice/2024/05/IMG_0001.HEIC');
+    expect(resolveInsideLibrary(library, 'alice/2024/05/IMG_0001.HEIC')).toBe(
+      '/srv/library/alice/2024/05/IMG_0001.HEIC',
+    );
     expect(resolveInsideLibrary('/srv/library/', './alice')).toBe('/srv/library/alice');
   });
 
@@ -58,7 +62,9 @@ describe('resolveInsideLibrary', () => {
   });
 
   it('does not let a library that is a prefix of a sibling reach the sibling', () => {
-    expect(() => resolveInsideLibrary('/srv/lib', '../library/x')).toThrow(expect.objectContaining({ code: 'PATH_OUTSIDE_LIBRARY' }));
+    expect(() => resolveInsideLibrary('/srv/lib', '../library/x')).toThrow(
+      expect.objectContaining({ code: 'PATH_OUTSIDE_LIBRARY' }),
+    );
   });
 
   it('refuses to commit through a symlink that points out of the library', async () => {
@@ -79,10 +85,20 @@ describe('resolveInsideLibrary', () => {
   it('refuses to commit into the temp folder', async () => {
     const libraryDir = await tempDir();
     await expect(
-      commitToLibrary({ tempPath: join(libraryDir, 'x.part'), libraryDir, relDir: '.tmp', fileName: 'a.jpg' }),
+      commitToLibrary({
+        tempPath: join(libraryDir, 'x.part'),
+        libraryDir,
+        relDir: '.tmp',
+        fileName: 'a.jpg',
+      }),
     ).rejects.toMatchObject({ code: 'PATH_OUTSIDE_LIBRARY' });
     await expect(
-      commitToLibrary({ tempPath: join(libraryDir, 'x.part'), libraryDir, relDir: './.tmp/x', fileName: 'a.jpg' }),
+      commitToLibrary({
+        tempPath: join(libraryDir, 'x.part'),
+        libraryDir,
+        relDir: './.tmp/x',
+        fileName: 'a.jpg',
+      }),
     ).rejects.toMatchObject({ code: 'PATH_OUTSIDE_LIBRARY' });
   });
 });

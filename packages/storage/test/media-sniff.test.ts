@@ -24,8 +24,10 @@ function tiff(order: 'II' | 'MM', tags: number[], magicOverride?: string): Buffe
   const le = order === 'II';
   const buf = Buffer.alloc(8 + 2 + tags.length * 12 + 4);
   buf.write(magicOverride ?? (le ? 'II*\0' : 'MM\0*'), 0, 'latin1');
-  const u16 = (value: number, at: number) => (le ? buf.writeUInt16LE(value, at) : buf.writeUInt16BE(value, at));
-  const u32 = (value: number, at: number) => (le ? buf.writeUInt32LE(value, at) : buf.writeUInt32BE(value, at));
+  const u16 = (value: number, at: number) =>
+    le ? buf.writeUInt16LE(value, at) : buf.writeUInt16BE(value, at);
+  const u32 = (value: number, at: number) =>
+    le ? buf.writeUInt32LE(value, at) : buf.writeUInt32BE(value, at);
   u32(8, 4);
   u16(tags.length, 8);
   tags.forEach((tag, i) => {
@@ -41,9 +43,16 @@ function tiff(order: 'II' | 'MM', tags: number[], magicOverride?: string): Buffe
 /** An EBML header; `docType` undefined leaves the DocType element out. */
 function ebml(docType?: string): Buffer {
   const version = Buffer.from([0x42, 0x86, 0x81, 0x01]);
-  const doc = docType === undefined ? Buffer.alloc(0) : Buffer.concat([Buffer.from([0x42, 0x82, 0x80 | docType.length]), Buffer.from(docType)]);
+  const doc =
+    docType === undefined
+      ? Buffer.alloc(0)
+      : Buffer.concat([Buffer.from([0x42, 0x82, 0x80 | docType.length]), Buffer.from(docType)]);
   const body = Buffer.concat([version, doc, Buffer.from([0x42, 0x87, 0x81, 0x04])]);
-  return Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80 | body.length]), body, Buffer.from([0x18, 0x53, 0x80, 0x67])]);
+  return Buffer.concat([
+    Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80 | body.length]),
+    body,
+    Buffer.from([0x18, 0x53, 0x80, 0x67]),
+  ]);
 }
 
 const photo = (mime: string, extension: string) => ({ mediaType: 'photo', mime, extension });
@@ -51,19 +60,31 @@ const video = (mime: string, extension: string) => ({ mediaType: 'video', mime, 
 
 describe('sniffMediaType', () => {
   it('recognises the common photo formats', () => {
-    expect(sniffMediaType(Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x10, ...Buffer.from('Exif\0\0')]))).toEqual(photo('image/jpeg', 'jpg'));
-    expect(sniffMediaType(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'))).toEqual(photo('image/png', 'png'));
-    expect(sniffMediaType(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'))).toEqual(photo('image/gif', 'gif'));
-    expect(sniffMediaType(Buffer.from('GIF87a\x01\x00\x01\x00', 'latin1'))).toEqual(photo('image/gif', 'gif'));
-    expect(sniffMediaType(Buffer.from('RIFF\x24\x00\x00\x00WEBPVP8 ', 'latin1'))).toEqual(photo('image/webp', 'webp'));
+    expect(
+      sniffMediaType(Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x10, ...Buffer.from('Exif\0\0')])),
+    ).toEqual(photo('image/jpeg', 'jpg'));
+    expect(sniffMediaType(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'))).toEqual(
+      photo('image/png', 'png'),
+    );
+    expect(sniffMediaType(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'))).toEqual(
+      photo('image/gif', 'gif'),
+    );
+    expect(sniffMediaType(Buffer.from('GIF87a\x01\x00\x01\x00', 'latin1'))).toEqual(
+      photo('image/gif', 'gif'),
+    );
+    expect(sniffMediaType(Buffer.from('RIFF\x24\x00\x00\x00WEBPVP8 ', 'latin1'))).toEqual(
+      photo('image/webp', 'webp'),
+    );
     expect(sniffMediaType(tiff('II', [0x100, 0x101]))).toEqual(photo('image/tiff', 'tiff'));
     expect(sniffMediaType(tiff('MM', [0x100]))).toEqual(photo('image/tiff', 'tiff'));
   });
 
   it('recognises HEIC, HEIF and AVIF by ftyp brand, preferring a specific compatible brand over mif1', () => {
     expect(sniffMediaType(ftyp('heic', ['mif1', 'heic']))).toEqual(photo('image/heic', 'heic'));
-    for (const brand of ['heix', 'heim', 'heis']) expect(sniffMediaType(ftyp(brand))).toEqual(photo('image/heic', 'heic'));
-    for (const brand of ['hevc', 'hevx']) expect(sniffMediaType(ftyp(brand))).toEqual(photo('image/heic-sequence', 'heics'));
+    for (const brand of ['heix', 'heim', 'heis'])
+      expect(sniffMediaType(ftyp(brand))).toEqual(photo('image/heic', 'heic'));
+    for (const brand of ['hevc', 'hevx'])
+      expect(sniffMediaType(ftyp(brand))).toEqual(photo('image/heic-sequence', 'heics'));
     expect(sniffMediaType(ftyp('mif1', ['mif1', 'heic']))).toEqual(photo('image/heic', 'heic'));
     expect(sniffMediaType(ftyp('mif1', ['mif1', 'miaf']))).toEqual(photo('image/heif', 'heif'));
     expect(sniffMediaType(ftyp('msf1', ['msf1']))).toEqual(photo('image/heif-sequence', 'heifs'));
@@ -86,7 +107,9 @@ describe('sniffMediaType', () => {
     expect(sniffMediaType(tiff('II', [0x100], 'IIRO'))).toEqual(photo('image/x-olympus-orf', 'orf'));
     expect(sniffMediaType(tiff('II', [0x100], 'IIRS'))).toEqual(photo('image/x-olympus-orf', 'orf'));
     expect(sniffMediaType(tiff('II', [0x100], 'IIU\0'))).toEqual(photo('image/x-panasonic-rw2', 'rw2'));
-    expect(sniffMediaType(Buffer.from('FUJIFILMCCD-RAW 0201FF383501', 'latin1'))).toEqual(photo('image/x-fuji-raf', 'raf'));
+    expect(sniffMediaType(Buffer.from('FUJIFILMCCD-RAW 0201FF383501', 'latin1'))).toEqual(
+      photo('image/x-fuji-raf', 'raf'),
+    );
   });
 
   it('recognises MOV by ftyp qt or by a bare first atom', () => {
@@ -102,7 +125,8 @@ describe('sniffMediaType', () => {
     for (const brand of ['isom', 'iso2', 'iso6', 'mp41', 'mp42', 'avc1', 'dash', 'MSNV', 'NDAS', 'F4V ']) {
       expect(sniffMediaType(ftyp(brand)), brand).toEqual(video('video/mp4', 'mp4'));
     }
-    for (const brand of ['M4V ', 'M4VH', 'M4VP']) expect(sniffMediaType(ftyp(brand))).toEqual(video('video/x-m4v', 'm4v'));
+    for (const brand of ['M4V ', 'M4VH', 'M4VP'])
+      expect(sniffMediaType(ftyp(brand))).toEqual(video('video/x-m4v', 'm4v'));
     expect(sniffMediaType(ftyp('3gp4', ['isom', '3gp4']))).toEqual(video('video/3gpp', '3gp'));
     expect(sniffMediaType(ftyp('3g2a'))).toEqual(video('video/3gpp2', '3g2'));
     expect(sniffMediaType(ftyp('XYZW', ['abcd', 'mp42', 'isom']))).toEqual(video('video/mp4', 'mp4'));
@@ -111,7 +135,9 @@ describe('sniffMediaType', () => {
   });
 
   it('recognises AVI, Matroska and WebM', () => {
-    expect(sniffMediaType(Buffer.from('RIFF\x00\x10\x00\x00AVI LIST', 'latin1'))).toEqual(video('video/x-msvideo', 'avi'));
+    expect(sniffMediaType(Buffer.from('RIFF\x00\x10\x00\x00AVI LIST', 'latin1'))).toEqual(
+      video('video/x-msvideo', 'avi'),
+    );
     expect(sniffMediaType(ebml('matroska'))).toEqual(video('video/x-matroska', 'mkv'));
     expect(sniffMediaType(ebml('webm'))).toEqual(video('video/webm', 'webm'));
     expect(sniffMediaType(ebml())).toEqual(video('video/x-matroska', 'mkv'));
@@ -120,7 +146,9 @@ describe('sniffMediaType', () => {
 
   it('goes by the bytes, not the name', () => {
     expect(sniffMediaType(Buffer.from('just some notes, not a photo\n'), 'IMG_0001.jpg')).toBeUndefined();
-    expect(sniffMediaType(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), 'clip.mov')).toEqual(photo('image/png', 'png'));
+    expect(sniffMediaType(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), 'clip.mov')).toEqual(
+      photo('image/png', 'png'),
+    );
     expect(sniffMediaType(Buffer.from('%PDF-1.7\n'), 'scan.tiff')).toBeUndefined();
     expect(sniffMediaType(Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt ', 'latin1'), 'x.avi')).toBeUndefined();
   });
@@ -128,7 +156,9 @@ describe('sniffMediaType', () => {
   it('returns undefined for empty, truncated and random input without throwing', () => {
     expect(sniffMediaType(Buffer.alloc(0))).toBeUndefined();
     expect(sniffMediaType(Buffer.from([0xff, 0xd8]))).toBeUndefined();
-    expect(sniffMediaType(Buffer.from('II*\0', 'latin1'), 'x.dng')).toEqual(photo('image/x-adobe-dng', 'dng'));
+    expect(sniffMediaType(Buffer.from('II*\0', 'latin1'), 'x.dng')).toEqual(
+      photo('image/x-adobe-dng', 'dng'),
+    );
     expect(sniffMediaType(Buffer.from('\0\0\0\x08ftyp', 'latin1'))).toBeUndefined();
     expect(sniffMediaType(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))).toBeUndefined();
     for (let i = 0; i < 200; i++) {
@@ -140,6 +170,8 @@ describe('sniffMediaType', () => {
   it('accepts a head that is a view into a larger buffer', () => {
     const big = Buffer.concat([Buffer.from('garbage!'), ftyp('heic', ['mif1'])]);
     expect(sniffMediaType(big.subarray(8))).toEqual(photo('image/heic', 'heic'));
-    expect(sniffMediaType(new Uint8Array(big.buffer, big.byteOffset + 8, big.length - 8))).toEqual(photo('image/heic', 'heic'));
+    expect(sniffMediaType(new Uint8Array(big.buffer, big.byteOffset + 8, big.length - 8))).toEqual(
+      photo('image/heic', 'heic'),
+    );
   });
 });

@@ -33,6 +33,8 @@ describe('readOrCreateFile', () => {
     const dir = await tempDir();
     const path = join(dir, 'jwt-secret');
     await writeFile(path, '  \n');
-    await expect(readOrCreateFile(path, () => 'x', 0o600)).rejects.toMatchObject({ code: 'SECRET_FILE_INVALID' });
+    await expect(readOrCreateFile(path, () => 'x', 0o600)).rejects.toMatchObject({
+      code: 'SECRET_FILE_INVALID',
+    });
   });
 });

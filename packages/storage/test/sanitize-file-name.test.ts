@@ -39,7 +39,9 @@ describe('sanitizeFileName', () => {
   });
 
   it('gives a name that is only junk a generated one, keeping its extension or the fallback', () => {
-    expect(sanitizeFileName('????.heic', undefined, { now })).toMatch(/^upload-20240501-093005-[0-9a-f]{6}\.heic$/);
+    expect(sanitizeFileName('????.heic', undefined, { now })).toMatch(
+      /^upload-20240501-093005-[0-9a-f]{6}\.heic$/,
+    );
     expect(sanitizeFileName('..', undefined, { now })).toMatch(/^upload-20240501-093005-[0-9a-f]{6}$/);
     const first = sanitizeFileName('***', 'mov', { now });
     const second = sanitizeFileName('***', 'mov', { now });

@@ -56,8 +56,14 @@ describe('sweepLibrary', () => {
     await writeFile(join(libraryDir, 'notes.txt'), 'mine too');
     // An intent left by a commit that lost the race for a name someone else holds.
     const relPath = await crashAfterPlacing('alice/2024/05', 'IMG_0003.JPG', 'x');
-    const clash = JSON.parse(await readFile(join(tmpDir, (await readdir(tmpDir))[0]!), 'utf8')) as { ino: string; size: number };
-    await writeFile(join(tmpDir, `${randomUUID()}.intent`), JSON.stringify({ ...clash, relPath: 'alice/2024/05/by-hand.jpg' }));
+    const clash = JSON.parse(await readFile(join(tmpDir, (await readdir(tmpDir))[0]!), 'utf8')) as {
+      ino: string;
+      size: number;
+    };
+    await writeFile(
+      join(tmpDir, `${randomUUID()}.intent`),
+      JSON.stringify({ ...clash, relPath: 'alice/2024/05/by-hand.jpg' }),
+    );
 
     const result = await sweepLibrary({ libraryDir, isRecorded: nothingRecorded });
     expect(result).toEqual({ removedTempFiles: 0, removedOrphans: 1, keptConfirmed: 0, ignoredIntents: 1 });
@@ -70,13 +76,18 @@ describe('sweepLibrary', () => {
   it('drops intents that are torn, point outside the library, or whose file is gone', async () => {
     const { libraryDir, tmpDir, crashAfterPlacing } = await library();
     await writeFile(join(tmpDir, `${randomUUID()}.intent`), '{"relPath":"alice/20');
-    await writeFile(join(tmpDir, `${randomUUID()}.intent`), JSON.stringify({ relPath: '../outside', ino: '1', size: 1 }));
+    await writeFile(
+      join(tmpDir, `${randomUUID()}.intent`),
+      JSON.stringify({ relPath: '../outside', ino: '1', size: 1 }),
+    );
     await crashAfterPlacing('a/2024/01', 'gone.jpg', 'x');
     await writeFile(join(libraryDir, 'a', '2024', '01', 'gone.jpg'), 'replaced by the user');
     const result = await sweepLibrary({ libraryDir, isRecorded: nothingRecorded });
     expect(result).toEqual({ removedTempFiles: 0, removedOrphans: 0, keptConfirmed: 0, ignoredIntents: 3 });
     expect(await readdir(tmpDir)).toEqual([]);
-    expect(await readFile(join(libraryDir, 'a', '2024', '01', 'gone.jpg'), 'utf8')).toBe('replaced by the user');
+    expect(await readFile(join(libraryDir, 'a', '2024', '01', 'gone.jpg'), 'utf8')).toBe(
+      'replaced by the user',
+    );
   });
 
   it('asks about recorded paths in batches', async () => {

@@ -40,7 +40,9 @@ describe.each([
     expect(upload.sha256).toBe(expected.digest('hex'));
     const rssGrowth = peakRss - baseline.rss;
     const heapGrowth = peakHeap - baseline.heapUsed;
-    console.info(`512 MiB upload, hashOnWorker ${hashOnWorker}: RSS +${(rssGrowth / MiB).toFixed(1)} MiB, heap +${(heapGrowth / MiB).toFixed(1)} MiB`);
+    console.info(
+      `512 MiB upload, hashOnWorker ${hashOnWorker}: RSS +${(rssGrowth / MiB).toFixed(1)} MiB, heap +${(heapGrowth / MiB).toFixed(1)} MiB`,
+    );
     expect(rssGrowth).toBeLessThan(64 * 1000 * 1000);
     expect(heapGrowth).toBeLessThan(64 * 1000 * 1000);
   });

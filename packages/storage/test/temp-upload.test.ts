@@ -22,8 +22,10 @@ describe.each([
   { hashing: 'on the event loop', hashOnWorker: false },
   { hashing: 'on a worker thread', hashOnWorker: true },
 ])('receiveToTemp, hashing $hashing', ({ hashOnWorker }) => {
-  const receive = (source: Parameters<typeof receiveToTemp>[0], options: Parameters<typeof receiveToTemp>[1]) =>
-    receiveToTemp(source, { hashOnWorker, ...options });
+  const receive = (
+    source: Parameters<typeof receiveToTemp>[0],
+    options: Parameters<typeof receiveToTemp>[1],
+  ) => receiveToTemp(source, { hashOnWorker, ...options });
 
   it('stores one byte with the same hash and size node:crypto computes', async () => {
     const tmpDir = await tempDir();
@@ -48,21 +50,28 @@ describe.each([
   it('keeps as many head bytes as asked', async () => {
     const tmpDir = await tempDir();
     const bytes = randomBytes(5000);
-    const upload = await receive(chunksOf(bytes.subarray(0, 10), bytes.subarray(10)), { tmpDir, sniffBytes: 100 });
+    const upload = await receive(chunksOf(bytes.subarray(0, 10), bytes.subarray(10)), {
+      tmpDir,
+      sniffBytes: 100,
+    });
     expect(upload.head).toEqual(bytes.subarray(0, 100));
   });
 
   it('refuses an empty upload with EMPTY_FILE and leaves no file', async () => {
     const tmpDir = await tempDir();
     await expect(receive(chunksOf(), { tmpDir })).rejects.toMatchObject({ code: 'EMPTY_FILE' });
-    await expect(receive(chunksOf(new Uint8Array(0)), { tmpDir })).rejects.toMatchObject({ code: 'EMPTY_FILE' });
+    await expect(receive(chunksOf(new Uint8Array(0)), { tmpDir })).rejects.toMatchObject({
+      code: 'EMPTY_FILE',
+    });
     expect(await listDir(tmpDir)).toEqual([]);
   });
 
   it('stops at maxBytes with FILE_TOO_LARGE, removes the temp file and leaves a Readable to the caller', async () => {
     const tmpDir = await tempDir();
     const source = Readable.from(unevenChunks(randomBytes(3_000_000)), { objectMode: false });
-    await expect(receive(source, { tmpDir, maxBytes: 2_000_000 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    await expect(receive(source, { tmpDir, maxBytes: 2_000_000 })).rejects.toMatchObject({
+      code: 'FILE_TOO_LARGE',
+    });
     expect(await listDir(tmpDir)).toEqual([]);
     expect(source.destroyed).toBe(false);
     source.destroy();
@@ -102,10 +111,15 @@ describe.each([
     }
     const receiving = receive(stalls(), { tmpDir, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('shutting down')), 50);
-    await expect(receiving).rejects.toMatchObject({ code: 'UPLOAD_ABORTED', cause: new Error('shutting down') });
+    await expect(receiving).rejects.toMatchObject({
+      code: 'UPLOAD_ABORTED',
+      cause: new Error('shutting down'),
+    });
     expect(await listDir(tmpDir)).toEqual([]);
 
-    await expect(receive(chunksOf(Buffer.from('x')), { tmpDir, signal: controller.signal })).rejects.toMatchObject({
+    await expect(
+      receive(chunksOf(Buffer.from('x')), { tmpDir, signal: controller.signal }),
+    ).rejects.toMatchObject({
       code: 'UPLOAD_ABORTED',
     });
     expect(await listDir(tmpDir)).toEqual([]);

@@ -9,6 +9,8 @@ import systemCaRoutes from './system-ca.js';
 import mediaUploadRoutes from './media-upload.js';
 import mediaCheckRoutes from './media-check.js';
 import mediaIgnoreRoutes from './media-ignore.js';
+import mediaBrowseRoutes from './media-browse.js';
+import mediaFilesRoutes from './media-files.js';
 import backupRoutes from './backup.js';
 import type { AppPlugin } from '../../types.js';
 
@@ -25,6 +27,8 @@ const apiRoutes: AppPlugin = async (app) => {
   await app.register(mediaUploadRoutes);
   await app.register(mediaCheckRoutes);
   await app.register(mediaIgnoreRoutes);
+  await app.register(mediaBrowseRoutes);
+  await app.register(mediaFilesRoutes);
   await app.register(backupRoutes);
 };
 

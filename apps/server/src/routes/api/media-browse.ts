@@ -1,0 +1,138 @@
+import {
+  IdParams,
+  MediaDetail,
+  MediaList,
+  MediaListQuery,
+  MediaTimeline,
+  SuccessEnvelope,
+  withErrorResponses,
+  type MediaDetail as MediaDetailBody,
+  type MediaListItem,
+} from '@iclood/api-types';
+import {
+  findMediaDetail,
+  listMedia,
+  mediaTimeline,
+  type MediaDetailRow,
+  type MediaListRow,
+} from '@iclood/db';
+import { ok } from '../../envelope.js';
+import { ApiError } from '../../errors.js';
+import { decodeCursor, encodeCursor } from '../../services/cursor.js';
+import { principalOf, type AppPlugin } from '../../types.js';
+
+function toListItem(row: MediaListRow): MediaListItem {
+  return {
+    id: row.id,
+    type: row.media_type,
+    name: row.display_name ?? row.original_name,
+    takenAt: row.taken_at.toISOString(),
+    takenAtOffsetMinutes: row.taken_at_offset_minutes,
+    uploadedAt: row.uploaded_at.toISOString(),
+    size: row.size,
+    mime: row.mime,
+    width: row.width,
+    height: row.height,
+    durationMs: row.duration_ms,
+    favorite: row.favorite,
+    thumbnail: row.thumbnail_status,
+  };
+}
+
+function toDetail(row: MediaDetailRow): MediaDetailBody {
+  return {
+    ...toListItem(row),
+    sha256: row.sha256,
+    originalName: row.original_name,
+    displayName: row.display_name,
+    relPath: row.rel_path,
+    modifiedAt: row.modified_at?.toISOString() ?? null,
+    cameraMake: row.camera_make,
+    cameraModel: row.camera_model,
+    orientation: row.orientation,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    metadata: row.metadata,
+    localId: row.local_id,
+    originalPath: row.original_path,
+    deviceId: row.device_id,
+    sessionId: row.session_id,
+    trashedAt: row.trashed_at?.toISOString() ?? null,
+    albums: row.albums,
+  };
+}
+
+/** The library as a grid, a month scrubber and one item's details; the trash stays out of the first two. */
+const mediaBrowseRoutes: AppPlugin = async (app) => {
+  app.get(
+    '/media/list',
+    {
+      config: { scope: 'media.read' },
+      schema: {
+        tags: ['media'],
+        summary: 'A page of photos and videos, newest first; pass `nextCursor` back as `cursor` for the next',
+        querystring: MediaListQuery,
+        response: withErrorResponses({ 200: SuccessEnvelope(MediaList) }),
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const sort = query.sort ?? 'taken';
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const page = await listMedia(app.db, {
+        userId: principalOf(request).user.id,
+        limit: query.limit ?? 100,
+        ...(after ? { after } : {}),
+        filters: {
+          ...(query.from ? { from: new Date(query.from) } : {}),
+          ...(query.to ? { to: new Date(query.to) } : {}),
+          ...(query.type ? { type: query.type } : {}),
+          ...(query.favorite === undefined ? {} : { favorite: query.favorite }),
+          ...(query.device ? { deviceId: query.device } : {}),
+          ...(query.q ? { q: query.q } : {}),
+        },
+        sort,
+      });
+      return ok({
+        items: page.items.map(toListItem),
+        nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+      });
+    },
+  );
+
+  app.get(
+    '/media/timeline',
+    {
+      config: { scope: 'media.read' },
+      schema: {
+        tags: ['media'],
+        summary: 'How many items per month taken (on the camera’s calendar), newest first',
+        response: withErrorResponses({ 200: SuccessEnvelope(MediaTimeline) }),
+      },
+    },
+    async (request) => ok({ months: await mediaTimeline(app.db, { userId: principalOf(request).user.id }) }),
+  );
+
+  app.get(
+    '/media/:id',
+    {
+      config: { scope: 'media.read' },
+      schema: {
+        tags: ['media'],
+        summary: 'Everything known about one item: camera, place, device, albums, checksum',
+        params: IdParams,
+        response: withErrorResponses({ 200: SuccessEnvelope(MediaDetail) }),
+      },
+    },
+    async (request) => {
+      const detail = await findMediaDetail(app.db, {
+        userId: principalOf(request).user.id,
+        id: request.params.id,
+      });
+      if (!detail) throw new ApiError('NOT_FOUND', 'No such photo or video');
+      return ok(toDetail(detail));
+    },
+  );
+};
+
+export default mediaBrowseRoutes;
