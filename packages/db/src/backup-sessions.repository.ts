@@ -4,6 +4,7 @@ import { DbError } from './errors.js';
 import { inTransaction } from './in-transaction.js';
 import type { BackupSession, Database } from './schema.js';
 import { isUuid } from './uuid.js';
+import { keysetPage } from './keyset-page.js';
 
 /** A backup run to open for one of the user's devices. */
 export interface NewBackupSession {
@@ -237,12 +238,7 @@ export async function listBackupSessions(
     .limit(limit + 1)
     .execute();
 
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > limit && last ? { startedAt: last.started_at, id: last.id } : null,
-  };
+  return keysetPage(rows, limit, (last) => ({ startedAt: last.started_at, id: last.id }));
 }
 
 function deviceNotFound(): DbError {

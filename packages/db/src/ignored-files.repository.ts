@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { inTransaction } from './in-transaction.js';
 import type { Database, IgnoredFile } from './schema.js';
 import { isUuid } from './uuid.js';
+import { keysetPage } from './keyset-page.js';
 
 /** A file a client asks never to be offered for backup again. */
 export interface IgnoredFileItem {
@@ -128,12 +129,7 @@ export async function listIgnoredFiles(
     .limit(limit + 1)
     .execute();
 
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > limit && last ? { createdAt: last.created_at, id: last.id } : null,
-  };
+  return keysetPage(rows, limit, (last) => ({ createdAt: last.created_at, id: last.id }));
 }
 
 /** Takes one entry off the user's ignore list. `false` when the user has no such entry. */

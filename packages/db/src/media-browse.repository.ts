@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 import type { Database, Media, MediaType, ThumbnailStatus } from './schema.js';
 import { isUuid } from './uuid.js';
+import { keysetPage } from './keyset-page.js';
 
 /** `taken`: by date taken (`media_browse_idx`); `uploaded`: by upload time (`media_uploaded_idx`). */
 export type MediaSortKey = 'taken' | 'uploaded';
@@ -133,15 +134,10 @@ export async function listMedia(
     .limit(limit + 1)
     .execute();
 
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last
-        ? { at: query.sort === 'uploaded' ? last.uploaded_at : last.taken_at, id: last.id }
-        : null,
-  };
+  return keysetPage(rows, limit, (last) => ({
+    at: query.sort === 'uploaded' ? last.uploaded_at : last.taken_at,
+    id: last.id,
+  }));
 }
 
 /**
