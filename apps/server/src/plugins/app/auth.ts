@@ -1,7 +1,14 @@
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
-import { findActiveAuthSession, findActiveDeviceForToken, touchAuthSession, touchDevice } from '@iclood/db';
+import {
+  AUTH_SESSION_TOUCH_INTERVAL_MS,
+  DEVICE_TOUCH_INTERVAL_MS,
+  findActiveAuthSession,
+  findActiveDeviceForToken,
+  touchAuthSession,
+  touchDevice,
+} from '@iclood/db';
 import type { Scope } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
 import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/sessions.js';
@@ -30,6 +37,12 @@ function tokenFrom(request: FastifyRequest): { token: string; via: Principal['vi
   }
   const cookie = request.cookies[SESSION_COOKIE];
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+// The row was just read: skip the UPDATE round trip on the many requests (uploads) that follow
+// a recent one; the repository's own throttle still guards concurrent writers.
+function isStale(lastSeenAt: Date | null, now: Date, intervalMs: number): boolean {
+  return lastSeenAt === null || now.getTime() - lastSeenAt.getTime() >= intervalMs;
 }
 
 // Compared as URLs so default ports match either way ("localhost" vs "localhost:80").
@@ -97,7 +110,9 @@ export default fp<AuthPluginOptions>(
     async function sessionPrincipal(userId: string, sessionId: string, now: Date, via: Principal['via']) {
       const active = await findActiveAuthSession(app.db, { id: sessionId, userId, now });
       if (!active) throw new ApiError('TOKEN_REVOKED', 'This session has ended; sign in again');
-      await touchAuthSession(app.db, { id: active.session.id, now });
+      if (isStale(active.session.last_seen_at, now, AUTH_SESSION_TOUCH_INTERVAL_MS)) {
+        await touchAuthSession(app.db, { id: active.session.id, now });
+      }
       return {
         user: toUserSummary(active.user),
         scopes: scopesForRole(active.user.role),
@@ -117,7 +132,9 @@ export default fp<AuthPluginOptions>(
     ) {
       const active = await findActiveDeviceForToken(app.db, { id: deviceId, userId, tokenId });
       if (!active) throw new ApiError('TOKEN_REVOKED', 'This device has been removed; pair it again');
-      await touchDevice(app.db, { id: deviceId, now });
+      if (isStale(active.device.last_seen_at, now, DEVICE_TOUCH_INTERVAL_MS)) {
+        await touchDevice(app.db, { id: deviceId, now });
+      }
       // A device never holds more than its user's role allows (a demoted owner's devices lose admin).
       const allowed = new Set(scopesForRole(active.user.role));
       return {
