@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 
 import * as initial from './2026_11_21_0001_initial.js';
 import * as ingest from './2026_11_21_0002_ingest.js';
+import * as library from './2026_11_21_0003_library.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -10,4 +11,5 @@ import * as ingest from './2026_11_21_0002_ingest.js';
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_21_0001_initial': initial,
   '2026_11_21_0002_ingest': ingest,
+  '2026_11_21_0003_library': library,
 };
