@@ -20,3 +20,10 @@ export {
 export { commitToLibrary, type CommitToLibraryOptions, type LibraryPlacement } from './library-commit.js';
 export { sweepLibrary, type SweepLibraryOptions, type SweepResult } from './startup-sweep.js';
 export { sniffMediaType, type SniffedMediaType } from './media-sniff.js';
+export {
+  THUMBNAIL_SIZES,
+  parseThumbnailFileName,
+  removeThumbnails,
+  thumbnailPath,
+  type ThumbnailSize,
+} from './thumbnail-layout.js';
