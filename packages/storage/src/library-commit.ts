@@ -1,15 +1,10 @@
-import { link, lstat, mkdir, open, unlink } from 'node:fs/promises';
-import { dirname, join, posix, resolve } from 'node:path';
+import { link, lstat, mkdir, open, unlink, utimes } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { ensureDurableDir, syncDir } from './dir-sync.js';
 import { StorageError } from './errors.js';
 import { sanitizeFileName, withClashSuffix } from './file-names.js';
 import { assertRealPathInsideLibrary, LIBRARY_TMP_DIR, resolveInsideLibrary } from './library-layout.js';
-import {
-  fsyncDir,
-  intentDir,
-  IntentRecord,
-  isIntendedFile,
-  type PlacementIntent,
-} from './placement-intent.js';
+import { intentDir, IntentRecord, isIntendedFile, type PlacementIntent } from './placement-intent.js';
 import { discardTemp } from './temp-upload.js';
 
 /** Options of {@link commitToLibrary}. */
@@ -25,6 +20,11 @@ export interface CommitToLibraryOptions {
   fileMode?: number;
   /** Sets the placed file's modification time (the original's), for browsing the disk by date. */
   modifiedAt?: Date;
+  /**
+   * The temp file is already flushed to disk with `fileMode` (`receiveToTemp` with `durable` and
+   * `fileMode`): its inode and size, so the commit need not open it again.
+   */
+  synced?: { ino: string; size: number };
 }
 
 /**
@@ -48,23 +48,6 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/**
- * Creates the target folder and fsyncs every folder along it. Folders are fsynced even when they
- * already existed: another commit may have just created one and not finished its own fsync, and
- * fsync on a clean folder costs next to nothing.
- */
-async function makeDurableDir(libraryDir: string, targetDir: string): Promise<void> {
-  await mkdir(targetDir, { recursive: true, mode: 0o755 });
-  const root = resolve(libraryDir);
-  // A folder's entry lives in its parent; the target's own entries are synced after the link.
-  const parents: string[] = [];
-  for (let dir = dirname(targetDir); dir.length >= root.length; dir = dirname(dir)) {
-    parents.push(dir);
-    if (dir === root || dirname(dir) === dir) break;
-  }
-  await Promise.all(parents.map(fsyncDir));
 }
 
 async function firstFreeSuffix(targetDir: string, fileName: string, from: number): Promise<number> {
@@ -122,30 +105,36 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
   let keepIntent = false;
   let identity: Omit<PlacementIntent, 'relPath'>;
 
-  const handle = await open(tempPath, 'r+');
+  const prepare = async () => {
+    await mkdir(intentDir(libraryDir), { recursive: true, mode: 0o700 });
+    await ensureDurableDir(libraryDir, targetDir);
+    await assertRealPathInsideLibrary(libraryDir, targetDir);
+    suffix = await firstFreeSuffix(targetDir, fileName, suffix);
+    await intent.record({ relPath: posix.join(relDir, withClashSuffix(fileName, suffix)), ...identity });
+  };
   try {
-    await handle.chmod(fileMode);
-    if (modifiedAt !== undefined) await handle.utimes(modifiedAt, modifiedAt);
-    const stats = await handle.stat({ bigint: true });
-    identity = { ino: stats.ino.toString(), size: Number(stats.size) };
-    // The file's data is flushed while the folders and the intent are prepared.
-    const [synced, prepared] = await Promise.allSettled([
-      handle.sync(),
-      (async () => {
-        await mkdir(intentDir(libraryDir), { recursive: true, mode: 0o700 });
-        await makeDurableDir(libraryDir, targetDir);
-        await assertRealPathInsideLibrary(libraryDir, targetDir);
-        suffix = await firstFreeSuffix(targetDir, fileName, suffix);
-        await intent.record({ relPath: posix.join(relDir, withClashSuffix(fileName, suffix)), ...identity });
-      })(),
-    ]);
-    if (synced.status === 'rejected') throw synced.reason;
-    if (prepared.status === 'rejected') throw prepared.reason;
+    if (options.synced !== undefined) {
+      identity = { ino: options.synced.ino, size: options.synced.size };
+      if (modifiedAt !== undefined) await utimes(tempPath, modifiedAt, modifiedAt);
+      await prepare();
+    } else {
+      const handle = await open(tempPath, 'r+');
+      try {
+        await handle.chmod(fileMode);
+        if (modifiedAt !== undefined) await handle.utimes(modifiedAt, modifiedAt);
+        const stats = await handle.stat({ bigint: true });
+        identity = { ino: stats.ino.toString(), size: Number(stats.size) };
+        // The file's data is flushed while the folders and the intent are prepared.
+        const [synced, prepared] = await Promise.allSettled([handle.sync(), prepare()]);
+        if (synced.status === 'rejected') throw synced.reason;
+        if (prepared.status === 'rejected') throw prepared.reason;
+      } finally {
+        await handle.close();
+      }
+    }
   } catch (error) {
     await intent.remove().catch(() => undefined);
     throw asStorageFull(error);
-  } finally {
-    await handle.close();
   }
 
   try {
@@ -174,7 +163,8 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
         throw error;
       }
       try {
-        await fsyncDir(targetDir);
+        // Shared with concurrent commits into the same folder (group commit).
+        await syncDir(targetDir);
       } catch (error) {
         // Not durable, so not placed: take it back. If even that fails, the intent stays for the sweep.
         keepIntent = !(await unlink(absolutePath).then(
@@ -224,7 +214,7 @@ function placementHandle(
           if (error.code !== 'ENOENT') throw error;
         });
         // The removal must be durable before the intent that would redo it disappears.
-        await fsyncDir(dirname(absolutePath));
+        await syncDir(dirname(absolutePath));
       }
       await intent.remove();
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDir } from './dir-sync.js';
 import { LIBRARY_TMP_DIR } from './library-layout.js';
 
 /**
@@ -21,21 +22,14 @@ export function intentDir(libraryDir: string): string {
   return join(libraryDir, LIBRARY_TMP_DIR);
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export { fsyncDir } from './dir-sync.js';
 
 async function writeDurably(path: string, flags: 'wx' | 'r+', content: string): Promise<void> {
   const handle = await open(path, flags, 0o600);
   try {
-    await handle.truncate(0);
+    if (flags === 'r+') await handle.truncate(0);
     await handle.write(content, 0, 'utf8');
-    await handle.sync();
+    await handle.datasync();
   } finally {
     await handle.close();
   }
@@ -61,7 +55,8 @@ export class IntentRecord {
     if (this.#created) return writeDurably(this.path, 'r+', content);
     await writeDurably(this.path, 'wx', content);
     this.#created = true;
-    await fsyncDir(this.#dir);
+    // Shared with the intents of concurrent commits: one folder sync covers them all.
+    await syncDir(this.#dir);
   }
 
   async remove(): Promise<void> {

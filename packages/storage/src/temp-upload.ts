@@ -23,6 +23,13 @@ export interface ReceiveToTempOptions {
    * CPU. When every worker is busy the upload is hashed inline. `false` (one pass) by default.
    */
   hashOnWorker?: boolean;
+  /**
+   * Flush the file to disk (fdatasync) before resolving, on the handle already open, so that
+   * `commitToLibrary` need not reopen it: one system call instead of four on the commit path.
+   */
+  durable?: boolean;
+  /** Permissions given to the file (fchmod on the open handle): 0600 by default. */
+  fileMode?: number;
 }
 
 /** A fully received upload, still in its temp file. */
@@ -34,6 +41,10 @@ export interface ReceivedUpload {
   size: number;
   /** The first `sniffBytes` bytes (fewer for a smaller file), for `sniffMediaType`. */
   head: Buffer;
+  /** Inode number (decimal), so a commit can recognise the very file it placed. */
+  ino: string;
+  /** True when `durable` was asked: the bytes are on disk, with the mode asked for. */
+  synced: boolean;
 }
 
 /** Bytes per write: large writes keep syscalls (and their thread-pool hops) rare. */
@@ -200,6 +211,8 @@ export async function receiveToTemp(
     signal,
     sniffBytes = DEFAULT_SNIFF_BYTES,
     hashOnWorker = false,
+    durable = false,
+    fileMode = 0o600,
   } = options;
   if (signal?.aborted) throw abortError(signal);
   const tempPath = join(tmpDir, `${randomUUID()}.part`);
@@ -229,6 +242,8 @@ export async function receiveToTemp(
       }
       if (writer === undefined) {
         handle = await open(tempPath, 'wx', 0o600);
+        // The mode is set on the open handle: open()'s mode is cut by the umask, chmod is not.
+        if (fileMode !== 0o600) await handle.chmod(fileMode);
         hashJob = hashOnWorker ? startFileHash(tempPath) : undefined;
         writer = new BatchedFileWriter(handle, hashJob?.written);
       }
@@ -242,10 +257,25 @@ export async function receiveToTemp(
       throw new StorageError('EMPTY_FILE', 'the upload has no bytes');
     await writer.finish();
     if (signal?.aborted) throw abortError(signal);
+    const file = handle;
+    // The flush to disk and the end of the worker's hashing overlap.
+    const [sha256, stats] = await Promise.all([
+      hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
+      (async () => {
+        if (durable) await file.datasync();
+        return file.stat({ bigint: true });
+      })(),
+    ]);
     await handle.close();
     handle = undefined;
-    const sha256 = hashJob === undefined ? hash.digest('hex') : await hashJob.finish(size);
-    return { tempPath, sha256, size, head: head.subarray(0, headLength) };
+    return {
+      tempPath,
+      sha256,
+      size,
+      head: head.subarray(0, headLength),
+      ino: stats.ino.toString(),
+      synced: durable,
+    };
   } catch (error) {
     hashJob?.cancel();
     await writer?.settle();

@@ -138,7 +138,7 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
         }
         await upload.assertRoomFor(request.headers['content-length']);
         if (wantsContinue(request.raw)) reply.raw.writeContinue();
-        return await finish(await upload.store(request.raw, fields));
+        return await finish(await upload.store(request.raw, fields, request.headers['content-length']));
       } catch (error) {
         await upload.countFailure();
         // Refused mid-body (disk full, cut off…): the rest is not read, so this connection ends.
@@ -148,6 +148,11 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
     },
   );
 };
+
+/** Uploads up to this size (by Content-Length) are hashed on the event loop, larger ones on a worker. */
+const HASH_INLINE_MAX_BYTES = 16 * 1024 * 1024;
+/** Originals are readable by everyone who can reach the library folder: the disk is browsable. */
+const LIBRARY_FILE_MODE = 0o644;
 
 /** One upload's state and steps, shared by the raw and multipart paths. */
 class UploadContext {
@@ -229,7 +234,7 @@ class UploadContext {
           return { status: 'duplicate', media: known };
         }
         await this.assertRoomFor(raw.headers['content-length']);
-        received = { upload: await this.receive(part.file), fileName };
+        received = { upload: await this.receive(part.file, raw.headers['content-length']), fileName };
       }
     } catch (error) {
       if (received) await discardTemp(received.upload.tempPath);
@@ -244,15 +249,24 @@ class UploadContext {
     return this.commit(received.upload, { ...all, filename: received.fileName });
   }
 
-  async store(body: Readable, fields: UploadFields): Promise<Outcome> {
-    return this.commit(await this.receive(body), fields);
+  async store(body: Readable, fields: UploadFields, contentLength: string | undefined): Promise<Outcome> {
+    return this.commit(await this.receive(body, contentLength), fields);
   }
 
-  private async receive(body: Readable): Promise<ReceivedUpload> {
-    // Hashing on a worker keeps the event loop free for the socket (bench/ingest, 1 GiB on a
-    // 2-core machine: 403 → 512 MiB/s on PostgreSQL, 244 → 315 MiB/s on PGlite).
+  private async receive(body: Readable, contentLength: string | undefined): Promise<ReceivedUpload> {
+    // Large files are hashed on a worker, which keeps the event loop free for the socket (bench/ingest,
+    // 1 GiB on a 2-core machine: 403 → 512 MiB/s on PostgreSQL, 244 → 315 MiB/s on PGlite). A photo
+    // is hashed inline: the worker's messages and its second pass over the bytes cost more CPU than
+    // they free for a few MB, and CPU is what 4 uploads in flight on 2 cores run short of.
+    const declared =
+      contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
     try {
-      return await receiveToTemp(body, { tmpDir: this.app.layout.libraryTmpDir, hashOnWorker: true });
+      return await receiveToTemp(body, {
+        tmpDir: this.app.layout.libraryTmpDir,
+        hashOnWorker: declared === undefined || declared > HASH_INLINE_MAX_BYTES,
+        durable: true,
+        fileMode: LIBRARY_FILE_MODE,
+      });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (
@@ -298,6 +312,8 @@ class UploadContext {
         relDir: libraryRelativeDir(principal.user.username, metadata.takenAtLocal),
         fileName: fields.filename!,
         ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
+        fileMode: LIBRARY_FILE_MODE,
+        ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size } } : {}),
       });
       let result: Awaited<ReturnType<typeof insertMedia>>;
       try {

@@ -1,0 +1,75 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commitToLibrary, receiveToTemp } from '../src/index.js';
+import { chunksOf, tempDir } from './helper.js';
+
+// The upload route's fast path: the temp file is flushed and given its final mode while it is
+// still open, so the commit only links it.
+describe('a durable receive followed by a synced commit', () => {
+  it('receives with the mode asked for and reports the inode, then places the same file', async () => {
+    const libraryDir = await tempDir();
+    const tmpDir = join(libraryDir, '.tmp');
+    await mkdir(tmpDir);
+    const bytes = randomBytes(300_000);
+    const received = await receiveToTemp(chunksOf(bytes), { tmpDir, durable: true, fileMode: 0o644 });
+    expect(received.synced).toBe(true);
+    const tempStats = await stat(received.tempPath, { bigint: true });
+    expect(received.ino).toBe(tempStats.ino.toString());
+    expect(Number(tempStats.mode & 0o777n)).toBe(0o644);
+
+    const placement = await commitToLibrary({
+      tempPath: received.tempPath,
+      libraryDir,
+      relDir: 'alice/2025/01',
+      fileName: 'IMG_0002.JPG',
+      modifiedAt: new Date('2025-01-02T03:04:05Z'),
+      synced: { ino: received.ino, size: received.size },
+    });
+    const placed = await stat(placement.absolutePath, { bigint: true });
+    // A hard link of the received file: same inode, nothing copied.
+    expect(placed.ino.toString()).toBe(received.ino);
+    expect(Number(placed.mode & 0o777n)).toBe(0o644);
+    expect(new Date(Number(placed.mtimeMs)).toISOString()).toBe('2025-01-02T03:04:05.000Z');
+    expect(
+      createHash('sha256')
+        .update(await readFile(placement.absolutePath))
+        .digest('hex'),
+    ).toBe(received.sha256);
+    // Only the intent is left in .tmp until the row is committed, and nothing after.
+    expect((await readdir(tmpDir)).every((name) => name.endsWith('.intent'))).toBe(true);
+    await placement.confirm();
+    expect(await readdir(tmpDir)).toEqual([]);
+  });
+
+  it('without `durable`, keeps the private mode and says it is not synced', async () => {
+    const tmpDir = await tempDir();
+    const received = await receiveToTemp(chunksOf(randomBytes(1000)), { tmpDir });
+    expect(received.synced).toBe(false);
+    expect((await stat(received.tempPath)).mode & 0o777).toBe(0o600);
+  });
+
+  it('recreates a month folder removed behind its back and places into it', async () => {
+    const libraryDir = await tempDir();
+    const tmpDir = join(libraryDir, '.tmp');
+    await mkdir(tmpDir);
+    const place = async (name: string) => {
+      const received = await receiveToTemp(chunksOf(randomBytes(2000)), { tmpDir, durable: true });
+      const placement = await commitToLibrary({
+        tempPath: received.tempPath,
+        libraryDir,
+        relDir: 'bob/2023/07',
+        fileName: name,
+        synced: { ino: received.ino, size: received.size },
+      });
+      await placement.confirm();
+      return placement.absolutePath;
+    };
+    await place('a.jpg');
+    await rm(join(libraryDir, 'bob'), { recursive: true });
+    const again = await place('b.jpg');
+    expect(await readdir(join(libraryDir, 'bob', '2023', '07'))).toEqual(['b.jpg']);
+    expect((await stat(again)).size).toBe(2000);
+  });
+});
