@@ -218,6 +218,28 @@ async function startIclood(dir) {
   };
 }
 
+/** A bare Node server that hashes and fdatasyncs: the floor any Node implementation starts from. */
+async function startNodeReference(dir) {
+  await mkdir(dir, { recursive: true });
+  const child = spawn(process.execPath, [join(root, 'bench', 'ingest', 'node-reference.mjs'), dir]);
+  const port = await new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`node-reference exited ${code}`)));
+  });
+  return { name: 'node-reference', child, port, method: 'POST', path: (name) => `/${name}`, headers: {} };
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds. */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
@@ -262,11 +284,13 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'iclood-bench-ingest-'));
   const nginx = await startNginx(join(dir, 'nginx'));
   const iclood = await startIclood(join(dir, 'iclood'));
+  const reference = await startNodeReference(join(dir, 'node-reference'));
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleRss = rssOf(iclood.child.pid);
     const big = { nginx: [], iclood: [] };
-    const photos = { nginx: [], iclood: [] };
+    const photos = { nginx: [], iclood: [], reference: [] };
+    const cpu = { iclood: 0, reference: 0 };
     let peakRss = idleRss;
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of round % 2 === 0 ? [nginx, iclood] : [iclood, nginx]) {
@@ -274,7 +298,9 @@ async function main() {
           const { result, peak } = await withPeakRss(iclood.child.pid, () => bigUpload(target, BIG, round));
           big.iclood.push(result);
           peakRss = Math.max(peakRss, peak);
+          const cpuBefore = cpuMsOf(iclood.child.pid);
           const many = await withPeakRss(iclood.child.pid, () => manyPhotos(target, round));
+          cpu.iclood += cpuMsOf(iclood.child.pid) - cpuBefore;
           photos.iclood.push(many.result);
           peakRss = Math.max(peakRss, many.peak);
         } else {
@@ -282,6 +308,9 @@ async function main() {
           photos.nginx.push(await manyPhotos(target, round));
         }
       }
+      const cpuBefore = cpuMsOf(reference.child.pid);
+      photos.reference.push(await manyPhotos(reference, round));
+      cpu.reference += cpuMsOf(reference.child.pid) - cpuBefore;
       process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
     }
     // Memory against file size: a small and a large upload, peak RSS growth over idle for each.
@@ -302,6 +331,14 @@ async function main() {
     console.log(
       `  ${PHOTOS} × 3 MiB photos, ${IN_FLIGHT} in flight: nginx ${nginxPhotos.toFixed(0)} files/s, iClood ${icloodPhotos.toFixed(0)} files/s → ratio ${(icloodPhotos / nginxPhotos).toFixed(2)} (target ≥ 0.50)`,
     );
+    const referencePhotos = PHOTOS / median(photos.reference);
+    const perPhoto = (ms) => (ms / (PHOTOS * ROUNDS)).toFixed(1);
+    console.log(
+      `  reference: a bare Node server that only hashes and fdatasyncs the same photos: ${referencePhotos.toFixed(0)} files/s → ratio to nginx ${(referencePhotos / nginxPhotos).toFixed(2)}; iClood reaches ${(icloodPhotos / referencePhotos).toFixed(2)} of it`,
+    );
+    console.log(
+      `  server CPU per photo: iClood ${perPhoto(cpu.iclood)} ms, bare Node reference ${perPhoto(cpu.reference)} ms`,
+    );
     console.log(
       `  iClood RSS: idle ${mb(idleRss)} MB, peak during the runs ${mb(peakRss)} MB (+${mb(peakRss - idleRss)} MB)`,
     );
@@ -310,6 +347,7 @@ async function main() {
     );
   } finally {
     iclood.child.kill('SIGTERM');
+    reference.child.kill('SIGTERM');
     nginx.child.kill('SIGQUIT');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await rm(dir, { recursive: true, force: true });

@@ -30,6 +30,13 @@ export interface ReceiveToTempOptions {
   durable?: boolean;
   /** Permissions given to the file (fchmod on the open handle): 0600 by default. */
   fileMode?: number;
+  /**
+   * With `durable`, start flushing in the background each time this many more bytes have been
+   * written (32 MiB by default), so a large file reaches the disk while it is still arriving and
+   * the final flush has only the tail left (bench/ingest: the last fdatasync of 1 GiB written
+   * without this took ~0.7 s here).
+   */
+  earlyFlushBytes?: number;
 }
 
 /** A fully received upload, still in its temp file. */
@@ -52,6 +59,7 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 /** A batch of tiny chunks is flushed before it passes IOV_MAX buffers. */
 const MAX_BATCH_CHUNKS = 1024;
 const DEFAULT_SNIFF_BYTES = 64 * 1024;
+const DEFAULT_EARLY_FLUSH_BYTES = 32 * 1024 * 1024;
 /** How far the hashing worker may trail the writes: close enough that it reads from the page cache. */
 const MAX_HASH_LAG_BYTES = 64 * 1024 * 1024;
 
@@ -213,6 +221,7 @@ export async function receiveToTemp(
     hashOnWorker = false,
     durable = false,
     fileMode = 0o600,
+    earlyFlushBytes = DEFAULT_EARLY_FLUSH_BYTES,
   } = options;
   if (signal?.aborted) throw abortError(signal);
   const tempPath = join(tmpDir, `${randomUUID()}.part`);
@@ -223,6 +232,10 @@ export async function receiveToTemp(
   let handle: FileHandle | undefined;
   let writer: BatchedFileWriter | undefined;
   let hashJob: FileHashJob | undefined;
+  // At most one background flush at a time; its failure (EIO, ENOSPC) fails the upload at the end.
+  let earlyFlush: Promise<void> = Promise.resolve();
+  let earlyFlushRunning = false;
+  let flushStartedAt = 0;
   const iterator = sourceIterator(source);
   try {
     for (;;) {
@@ -249,6 +262,12 @@ export async function receiveToTemp(
       }
       if (hashJob === undefined) hash.update(chunk);
       await writer.write(chunk);
+      if (durable && !earlyFlushRunning && writer.submittedBytes - flushStartedAt >= earlyFlushBytes) {
+        flushStartedAt = writer.submittedBytes;
+        earlyFlushRunning = true;
+        earlyFlush = handle!.datasync().finally(() => (earlyFlushRunning = false));
+        earlyFlush.catch(() => undefined);
+      }
       if (hashJob !== undefined && writer.submittedBytes > MAX_HASH_LAG_BYTES) {
         await hashJob.hashedUpTo(writer.submittedBytes - MAX_HASH_LAG_BYTES);
       }
@@ -262,6 +281,7 @@ export async function receiveToTemp(
     const [sha256, stats] = await Promise.all([
       hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
       (async () => {
+        await earlyFlush;
         if (durable) await file.datasync();
         return file.stat({ bigint: true });
       })(),
@@ -279,6 +299,7 @@ export async function receiveToTemp(
   } catch (error) {
     hashJob?.cancel();
     await writer?.settle();
+    await earlyFlush.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     // A temp file that cannot be removed now is left to the next sweep; the upload's error matters more.
     if (writer !== undefined) await discardTemp(tempPath).catch(() => undefined);

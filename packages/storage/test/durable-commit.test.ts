@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { commitToLibrary, receiveToTemp } from '../src/index.js';
 import { chunksOf, tempDir } from './helper.js';
 
@@ -41,6 +42,34 @@ describe('a durable receive followed by a synced commit', () => {
     expect((await readdir(tmpDir)).every((name) => name.endsWith('.intent'))).toBe(true);
     await placement.confirm();
     expect(await readdir(tmpDir)).toEqual([]);
+  });
+
+  it('flushes a large upload in the background while it arrives, then once more at the end', async () => {
+    const tmpDir = await tempDir();
+    const probe = await open(tmpDir, 'r');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const spy = vi.spyOn(prototype, 'datasync');
+    try {
+      const bytes = randomBytes(4 * 1024 * 1024);
+      const pieces = () => Array.from({ length: 64 }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536));
+      const received = await receiveToTemp(chunksOf(...pieces()), {
+        tmpDir,
+        durable: true,
+        earlyFlushBytes: 512 * 1024,
+      });
+      // At least one early flush (one at a time, so at most 4 MiB / 512 KiB) plus the final one.
+      expect(spy.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(9);
+      expect(received.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect((await stat(received.tempPath)).size).toBe(bytes.length);
+
+      spy.mockClear();
+      await receiveToTemp(chunksOf(...pieces()), { tmpDir, earlyFlushBytes: 512 * 1024 });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('without `durable`, keeps the private mode and says it is not synced', async () => {
