@@ -14,6 +14,8 @@ import dashboardPlugin from './plugins/external/dashboard.js';
 import errorHandlerPlugin from './plugins/app/error-handler.js';
 import expectContinuePlugin from './plugins/app/expect-continue.js';
 import librarySweepPlugin from './plugins/app/library-sweep.js';
+import trashPurgePlugin from './plugins/app/trash-purge.js';
+import jobsPlugin, { type JobsPluginOptions } from './plugins/app/jobs.js';
 import gracefulClosePlugin from './plugins/app/graceful-close.js';
 import databasePlugin from './plugins/app/database.js';
 import authPlugin from './plugins/app/auth.js';
@@ -39,6 +41,8 @@ export interface BuildAppOptions {
   loginRateLimit?: { max: number; timeWindowMs: number };
   /** mDNS options: tests pass a fake responder, or interface '127.0.0.1' inside netns-run only. */
   mdns?: MdnsPluginOptions;
+  /** Background jobs: concurrency, start paused (tests drain by hand), thumbnail limits. */
+  jobs?: JobsPluginOptions;
 }
 
 const serverPackage = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -96,6 +100,8 @@ async function composeApp(
   await app.register(databasePlugin, { layout, database: options.database });
   await app.register(ownerBootstrapPlugin);
   await app.register(librarySweepPlugin);
+  await app.register(trashPurgePlugin);
+  await app.register(jobsPlugin, options.jobs ?? {});
   await app.register(authPlugin, {
     jwtSecret: secrets.jwtSecret,
     loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },

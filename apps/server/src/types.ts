@@ -11,6 +11,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ServerConfig } from './config.js';
+import type { JobRunner } from './services/job-runner.js';
 
 /** The Fastify instance with the TypeBox type provider, as routes see it. */
 export type App = FastifyInstance<
@@ -50,6 +51,8 @@ declare module 'fastify' {
     identity: ServerIdentity;
     /** Absolute paths of the data and library folders (DESIGN §2). */
     layout: DataLayout;
+    /** The background job runner (thumbnails and other persisted work). */
+    jobs: JobRunner;
   }
   interface FastifyRequest {
     principal: Principal | null;

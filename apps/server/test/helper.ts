@@ -55,6 +55,8 @@ export async function startTestServer(
     database,
     now: clock.now,
     logStream: { write: (line: string) => void logs.push(line) },
+    // Background jobs (thumbnails) run only when a test drains them: `app.jobs.drain()`.
+    jobs: { paused: true },
     ...options,
   });
   extend?.(app);

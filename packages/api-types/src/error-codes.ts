@@ -25,6 +25,14 @@ export const errorStatusByCode = {
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   FILE_MISSING_ON_DISK: 404,
+  /** A restore selection that names no item of the caller's outside the trash. */
+  NOTHING_TO_RESTORE: 404,
+  /** Thumbnails not made yet; `Retry-After` says when to ask again. */
+  THUMBNAIL_PENDING: 404,
+  /** The original could not be read as a picture (corrupt, or over the pixel limit). */
+  THUMBNAIL_FAILED: 404,
+  /** No thumbnail can be made of this kind of file here (a video without ffmpeg, a RAW format). */
+  THUMBNAIL_UNAVAILABLE: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   SETUP_ALREADY_DONE: 409,
@@ -32,11 +40,13 @@ export const errorStatusByCode = {
   OWNER_EXISTS: 409,
   CANNOT_DELETE_OWNER: 409,
   PAIRING_CLOSED: 409,
+  ALBUM_NAME_TAKEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   FILE_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
   UNPROCESSABLE: 422,
+  ALBUM_COVER_NOT_IN_ALBUM: 422,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,

@@ -9,3 +9,8 @@ export * from './users.js';
 export * from './media.js';
 export * from './backup.js';
 export * from './media-browse.js';
+export * from './media-manage.js';
+export * from './albums.js';
+export * from './media-restore.js';
+export * from './system-storage.js';
+export * from './thumbnails.js';

@@ -24,8 +24,14 @@ export const MediaListQuery = Type.Object(
     type: Type.Optional(MediaType),
     favorite: Type.Optional(Type.Boolean()),
     device: Type.Optional(Type.String({ format: 'uuid', description: 'Uploaded by this device' })),
+    album: Type.Optional(Type.String({ format: 'uuid', description: 'In this album' })),
     q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'Part of the file name, any case' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Part of the file name (or the name given to it) or of the name of an album it is in, any case',
+      }),
     ),
     sort: Type.Optional(MediaSort),
   },

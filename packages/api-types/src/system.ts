@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Timestamp } from './envelope.js';
+import { StorageSummary } from './system-storage.js';
+import { JobQueueStatus } from './thumbnails.js';
 
 export const DatabaseKind = Type.Union([Type.Literal('embedded'), Type.Literal('postgres')]);
 export type DatabaseKind = Static<typeof DatabaseKind>;
@@ -22,6 +24,8 @@ export const SystemStatus = Type.Object(
     ),
     dataDir: Type.String({ description: 'Absolute path of ICLOOD_DATA_DIR on the server' }),
     libraryDir: Type.String({ description: 'Absolute path of ICLOOD_LIBRARY_DIR on the server' }),
+    storage: StorageSummary,
+    jobs: JobQueueStatus,
     mdns: Type.Object(
       {
         enabled: Type.Boolean(),

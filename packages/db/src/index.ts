@@ -91,5 +91,67 @@ export {
   type NewBackupSession,
   type SessionUploadOutcome,
 } from './backup-sessions.repository.js';
+export { restoreMedia, trashMedia, updateMedia, type MediaChanges } from './media-manage.repository.js';
+export {
+  deleteTrashedMedia,
+  listTrash,
+  trashedMediaToPurge,
+  type PurgeCandidate,
+  type PurgeScope,
+  type TrashPage,
+  type TrashPosition,
+  type TrashRow,
+} from './media-trash.repository.js';
+export {
+  addMediaToAlbum,
+  addMediaToAlbumsByName,
+  createAlbum,
+  deleteAlbum,
+  findAlbum,
+  listAlbums,
+  removeMediaFromAlbum,
+  updateAlbum,
+  type AlbumChanges,
+  type AlbumSort,
+  type AlbumSummaryRow,
+  type CreateAlbumResult,
+  type UpdateAlbumResult,
+} from './albums.repository.js';
+export {
+  listRestoreBatch,
+  userHasAlbum,
+  type RestoreBatch,
+  type RestorePosition,
+  type RestoreRow,
+  type RestoreSelection,
+} from './media-restore.repository.js';
+export {
+  existingMediaIds,
+  libraryBytes,
+  libraryUsage,
+  type DeviceUsage,
+  type ItemBytes,
+  type LibraryUsage,
+  type UserUsage,
+} from './storage-usage.repository.js';
+export {
+  THUMBNAIL_JOB_KIND,
+  claimDueJobs,
+  completeJob,
+  countJobsByStatus,
+  enqueueJob,
+  enqueueMissingThumbnailJobs,
+  failJob,
+  findMediaJob,
+  recoverInterruptedJobs,
+  type JobCounts,
+  type NewJob,
+} from './jobs.repository.js';
+export {
+  findThumbnailSource,
+  requestThumbnails,
+  setThumbnailStatus,
+  type ThumbnailSource,
+} from './thumbnails.repository.js';
 // So callers can type `db` parameters without depending on kysely themselves.
 export type { Kysely, Transaction } from 'kysely';

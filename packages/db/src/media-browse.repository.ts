@@ -16,7 +16,12 @@ export interface MediaListFilters {
   type?: MediaType;
   favorite?: boolean;
   deviceId?: string;
-  /** Part of the original or display name, any case; `%` and `_` match themselves. */
+  /** In this album (an album of another user matches nothing). */
+  albumId?: string;
+  /**
+   * Part of the original or display name, or of the name of an album the item is in; any case;
+   * `%` and `_` match themselves.
+   */
   q?: string;
 }
 
@@ -64,6 +69,24 @@ function likeSubstring(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
+/** The columns of {@link MediaListRow}, for every query that lists items for a grid. */
+export const MEDIA_LIST_COLUMNS = [
+  'media.id',
+  'media.media_type',
+  'media.original_name',
+  'media.display_name',
+  'media.taken_at',
+  'media.taken_at_offset_minutes',
+  'media.uploaded_at',
+  'media.size',
+  'media.mime',
+  'media.width',
+  'media.height',
+  'media.duration_ms',
+  'media.favorite',
+  'media.thumbnail_status',
+] as const;
+
 /**
  * One page of the user's media that are not in the trash, newest first, keyset-paginated on
  * `(taken_at, id)` or `(uploaded_at, id)` — the leading columns of the partial indexes
@@ -92,26 +115,12 @@ export async function listMedia(
   if (after && (!isUuid(after.id) || Number.isNaN(after.at.getTime())))
     return { items: [], nextCursor: null };
   if (filters.deviceId !== undefined && !isUuid(filters.deviceId)) return { items: [], nextCursor: null };
+  if (filters.albumId !== undefined && !isUuid(filters.albumId)) return { items: [], nextCursor: null };
 
   const sortColumn = query.sort === 'uploaded' ? 'uploaded_at' : 'taken_at';
   let select = db
     .selectFrom('media')
-    .select([
-      'id',
-      'media_type',
-      'original_name',
-      'display_name',
-      'taken_at',
-      'taken_at_offset_minutes',
-      'uploaded_at',
-      'size',
-      'mime',
-      'width',
-      'height',
-      'duration_ms',
-      'favorite',
-      'thumbnail_status',
-    ])
+    .select(MEDIA_LIST_COLUMNS)
     .where('user_id', '=', userId)
     .where('trashed_at', 'is', null);
   if (after) {
@@ -122,10 +131,41 @@ export async function listMedia(
   if (filters.type) select = select.where('media_type', '=', filters.type);
   if (filters.favorite !== undefined) select = select.where('favorite', '=', filters.favorite);
   if (filters.deviceId) select = select.where('device_id', '=', filters.deviceId);
+  if (filters.albumId) {
+    const albumId = filters.albumId;
+    // A semi-join on album_media's primary key (album_id, media_id): the page is still read in
+    // index order and cut by the same keyset, so pagination works as without the filter.
+    select = select.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('album_media')
+          .select('album_media.media_id')
+          .where('album_media.album_id', '=', albumId)
+          .whereRef('album_media.media_id', '=', 'media.id'),
+      ),
+    );
+  }
   if (filters.q) {
     const pattern = likeSubstring(filters.q);
     select = select.where((eb) =>
-      eb.or([eb('original_name', 'ilike', pattern), eb('display_name', 'ilike', pattern)]),
+      eb.or([
+        eb('original_name', 'ilike', pattern),
+        eb('display_name', 'ilike', pattern),
+        // The user's few matching albums are found once; each candidate item is then a probe of
+        // album_media by (album_id, media_id).
+        eb.exists(
+          eb
+            .selectFrom('album_media')
+            .select('album_media.media_id')
+            .whereRef('album_media.media_id', '=', 'media.id')
+            .where('album_media.album_id', 'in', (sub) =>
+              sub
+                .selectFrom('albums')
+                .select('albums.id')
+                .where('albums.user_id', '=', userId)
+                .where('albums.name', 'ilike', pattern),
+            ),
+        ),
+      ]),
     );
   }
   const rows = await select

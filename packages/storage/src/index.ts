@@ -19,6 +19,15 @@ export {
 } from './temp-upload.js';
 export { commitToLibrary, type CommitToLibraryOptions, type LibraryPlacement } from './library-commit.js';
 export { sweepLibrary, type SweepLibraryOptions, type SweepResult } from './startup-sweep.js';
+export {
+  finishRemovalIntents,
+  recordLibraryRemoval,
+  REMOVAL_INTENT_SUFFIX,
+  type LibraryRemoval,
+  type LibraryRemovalItem,
+  type RemovalSweepResult,
+  type RemovedFiles,
+} from './library-removal.js';
 export { sniffMediaType, type SniffedMediaType } from './media-sniff.js';
 export {
   THUMBNAIL_SIZES,
@@ -27,3 +36,20 @@ export {
   thumbnailPath,
   type ThumbnailSize,
 } from './thumbnail-layout.js';
+export {
+  createZipStream,
+  writeZip,
+  type WriteZipOptions,
+  type ZipDataEntry,
+  type ZipEntry,
+  type ZipFileEntry,
+  type ZipSkippedFile,
+  type ZipStreamOptions,
+} from './zip-stream.js';
+export {
+  sweepOrphanThumbnails,
+  thumbnailUsage,
+  type FileTally,
+  type SweepOrphanThumbnailsOptions,
+} from './thumbnail-sweep.js';
+export { sweepStaleUploads, type StaleUploadSweepResult } from './stale-upload-sweep.js';

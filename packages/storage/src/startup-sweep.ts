@@ -9,6 +9,7 @@ import {
   parseIntent,
   type PlacementIntent,
 } from './placement-intent.js';
+import { finishRemovalIntents, type RemovalSweepResult } from './library-removal.js';
 
 /** Options of {@link sweepLibrary}. */
 export interface SweepLibraryOptions {
@@ -34,6 +35,8 @@ export interface SweepResult {
   keptConfirmed: number;
   /** Intent records that were unreadable, or whose file is gone or is not the one placed; removed. */
   ignoredIntents: number;
+  /** Removals from the trash that a crash interrupted, finished; present only when any were found. */
+  removals?: RemovalSweepResult;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -65,7 +68,9 @@ async function listTmp(dir: string): Promise<string[]> {
  * Reconciles the library after a crash, before uploads are accepted: removes every unfinished
  * upload (`.tmp/*.part`), and for every placement intent left behind, removes the placed file
  * if its row was never committed (it was never acknowledged), then the intent. Files with no
- * intent — everything confirmed, and anything copied in by hand — are never touched.
+ * intent — everything confirmed, and anything copied in by hand — are never touched. Removal
+ * intents (`.tmp/*.removal`, see `recordLibraryRemoval`) are finished: files whose rows were
+ * deleted go, files whose rows still exist stay.
  *
  * @example
  * const swept = await sweepLibrary({ libraryDir, isRecorded: (paths) => mediaRelPathsIn(db, paths) });
@@ -127,6 +132,9 @@ export async function sweepLibrary(options: SweepLibraryOptions): Promise<SweepR
     const path = join(tmpDir, name);
     if ((await isStale(path)) && (await removeIfPresent(path))) result.removedTempFiles++;
   }
+
+  const removals = await finishRemovalIntents({ libraryDir, isRecorded, olderThan, batchSize });
+  if (removals.intents > 0) result.removals = removals;
   return result;
 }
 

@@ -15,7 +15,11 @@ export default fp(
       isRecorded: (relPaths) => recordedRelPaths(app.db, relPaths),
     });
     const touched =
-      result.removedTempFiles + result.removedOrphans + result.keptConfirmed + result.ignoredIntents;
+      result.removedTempFiles +
+      result.removedOrphans +
+      result.keptConfirmed +
+      result.ignoredIntents +
+      (result.removals?.intents ?? 0);
     app.log[touched > 0 ? 'warn' : 'info'](result, 'library swept after start');
   },
   { name: 'library-sweep', dependencies: ['database'] },

@@ -33,7 +33,12 @@ export default fp(
           { name: 'pairing', description: 'Pairing phones by QR code or manual code' },
           { name: 'devices', description: 'Paired phones and Shortcut tokens' },
           { name: 'users', description: 'Household members (owner only)' },
-          { name: 'media', description: 'Checking, uploading and ignoring photos and videos' },
+          {
+            name: 'media',
+            description:
+              'Checking, uploading, browsing, downloading, restoring and managing photos and videos',
+          },
+          { name: 'albums', description: 'Albums of a library; items can be in several' },
           { name: 'backup', description: 'Backup sessions of a device' },
           { name: 'system', description: 'Server state' },
         ],

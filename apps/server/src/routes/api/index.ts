@@ -11,7 +11,13 @@ import mediaCheckRoutes from './media-check.js';
 import mediaIgnoreRoutes from './media-ignore.js';
 import mediaBrowseRoutes from './media-browse.js';
 import mediaFilesRoutes from './media-files.js';
+import mediaThumbnailRoutes from './media-thumbnails.js';
 import backupRoutes from './backup.js';
+import mediaManageRoutes from './media-manage.js';
+import trashRoutes from './trash.js';
+import albumRoutes from './albums.js';
+import mediaRestoreRoutes from './media-restore.js';
+import systemStorageRoutes from './system-storage.js';
 import type { AppPlugin } from '../../types.js';
 
 /** Everything under `/api/v1`. Routes are authenticated unless their config says `public`. */
@@ -29,7 +35,13 @@ const apiRoutes: AppPlugin = async (app) => {
   await app.register(mediaIgnoreRoutes);
   await app.register(mediaBrowseRoutes);
   await app.register(mediaFilesRoutes);
+  await app.register(mediaThumbnailRoutes);
   await app.register(backupRoutes);
+  await app.register(mediaManageRoutes);
+  await app.register(trashRoutes);
+  await app.register(albumRoutes);
+  await app.register(mediaRestoreRoutes);
+  await app.register(systemStorageRoutes);
 };
 
 export default apiRoutes;

@@ -6,61 +6,13 @@ import {
   MediaTimeline,
   SuccessEnvelope,
   withErrorResponses,
-  type MediaDetail as MediaDetailBody,
-  type MediaListItem,
 } from '@iclood/api-types';
-import {
-  findMediaDetail,
-  listMedia,
-  mediaTimeline,
-  type MediaDetailRow,
-  type MediaListRow,
-} from '@iclood/db';
+import { findMediaDetail, listMedia, mediaTimeline } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../services/cursor.js';
+import { toMediaDetail, toMediaListItem } from '../../services/media-bodies.js';
 import { principalOf, type AppPlugin } from '../../types.js';
-
-function toListItem(row: MediaListRow): MediaListItem {
-  return {
-    id: row.id,
-    type: row.media_type,
-    name: row.display_name ?? row.original_name,
-    takenAt: row.taken_at.toISOString(),
-    takenAtOffsetMinutes: row.taken_at_offset_minutes,
-    uploadedAt: row.uploaded_at.toISOString(),
-    size: row.size,
-    mime: row.mime,
-    width: row.width,
-    height: row.height,
-    durationMs: row.duration_ms,
-    favorite: row.favorite,
-    thumbnail: row.thumbnail_status,
-  };
-}
-
-function toDetail(row: MediaDetailRow): MediaDetailBody {
-  return {
-    ...toListItem(row),
-    sha256: row.sha256,
-    originalName: row.original_name,
-    displayName: row.display_name,
-    relPath: row.rel_path,
-    modifiedAt: row.modified_at?.toISOString() ?? null,
-    cameraMake: row.camera_make,
-    cameraModel: row.camera_model,
-    orientation: row.orientation,
-    latitude: row.latitude,
-    longitude: row.longitude,
-    metadata: row.metadata,
-    localId: row.local_id,
-    originalPath: row.original_path,
-    deviceId: row.device_id,
-    sessionId: row.session_id,
-    trashedAt: row.trashed_at?.toISOString() ?? null,
-    albums: row.albums,
-  };
-}
 
 /** The library as a grid, a month scrubber and one item's details; the trash stays out of the first two. */
 const mediaBrowseRoutes: AppPlugin = async (app) => {
@@ -89,12 +41,13 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
           ...(query.type ? { type: query.type } : {}),
           ...(query.favorite === undefined ? {} : { favorite: query.favorite }),
           ...(query.device ? { deviceId: query.device } : {}),
+          ...(query.album ? { albumId: query.album } : {}),
           ...(query.q ? { q: query.q } : {}),
         },
         sort,
       });
       return ok({
-        items: page.items.map(toListItem),
+        items: page.items.map(toMediaListItem),
         nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
       });
     },
@@ -130,7 +83,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
         id: request.params.id,
       });
       if (!detail) throw new ApiError('NOT_FOUND', 'No such photo or video');
-      return ok(toDetail(detail));
+      return ok(toMediaDetail(detail));
     },
   );
 };

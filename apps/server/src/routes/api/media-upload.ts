@@ -10,6 +10,7 @@ import {
   type ErrorDetail,
 } from '@iclood/api-types';
 import {
+  addMediaToAlbumsByName,
   findBackupSession,
   findMediaBySha256,
   insertMedia,
@@ -29,12 +30,14 @@ import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { wantsContinue } from '../../plugins/app/expect-continue.js';
 import { extractMediaMetadata } from '../../services/media-metadata.js';
+import { cleanUploadAlbumNames } from '../../services/item-names.js';
 import { principalOf, type AppPlugin, type Principal } from '../../types.js';
 
 const checkFields = Compile(UploadFields);
 // A Shortcut that posts JSON or a form by mistake gets a clear 415, not a stored text file.
 const NOT_A_FILE_BODY = /^(application\/json|application\/x-www-form-urlencoded|text\/)/i;
-const MULTIPART_LIMITS = { fields: 20, fieldSize: 64 * 1024, files: 1, parts: 21, headerPairs: 100 };
+// Fields: the seven named ones plus up to 20 `albums` (MAX_UPLOAD_ALBUMS), with room to spare.
+const MULTIPART_LIMITS = { fields: 32, fieldSize: 64 * 1024, files: 1, parts: 33, headerPairs: 100 };
 
 type Outcome = { status: 'created' | 'duplicate'; media: Media };
 
@@ -109,6 +112,7 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
       const upload = new UploadContext(app, principal);
 
       const finish = async (outcome: Outcome) => {
+        await upload.addToAlbums(outcome.media.id);
         await upload.countInSession(outcome.status, outcome.media.size);
         const body = {
           id: outcome.media.id,
@@ -158,6 +162,8 @@ const LIBRARY_FILE_MODE = 0o644;
 class UploadContext {
   private sessionId: string | undefined;
   private readonly deviceId: string | null;
+  /** The `albums` field, cleaned; the item goes into these once stored (or found a duplicate). */
+  private albumNames: string[] = [];
 
   constructor(
     private readonly app: Parameters<AppPlugin>[0],
@@ -170,6 +176,7 @@ class UploadContext {
     const errors = fieldErrors(fields);
     if (errors.length > 0)
       throw new ApiError('VALIDATION_FAILED', `${errors[0]!.field} ${errors[0]!.message}`, errors);
+    this.albumNames = cleanUploadAlbumNames(fields.albums);
     if (fields.filename !== undefined) assertPlainFileName(fields.filename);
     if (fields.sessionId !== undefined && fields.sessionId !== this.sessionId) {
       const session = this.deviceId
@@ -358,6 +365,17 @@ class UploadContext {
       await discardTemp(upload.tempPath);
       throw error;
     }
+  }
+
+  /** A duplicate joins the albums too: a phone re-sending an item in a new album expects it there. */
+  async addToAlbums(mediaId: string): Promise<void> {
+    if (this.albumNames.length === 0) return;
+    await addMediaToAlbumsByName(this.app.db, {
+      userId: this.principal.user.id,
+      mediaId,
+      names: this.albumNames,
+      at: this.app.now(),
+    });
   }
 
   async countInSession(status: 'created' | 'duplicate', bytes: number): Promise<void> {

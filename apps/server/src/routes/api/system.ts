@@ -1,7 +1,8 @@
 import { SuccessEnvelope, SystemStatus, withErrorResponses } from '@iclood/api-types';
-import { checkDatabaseHealth } from '@iclood/db';
+import { checkDatabaseHealth, countJobsByStatus } from '@iclood/db';
 import { ok } from '../../envelope.js';
-import type { AppPlugin } from '../../types.js';
+import { storageSummary } from '../../services/storage-report.js';
+import { principalOf, type AppPlugin } from '../../types.js';
 
 const systemRoutes: AppPlugin = async (app) => {
   app.get(
@@ -13,7 +14,7 @@ const systemRoutes: AppPlugin = async (app) => {
         response: withErrorResponses({ 200: SuccessEnvelope(SystemStatus) }),
       },
     },
-    async () => {
+    async (request) => {
       const health = await checkDatabaseHealth(app.db);
       const { serverId, version, startedAt } = app.identity;
       return ok({
@@ -26,6 +27,8 @@ const systemRoutes: AppPlugin = async (app) => {
         database: { kind: app.database.kind, healthy: health.healthy, latencyMs: health.latencyMs },
         dataDir: app.config.dataDir,
         libraryDir: app.config.libraryDir,
+        storage: await storageSummary(app, principalOf(request)),
+        jobs: await countJobsByStatus(app.db),
         mdns: app.mdns,
         tls: app.tls.enabled
           ? { enabled: true, port: app.tls.port ?? null, fingerprint: app.tls.fingerprint ?? null }

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shippedFixture } from './fixtures/pictures.js';
+import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+
+describe.each(databaseTargets)('videos on a server without ffmpeg ($label)', (target) => {
+  let server: TestServer;
+  let owner: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(
+      target,
+      {},
+      { jobs: { paused: true, thumbnails: { ffmpegPath: join('/nonexistent', 'bin', 'ffmpeg') } } },
+    );
+    owner = await setupOwner(server.app);
+  });
+  afterAll(() => server.close());
+
+  it('marks the video unsupported, answers THUMBNAIL_UNAVAILABLE, and logs why once', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/media/upload?filename=clip.mp4',
+      headers: bearer(owner),
+      payload: shippedFixture('testsrc-64x48.mp4'),
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const id = response.json().data.id as string;
+    await server.app.jobs.drain();
+
+    const detail = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
+    expect(detail.json().data.thumbnail).toBe('unsupported');
+    const job = await server.database.db
+      .selectFrom('jobs')
+      .select(['status', 'attempts', 'last_error'])
+      .where('media_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(job).toEqual({ status: 'completed', attempts: 1, last_error: null });
+
+    for (const size of ['small', 'preview']) {
+      const thumbnail = await server.app.inject({
+        url: `/api/v1/media/${id}/thumbnail?size=${size}`,
+        headers: bearer(owner),
+      });
+      expect(thumbnail.statusCode).toBe(404);
+      expect(thumbnail.json().error.code).toBe('THUMBNAIL_UNAVAILABLE');
+      expect(thumbnail.headers['cache-control']).toBe('no-store');
+    }
+    expect(server.logs.filter((line) => line.includes('ffmpeg not found'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  describeImage,
+  isBlue,
+  isRed,
+  rotatedJpeg,
+  shippedFixture,
+  stripedPng,
+} from './fixtures/pictures.js';
+import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+
+describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
+  let server: TestServer;
+  let owner: string;
+
+  async function upload(filename: string, data: Buffer): Promise<string> {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
+      headers: bearer(owner),
+      payload: data,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().data.id as string;
+  }
+
+  async function thumbnail(id: string, size: 'small' | 'preview') {
+    const response = await server.app.inject({
+      url: `/api/v1/media/${id}/thumbnail?size=${size}`,
+      headers: bearer(owner),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-type']).toBe('image/webp');
+    expect(response.headers['content-length']).toBe(String(response.rawPayload.length));
+    return describeImage(response.rawPayload, [
+      [0.5, 0.1],
+      [0.5, 0.9],
+    ]);
+  }
+
+  async function thumbnailState(id: string): Promise<string> {
+    const response = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
+    return response.json().data.thumbnail as string;
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer(target);
+    owner = await setupOwner(server.app);
+  });
+  afterAll(() => server.close());
+
+  it('turns a JPEG upright by its EXIF orientation, both sizes', async () => {
+    // Stored 400×300 landscape, EXIF orientation 6: shown 300×400, red half on top.
+    const id = await upload('IMG_0001.JPG', await rotatedJpeg(400, 300));
+    await server.app.jobs.drain();
+    expect(await thumbnailState(id)).toBe('ready');
+
+    const small = await thumbnail(id, 'small');
+    expect(small).toMatchObject({ format: 'webp', width: 256, height: 341 });
+    expect(isRed(small.colours[0]!), `top ${small.colours[0]}`).toBe(true);
+    expect(isBlue(small.colours[1]!), `bottom ${small.colours[1]}`).toBe(true);
+
+    // The preview is never larger than the original.
+    const preview = await thumbnail(id, 'preview');
+    expect(preview).toMatchObject({ format: 'webp', width: 300, height: 400 });
+    expect(isRed(preview.colours[0]!)).toBe(true);
+  });
+
+  it('fits a large PNG into 1440 px for the preview and 256 px on the short side for small', async () => {
+    const id = await upload('panorama.png', await stripedPng(2880, 960));
+    await server.app.jobs.drain();
+    expect(await thumbnail(id, 'preview')).toMatchObject({ format: 'webp', width: 1440, height: 480 });
+    expect(await thumbnail(id, 'small')).toMatchObject({ format: 'webp', width: 768, height: 256 });
+  });
+
+  it('decodes an iPhone-style HEIC (HEVC grid, irot) with the WebAssembly decoder, upright once', async () => {
+    // Stored 64×48 with irot 90° and EXIF orientation 6 describing the same turn: shown 48×64.
+    // Applying both would turn it twice (64×48, red at the bottom).
+    const id = await upload('IMG_0002.HEIC', shippedFixture('rotated-64x48.heic'));
+    await server.app.jobs.drain();
+    expect(await thumbnailState(id)).toBe('ready');
+    for (const size of ['small', 'preview'] as const) {
+      const image = await thumbnail(id, size);
+      expect(image, size).toMatchObject({ format: 'webp', width: 48, height: 64 });
+      expect(isRed(image.colours[0]!), `${size} top ${image.colours[0]}`).toBe(true);
+      expect(isBlue(image.colours[1]!), `${size} bottom ${image.colours[1]}`).toBe(true);
+    }
+  });
+
+  it('answers small when no size is asked, and 400 for a size it does not make', async () => {
+    const id = await upload('IMG_0003.JPG', await rotatedJpeg(40, 30, 3));
+    await server.app.jobs.drain();
+    const plain = await server.app.inject({ url: `/api/v1/media/${id}/thumbnail`, headers: bearer(owner) });
+    expect(plain.statusCode).toBe(200);
+    expect(await describeImage(plain.rawPayload)).toMatchObject({ width: 30, height: 40 });
+
+    const bad = await server.app.inject({
+      url: `/api/v1/media/${id}/thumbnail?size=huge`,
+      headers: bearer(owner),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+  });
+});

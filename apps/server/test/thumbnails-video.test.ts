@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeImage, ffmpegOnPath, shippedFixture } from './fixtures/pictures.js';
+import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+
+const hasFfmpeg = ffmpegOnPath();
+if (!hasFfmpeg) {
+  console.warn(
+    'thumbnails-video: SKIPPED, ffmpeg is not on PATH (apt-get install ffmpeg to run these tests)',
+  );
+}
+
+describe.skipIf(!hasFfmpeg).each(databaseTargets)('thumbnails of videos, with ffmpeg ($label)', (target) => {
+  let server: TestServer;
+  let owner: string;
+
+  async function upload(filename: string, data: Buffer): Promise<string> {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
+      headers: bearer(owner),
+      payload: data,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().data.id as string;
+  }
+
+  async function thumbnail(id: string, size: 'small' | 'preview') {
+    const response = await server.app.inject({
+      url: `/api/v1/media/${id}/thumbnail?size=${size}`,
+      headers: bearer(owner),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-type']).toBe('image/webp');
+    return describeImage(response.rawPayload);
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer(target);
+    owner = await setupOwner(server.app);
+  });
+  afterAll(() => server.close());
+
+  it('grabs a frame of an H.264 MP4 and of a rotated HEVC MOV, shown upright', async () => {
+    const mp4 = await upload('clip.mp4', shippedFixture('testsrc-64x48.mp4'));
+    const mov = await upload('IMG_0100.MOV', shippedFixture('testsrc-portrait.mov'));
+    await server.app.jobs.drain();
+
+    for (const id of [mp4, mov]) {
+      const detail = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
+      expect(detail.json().data).toMatchObject({ type: 'video', thumbnail: 'ready' });
+    }
+    for (const size of ['small', 'preview'] as const) {
+      expect(await thumbnail(mp4, size), size).toMatchObject({ format: 'webp', width: 64, height: 48 });
+      // The MOV's track matrix turns it 90°: the frame comes out portrait.
+      expect(await thumbnail(mov, size), size).toMatchObject({ format: 'webp', width: 48, height: 64 });
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { claimDueJobs, completeJob, countJobsByStatus, enqueueJob, failJob } from '../src/index.js';
+import type { TestDatabase } from '../src/testing.js';
+import { planWithoutSeqScan, recordQueries, targets } from './helper.js';
+
+const NOW = new Date('2026-11-21T10:00:00.000Z');
+
+describe.each(targets)('counting the job queue on $label', (target) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await target.create();
+  });
+  afterAll(() => database.destroy());
+
+  it('reports every state, zero when empty, and leaves completed jobs out of the scan', async () => {
+    const { db } = database;
+    expect(await countJobsByStatus(db)).toEqual({ pending: 0, running: 0, failed: 0 });
+
+    for (let i = 0; i < 7; i++) await enqueueJob(db, { kind: 'count.me', runAt: NOW });
+    const [a, b, c] = await claimDueJobs(db, { kinds: ['count.me'], limit: 3, now: NOW });
+    await completeJob(db, { id: a!.id, now: NOW });
+    await failJob(db, { id: b!.id, now: NOW, error: 'broken' });
+    expect(c).toBeDefined();
+
+    const recorded = recordQueries(db);
+    expect(await countJobsByStatus(recorded.db)).toEqual({ pending: 4, running: 1, failed: 1 });
+    expect(recorded.queries).toHaveLength(1);
+    expect(await planWithoutSeqScan(db, recorded.queries[0]!)).toMatch(/jobs_status_idx/);
+  });
+});
