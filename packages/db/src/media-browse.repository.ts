@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 
 import type { Database, Media, MediaType, ThumbnailStatus } from './schema.js';
 import { isUuid } from './uuid.js';
@@ -48,6 +48,9 @@ export interface MediaListRow {
   favorite: boolean;
   thumbnail_status: ThumbnailStatus;
 }
+
+/** A list query being built: media rows, selecting {@link MEDIA_LIST_COLUMNS}. */
+type MediaListSelect = SelectQueryBuilder<Database, 'media', MediaListRow>;
 
 export interface MediaListPage {
   items: MediaListRow[];
@@ -118,61 +121,83 @@ export async function listMedia(
   if (filters.albumId !== undefined && !isUuid(filters.albumId)) return { items: [], nextCursor: null };
 
   const sortColumn = query.sort === 'uploaded' ? 'uploaded_at' : 'taken_at';
-  let select = db
-    .selectFrom('media')
-    .select(MEDIA_LIST_COLUMNS)
-    .where('user_id', '=', userId)
-    .where('trashed_at', 'is', null);
-  if (after) {
-    select = select.where((eb) => eb(eb.refTuple(sortColumn, 'id'), '<', eb.tuple(after.at, after.id)));
-  }
-  if (filters.from) select = select.where('taken_at', '>=', filters.from);
-  if (filters.to) select = select.where('taken_at', '<', filters.to);
-  if (filters.type) select = select.where('media_type', '=', filters.type);
-  if (filters.favorite !== undefined) select = select.where('favorite', '=', filters.favorite);
-  if (filters.deviceId) select = select.where('device_id', '=', filters.deviceId);
-  if (filters.albumId) {
-    const albumId = filters.albumId;
-    // A semi-join on album_media's primary key (album_id, media_id): the page is still read in
-    // index order and cut by the same keyset, so pagination works as without the filter.
-    select = select.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('album_media')
-          .select('album_media.media_id')
-          .where('album_media.album_id', '=', albumId)
-          .whereRef('album_media.media_id', '=', 'media.id'),
-      ),
-    );
-  }
-  if (filters.q) {
-    const pattern = likeSubstring(filters.q);
-    select = select.where((eb) =>
-      eb.or([
-        eb('original_name', 'ilike', pattern),
-        eb('display_name', 'ilike', pattern),
-        // The user's few matching albums are found once; each candidate item is then a probe of
-        // album_media by (album_id, media_id).
-        eb.exists(
-          eb
-            .selectFrom('album_media')
+  // One page of one way of matching: every filter, the keyset, the order and the limit.
+  const page = (match?: (select: MediaListSelect) => MediaListSelect) => {
+    let select = db
+      .selectFrom('media')
+      .select(MEDIA_LIST_COLUMNS)
+      .where('user_id', '=', userId)
+      .where('trashed_at', 'is', null);
+    if (after) {
+      select = select.where((eb) => eb(eb.refTuple(sortColumn, 'id'), '<', eb.tuple(after.at, after.id)));
+    }
+    if (filters.from) select = select.where('taken_at', '>=', filters.from);
+    if (filters.to) select = select.where('taken_at', '<', filters.to);
+    if (filters.type) select = select.where('media_type', '=', filters.type);
+    if (filters.favorite !== undefined) select = select.where('favorite', '=', filters.favorite);
+    if (filters.deviceId) select = select.where('device_id', '=', filters.deviceId);
+    if (filters.albumId) {
+      const albumId = filters.albumId;
+      // A semi-join on album_media's primary key (album_id, media_id): the page is still read in
+      // index order and cut by the same keyset, so pagination works as without the filter.
+      select = select.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('album_media')
             .select('album_media.media_id')
-            .whereRef('album_media.media_id', '=', 'media.id')
-            .where('album_media.album_id', 'in', (sub) =>
-              sub
-                .selectFrom('albums')
-                .select('albums.id')
-                .where('albums.user_id', '=', userId)
-                .where('albums.name', 'ilike', pattern),
-            ),
+            .where('album_media.album_id', '=', albumId)
+            .whereRef('album_media.media_id', '=', 'media.id'),
         ),
-      ]),
-    );
+      );
+    }
+    if (match) select = match(select);
+    return select
+      .orderBy(sortColumn, 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
+  };
+
+  let rows: MediaListRow[];
+  if (!filters.q) {
+    rows = await page().execute();
+  } else {
+    const pattern = likeSubstring(filters.q);
+    const byName = (select: MediaListSelect) =>
+      select.where((eb) =>
+        eb.or([eb('original_name', 'ilike', pattern), eb('display_name', 'ilike', pattern)]),
+      );
+    // Albums are few: find the matching ones first. Usually there are none, and the name search
+    // alone can use the trigram index (media_name_trgm_idx); an OR with an album subquery cannot.
+    const albumIds = (
+      await db
+        .selectFrom('albums')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('name', 'ilike', pattern)
+        .execute()
+    ).map((album) => album.id);
+    if (albumIds.length === 0) {
+      rows = await byName(page()).execute();
+    } else {
+      // Matched by name, or in a matching album: one page of each, merged, then cut to one page.
+      const inAlbums = (select: MediaListSelect) =>
+        select.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('album_media')
+              .select('album_media.media_id')
+              .where('album_media.album_id', 'in', albumIds)
+              .whereRef('album_media.media_id', '=', 'media.id'),
+          ),
+        );
+      rows = await db
+        .selectFrom(page(byName).as('by_name'))
+        .selectAll()
+        .union(db.selectFrom(page(inAlbums).as('in_albums')).selectAll())
+        .orderBy(sortColumn, 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+    }
   }
-  const rows = await select
-    .orderBy(sortColumn, 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
 
   return keysetPage(rows, limit, (last) => ({
     at: query.sort === 'uploaded' ? last.uploaded_at : last.taken_at,

@@ -102,7 +102,23 @@ describe.each(targets)('browsing by album on $label', (target) => {
       newestFirst([...photos.filter((_, i) => i % 2 === 1), named]),
     );
     expect(await listAll({ q: 'provence', albumId: summer.id })).toEqual(inSummer);
-    await database.db.updateTable('media').set({ display_name: null }).where('id', '=', named.id).execute();
+    // Matched both ways (in the album and by its name), an item is listed once, on every page size.
+    const both = photos[5]!;
+    await database.db
+      .updateTable('media')
+      .set({ display_name: 'Provence again' })
+      .where('id', '=', both.id)
+      .execute();
+    for (const limit of [1, 3, 100]) {
+      expect(await listAll({ q: 'provence' }, alice.id, limit)).toEqual(
+        newestFirst([...photos.filter((_, i) => i % 2 === 1), named]),
+      );
+    }
+    await database.db
+      .updateTable('media')
+      .set({ display_name: null })
+      .where('id', 'in', [named.id, both.id])
+      .execute();
   });
 
   it('reads the album page through the album_media primary key, with no OFFSET', async () => {

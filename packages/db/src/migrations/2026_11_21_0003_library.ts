@@ -39,7 +39,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('album_media_album_added_idx').execute();
   await db.schema.dropIndex('media_trashed_at_idx').execute();
   await db.schema.dropIndex('media_trash_idx').execute();
-  await sql`create index media_trash_idx on media (user_id, trashed_at) where trashed_at is not null`.execute(db);
+  await sql`create index media_trash_idx on media (user_id, trashed_at) where trashed_at is not null`.execute(
+    db,
+  );
   await db.schema.dropIndex('jobs_status_idx').execute();
   await db.schema.dropIndex('jobs_kind_media_key').execute();
 }

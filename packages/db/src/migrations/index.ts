@@ -3,6 +3,7 @@ import type { Migration } from 'kysely';
 import * as initial from './2026_11_21_0001_initial.js';
 import * as ingest from './2026_11_21_0002_ingest.js';
 import * as library from './2026_11_21_0003_library.js';
+import * as nameSearch from './2026_11_21_0004_name_search.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_21_0001_initial': initial,
   '2026_11_21_0002_ingest': ingest,
   '2026_11_21_0003_library': library,
+  '2026_11_21_0004_name_search': nameSearch,
 };
