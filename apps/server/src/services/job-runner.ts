@@ -25,6 +25,12 @@ export interface JobRunnerOptions {
   pollIntervalMs?: number;
   /** Delay before retry number `attempt` (1 after the first failure): default 30 s × 4^(attempt−1). */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * While this says true, no new job starts (running ones finish; `drain()` still works): the
+   * server gives way to uploads, so a phone's backup is not slowed by thumbnails on a 2-core Pi.
+   * Call `wake()` when it turns false.
+   */
+  yieldTo?: () => boolean;
 }
 
 const defaultRetryDelay = (attempt: number): number => 30_000 * 4 ** (attempt - 1);
@@ -48,6 +54,7 @@ export class JobRunner {
   readonly #concurrency: number;
   readonly #pollIntervalMs: number;
   readonly #retryDelayMs: (attempt: number) => number;
+  readonly #yieldTo: () => boolean;
   readonly #handlers = new Map<string, JobHandler>();
   readonly #active = new Set<Promise<void>>();
   #started = false;
@@ -65,6 +72,7 @@ export class JobRunner {
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.#retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
+    this.#yieldTo = options.yieldTo ?? (() => false);
   }
 
   /** Who runs jobs of `kind`; jobs of kinds nobody registered are left in the table. */
@@ -121,7 +129,9 @@ export class JobRunner {
   }
 
   #takingWork(): boolean {
-    return !this.#stopped && (this.#drainers.length > 0 || (this.#started && !this.#paused));
+    return (
+      !this.#stopped && (this.#drainers.length > 0 || (this.#started && !this.#paused && !this.#yieldTo()))
+    );
   }
 
   async #pump(): Promise<void> {

@@ -28,7 +28,8 @@ export interface JobsPluginOptions {
  * start, jobs a stopped server left running are requeued (or failed, if that was their last
  * attempt) and items that wait for thumbnails without a job get one. Work starts when the app
  * is ready; an answered 201 (an upload, say) wakes the runner at once instead of at its next
- * poll. On close it takes no new work and waits for the jobs under way, before the database
+ * poll. No job starts while an upload is being received: a backup runs at full speed and the
+ * thumbnails catch up between and after uploads. On close it takes no new work and waits for the jobs under way, before the database
  * closes.
  */
 export default fp<JobsPluginOptions>(
@@ -43,7 +44,10 @@ export default fp<JobsPluginOptions>(
     await rm(thumbnails.tempDir, { recursive: true, force: true });
 
     const log = app.log.child({ component: 'jobs' });
+    // Uploads come first: no job starts while one is being received.
+    let uploadsInFlight = 0;
     const runner = new JobRunner({
+      yieldTo: () => uploadsInFlight > 0,
       db: app.db,
       now: app.now,
       log,
@@ -70,6 +74,15 @@ export default fp<JobsPluginOptions>(
       runner.start();
       void thumbnails.videoSupported().then((supported) => {
         if (!supported) log.warn('ffmpeg not found: videos get no thumbnails');
+      });
+    });
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST' || request.routeOptions.url !== '/api/v1/media/upload') return;
+      uploadsInFlight += 1;
+      // 'close' comes however the exchange ends: answered, refused, or the client gone.
+      reply.raw.once('close', () => {
+        uploadsInFlight -= 1;
+        if (uploadsInFlight === 0) runner.wake();
       });
     });
     app.addHook('onResponse', async (request, reply) => {
