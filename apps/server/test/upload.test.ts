@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -93,6 +93,35 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
     const files = (await filesUnder(library())).filter((f) => f.startsWith('owner/2023/03/'));
     expect(files).toEqual(['owner/2023/03/IMG_0002 (2).PNG', 'owner/2023/03/IMG_0002.PNG']);
     expect(sha256Hex(await readFile(join(library(), 'owner/2023/03/IMG_0002.PNG')))).toBe(sha256Hex(first));
+  });
+
+  it('a name whose file was removed from the disk by hand (its row remains) is skipped, not a 500', async () => {
+    const upload = (data: Buffer) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/media/upload?filename=IMG_0077.PNG&createdAt=2022-11-05T10:00:00Z',
+        headers: { ...bearer(phone.token), 'content-type': 'application/octet-stream' },
+        payload: data,
+      });
+    const first = await upload(pngBytes(77));
+    expect(first.statusCode).toBe(201);
+    await unlink(join(library(), 'owner/2022/11/IMG_0077.PNG'));
+
+    const second = pngBytes(78);
+    const response = await upload(second);
+    expect(response.statusCode).toBe(201);
+    const row = await server.database.db
+      .selectFrom('media')
+      .select(['rel_path', 'sha256'])
+      .where('id', '=', response.json().data.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ rel_path: 'owner/2022/11/IMG_0077 (2).PNG', sha256: sha256Hex(second) });
+    expect((await filesUnder(library())).filter((f) => f.startsWith('owner/2022/11/'))).toEqual([
+      'owner/2022/11/IMG_0077 (2).PNG',
+    ]);
+    expect(sha256Hex(await readFile(join(library(), row.rel_path)))).toBe(sha256Hex(second));
+    // Neither the temp file nor the intent of the refused first placement is left behind.
+    expect(await readdir(join(library(), '.tmp'))).toEqual([]);
   });
 
   it('X-Content-SHA256 of a known photo answers duplicate without a body', async () => {

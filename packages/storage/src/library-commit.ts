@@ -25,6 +25,12 @@ export interface CommitToLibraryOptions {
    * `fileMode`): its inode and size, so the commit need not open it again.
    */
   synced?: { ino: string; size: number };
+  /**
+   * Library paths (`alice/2024/05/IMG_0001.JPG`) to treat as taken although no file is there: names
+   * a database row still records (its original was removed from the disk by hand). The caller
+   * learns them from a refused insert and commits again after `rollback({ restoreTo })`.
+   */
+  skipRelPaths?: ReadonlySet<string>;
 }
 
 /**
@@ -38,8 +44,12 @@ export interface LibraryPlacement {
   absolutePath: string;
   /** Forgets the intent record; the file stays. Idempotent. */
   confirm(): Promise<void>;
-  /** Removes the placed file and the intent record. Idempotent; refused after `confirm()`. */
-  rollback(): Promise<void>;
+  /**
+   * Removes the placed file and the intent record. Idempotent; refused after `confirm()`.
+   * With `restoreTo` (the upload's temp path), the bytes are linked back there first, so the
+   * caller can commit them again under another name instead of losing them.
+   */
+  rollback(options?: { restoreTo?: string }): Promise<void>;
 }
 
 const MAX_CLASH_SUFFIX = 9999;
@@ -50,8 +60,14 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-async function firstFreeSuffix(targetDir: string, fileName: string, from: number): Promise<number> {
+async function firstFreeSuffix(
+  targetDir: string,
+  fileName: string,
+  from: number,
+  isSkipped: (name: string) => boolean,
+): Promise<number> {
   for (let n = from; n <= MAX_CLASH_SUFFIX; n++) {
+    if (isSkipped(withClashSuffix(fileName, n))) continue;
     try {
       await lstat(join(targetDir, withClashSuffix(fileName, n)));
     } catch (error) {
@@ -101,6 +117,8 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
   const fileName = sanitizeFileName(options.fileName);
   const { relDir, targetDir } = normaliseRelDir(libraryDir, options.relDir);
   const intent = new IntentRecord(libraryDir);
+  const { skipRelPaths } = options;
+  const isSkipped = (name: string) => skipRelPaths?.has(posix.join(relDir, name)) ?? false;
   let suffix = 1;
   let keepIntent = false;
   let identity: Omit<PlacementIntent, 'relPath'>;
@@ -109,7 +127,7 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
     await mkdir(intentDir(libraryDir), { recursive: true, mode: 0o700 });
     await ensureDurableDir(libraryDir, targetDir);
     await assertRealPathInsideLibrary(libraryDir, targetDir);
-    suffix = await firstFreeSuffix(targetDir, fileName, suffix);
+    suffix = await firstFreeSuffix(targetDir, fileName, suffix, isSkipped);
     await intent.record({ relPath: posix.join(relDir, withClashSuffix(fileName, suffix)), ...identity });
   };
   try {
@@ -146,7 +164,7 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
       } catch (error) {
         if (errorCode(error) === 'EEXIST') {
           // Lost a race for this name: record the next free one before trying it.
-          suffix = await firstFreeSuffix(targetDir, fileName, suffix + 1);
+          suffix = await firstFreeSuffix(targetDir, fileName, suffix + 1, isSkipped);
           await intent.record({
             relPath: posix.join(relDir, withClashSuffix(fileName, suffix)),
             ...identity,
@@ -206,10 +224,19 @@ function placementHandle(
       state = 'confirmed';
       await intent.remove();
     },
-    async rollback() {
+    async rollback(options = {}) {
       if (state === 'confirmed') throw new Error(`${placed.relPath} was confirmed; it cannot be rolled back`);
       state = 'rolled back';
       if (await isIntendedFile(absolutePath, placed)) {
+        if (options.restoreTo !== undefined) {
+          // The temp name is in the library's .tmp, which the start-up sweep empties: after a
+          // crash here the upload is simply lost (it was never answered), never half-placed.
+          const restoreTo = options.restoreTo;
+          await link(absolutePath, restoreTo).catch(async (error: NodeJS.ErrnoException) => {
+            // Already there is fine only if it is this very file (a repeated rollback).
+            if (error.code !== 'EEXIST' || !(await isIntendedFile(restoreTo, placed))) throw error;
+          });
+        }
         await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
         });

@@ -113,6 +113,25 @@ describe('commitToLibrary', () => {
     await expect(duplicate.confirm()).rejects.toThrow(/rolled back/);
   });
 
+  it('rollback({ restoreTo }) gives the bytes back at the temp path, and skipRelPaths steps past a name', async () => {
+    const { libraryDir, tmpDir, upload } = await library();
+    const bytes = randomBytes(50_000);
+    const received = await upload(bytes);
+    const options = { tempPath: received.tempPath, libraryDir, relDir: 'alice/2024/05', fileName: 'a.jpg' };
+    const first = await commitToLibrary(options);
+    expect(first.relPath).toBe('alice/2024/05/a.jpg');
+    await first.rollback({ restoreTo: received.tempPath });
+    await first.rollback({ restoreTo: received.tempPath });
+    expect((await readFile(received.tempPath)).equals(bytes)).toBe(true);
+    expect(await listDir(join(libraryDir, 'alice', '2024', '05'))).toEqual([]);
+
+    const second = await commitToLibrary({ ...options, skipRelPaths: new Set([first.relPath]) });
+    expect(second.relPath).toBe('alice/2024/05/a (2).jpg');
+    await second.confirm();
+    expect((await readFile(second.absolutePath)).equals(bytes)).toBe(true);
+    expect(await readdir(tmpDir)).toEqual([]);
+  });
+
   it('sanitises the name it is given', async () => {
     const { libraryDir, upload } = await library();
     const placement = await commitToLibrary({

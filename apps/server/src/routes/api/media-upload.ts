@@ -11,6 +11,7 @@ import {
 } from '@iclood/api-types';
 import {
   addMediaToAlbumsByName,
+  DbError,
   findBackupSession,
   findMediaBySha256,
   insertMedia,
@@ -40,6 +41,9 @@ const NOT_A_FILE_BODY = /^(application\/json|application\/x-www-form-urlencoded|
 const MULTIPART_LIMITS = { fields: 32, fieldSize: 64 * 1024, files: 1, parts: 33, headerPairs: 100 };
 
 type Outcome = { status: 'created' | 'duplicate'; media: Media };
+
+/** How many names recorded by rows whose files are gone one upload steps past before giving up. */
+const MAX_RECORDED_NAME_RETRIES = 50;
 
 function fieldErrors(fields: unknown): ErrorDetail[] {
   return [...checkFields.Errors(fields)].map((error) => ({
@@ -313,54 +317,73 @@ class UploadContext {
         clientCreatedAt: fields.createdAt ? new Date(fields.createdAt) : undefined,
         now,
       });
-      const placement = await commitToLibrary({
-        tempPath: upload.tempPath,
-        libraryDir: app.config.libraryDir,
-        relDir: libraryRelativeDir(principal.user.username, metadata.takenAtLocal),
-        fileName: fields.filename!,
-        ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
-        fileMode: LIBRARY_FILE_MODE,
-        ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size } } : {}),
-      });
-      let result: Awaited<ReturnType<typeof insertMedia>>;
-      try {
-        result = await insertMedia(app.db, {
-          userId: principal.user.id,
-          deviceId: this.deviceId,
-          sessionId: this.sessionId ?? null,
-          originalName: fields.filename!,
-          relPath: placement.relPath,
-          sha256: upload.sha256,
-          size: upload.size,
-          mediaType: type.mediaType,
-          mime: type.mime,
-          takenAt: metadata.takenAt,
-          takenAtOffsetMinutes: metadata.takenAtOffsetMinutes,
-          width: metadata.width,
-          height: metadata.height,
-          durationMs: metadata.durationMs,
-          latitude: metadata.latitude,
-          longitude: metadata.longitude,
-          cameraMake: metadata.cameraMake,
-          cameraModel: metadata.cameraModel,
-          orientation: metadata.orientation,
-          metadata: metadata.metadata,
-          localId: fields.localId ?? null,
-          originalPath: fields.originalPath ?? null,
-          modifiedAt: fields.modifiedAt ? new Date(fields.modifiedAt) : null,
-          uploadedAt: now,
+      const record = {
+        userId: principal.user.id,
+        deviceId: this.deviceId,
+        sessionId: this.sessionId ?? null,
+        originalName: fields.filename!,
+        sha256: upload.sha256,
+        size: upload.size,
+        mediaType: type.mediaType,
+        mime: type.mime,
+        takenAt: metadata.takenAt,
+        takenAtOffsetMinutes: metadata.takenAtOffsetMinutes,
+        width: metadata.width,
+        height: metadata.height,
+        durationMs: metadata.durationMs,
+        latitude: metadata.latitude,
+        longitude: metadata.longitude,
+        cameraMake: metadata.cameraMake,
+        cameraModel: metadata.cameraModel,
+        orientation: metadata.orientation,
+        metadata: metadata.metadata,
+        localId: fields.localId ?? null,
+        originalPath: fields.originalPath ?? null,
+        modifiedAt: fields.modifiedAt ? new Date(fields.modifiedAt) : null,
+        uploadedAt: now,
+      };
+      // Names that a row records although their file is gone from the disk (removed by hand):
+      // the file is placed again under the next free name rather than failing the upload.
+      const recordedElsewhere = new Set<string>();
+      for (;;) {
+        const placement = await commitToLibrary({
+          tempPath: upload.tempPath,
+          libraryDir: app.config.libraryDir,
+          relDir: libraryRelativeDir(principal.user.username, metadata.takenAtLocal),
+          fileName: fields.filename!,
+          ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
+          fileMode: LIBRARY_FILE_MODE,
+          ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size } } : {}),
+          skipRelPaths: recordedElsewhere,
         });
-      } catch (error) {
-        await placement.rollback();
-        throw error;
-      }
-      if (result.status === 'duplicate') {
-        // Lost a race with the same bytes sent concurrently: keep the first, drop this copy.
-        await placement.rollback();
+        let result: Awaited<ReturnType<typeof insertMedia>>;
+        try {
+          result = await insertMedia(app.db, { ...record, relPath: placement.relPath });
+        } catch (error) {
+          if (
+            error instanceof DbError &&
+            error.code === 'MEDIA_PATH_TAKEN' &&
+            recordedElsewhere.size < MAX_RECORDED_NAME_RETRIES
+          ) {
+            await placement.rollback({ restoreTo: upload.tempPath });
+            recordedElsewhere.add(placement.relPath);
+            app.log.warn(
+              { relPath: placement.relPath },
+              'a media row records this path but its file is missing; placing the upload under another name',
+            );
+            continue;
+          }
+          await placement.rollback();
+          throw error;
+        }
+        if (result.status === 'duplicate') {
+          // Lost a race with the same bytes sent concurrently: keep the first, drop this copy.
+          await placement.rollback();
+          return result;
+        }
+        await placement.confirm();
         return result;
       }
-      await placement.confirm();
-      return result;
     } catch (error) {
       await discardTemp(upload.tempPath);
       throw error;
