@@ -135,4 +135,37 @@ describe.each(databaseTargets)('jobs survive a restart ($label)', (target) => {
       await app.close();
     }
   });
+  it('close() waits for a look at the queue already under way: no job runs after it', async () => {
+    const app = await start({ paused: true, pollIntervalMs: 3_600_000 });
+    await app.ready();
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'owner', password: 'correct horse battery staple' },
+    });
+    const token = login.json().data.token as string;
+    for (let i = 0; i < 3; i++) {
+      const response = await app.inject({
+        method: 'POST',
+        url: `/api/v1/media/upload?filename=IMG_close_${i}.JPG`,
+        headers: bearer(token),
+        payload: await rotatedJpeg(48, 32, 100 + i),
+      });
+      expect(response.statusCode).toBe(201);
+    }
+    // resume() starts claiming jobs; close() comes while that claim is still at the database.
+    app.jobs.resume();
+    await app.close();
+    const jobsNow = () =>
+      database.db
+        .selectFrom('jobs')
+        .select(['id', 'status', 'attempts'])
+        .where('kind', '=', THUMBNAIL_JOB_KIND)
+        .orderBy('id')
+        .execute();
+    const atClose = await jobsNow();
+    expect(atClose.filter((job) => job.status === 'running')).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await jobsNow()).toEqual(atClose);
+  });
 });

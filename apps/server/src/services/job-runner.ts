@@ -63,6 +63,7 @@ export class JobRunner {
   #pumping = false;
   #wakeAgain = false;
   #timer: NodeJS.Timeout | undefined;
+  #pumpRun: Promise<void> = Promise.resolve();
   #drainers: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(options: JobRunnerOptions) {
@@ -124,6 +125,9 @@ export class JobRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    // A look at the queue already under way may still launch the jobs it claimed: wait for it
+    // first, or those jobs would run on a closed database.
+    await this.#pumpRun;
     while (this.#active.size > 0) await Promise.allSettled([...this.#active]);
     this.#settleDrainers();
   }
@@ -134,12 +138,17 @@ export class JobRunner {
     );
   }
 
-  async #pump(): Promise<void> {
+  #pump(): Promise<void> {
     if (this.#pumping) {
       this.#wakeAgain = true;
-      return;
+      return this.#pumpRun;
     }
     this.#pumping = true;
+    this.#pumpRun = this.#pumpOnce();
+    return this.#pumpRun;
+  }
+
+  async #pumpOnce(): Promise<void> {
     let idle = false;
     try {
       do {
