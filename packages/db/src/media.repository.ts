@@ -1,8 +1,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 
 import { DbError, isUniqueViolation } from './errors.js';
-import { inTransaction } from './in-transaction.js';
-import { enqueueJob, THUMBNAIL_JOB_KIND } from './jobs.repository.js';
+import { THUMBNAIL_JOB_KIND } from './jobs.repository.js';
 import type { Database, JsonObject, Media, MediaTable, MediaType } from './schema.js';
 import { isUuid } from './uuid.js';
 
@@ -69,7 +68,7 @@ const INSERT_ATTEMPTS = 3;
  * Records a stored original, once per user and content. When the user already has a row with
  * this `sha256` (in the trash or not), nothing is written and that row comes back as a
  * `duplicate`, under whatever name it was first stored. A created row gets its
- * `thumbnail.generate` job (due at `uploaded_at`) in the same transaction; a duplicate queues nothing.
+ * `thumbnail.generate` job (due at `uploaded_at`) in the same statement; a duplicate queues nothing.
  *
  * Race-safe: the `media_user_sha256_key` unique constraint is the arbiter of
  * `insert … on conflict on constraint media_user_sha256_key do nothing`, so of many concurrent
@@ -89,24 +88,38 @@ export async function insertMedia(db: Kysely<Database>, newMedia: NewMedia): Pro
   for (let attempt = 1; attempt <= INSERT_ATTEMPTS; attempt++) {
     let created: Media | undefined;
     try {
-      // A created row and its thumbnail job commit together, so no item waits for a job that
-      // was never queued.
-      created = await inTransaction(db, async (trx) => {
-        const inserted = await trx
-          .insertInto('media')
-          .values(row)
-          .onConflict((oc) => oc.constraint('media_user_sha256_key').doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (inserted) {
-          await enqueueJob(trx, {
-            kind: THUMBNAIL_JOB_KIND,
-            mediaId: inserted.id,
-            runAt: inserted.uploaded_at,
-          });
-        }
-        return inserted;
-      });
+      // One statement, so one round trip on the upload path: the row and its thumbnail job
+      // commit together (a data-modifying CTE), and a duplicate inserts neither.
+      created = await db
+        .with('inserted', (qb) =>
+          qb
+            .insertInto('media')
+            .values(row)
+            .onConflict((oc) => oc.constraint('media_user_sha256_key').doNothing())
+            .returningAll(),
+        )
+        .with('queued', (qb) =>
+          qb
+            .insertInto('jobs')
+            .columns(['kind', 'media_id', 'run_at', 'created_at', 'updated_at'])
+            .expression((eb) =>
+              eb
+                .selectFrom('inserted')
+                .select([
+                  sql.lit(THUMBNAIL_JOB_KIND).as('kind'),
+                  'inserted.id',
+                  'inserted.uploaded_at',
+                  'inserted.uploaded_at as created_at',
+                  'inserted.uploaded_at as updated_at',
+                ]),
+            )
+            // The partial unique index is only inferred when its predicate is repeated here.
+            .onConflict((oc) => oc.columns(['kind', 'media_id']).where('media_id', 'is not', null).doNothing())
+            .returning('jobs.id'),
+        )
+        .selectFrom('inserted')
+        .selectAll()
+        .executeTakeFirst();
     } catch (err) {
       if (isUniqueViolation(err, 'media_rel_path_key')) {
         throw new DbError('MEDIA_PATH_TAKEN', `A media row already records ${newMedia.relPath}`, {

@@ -109,20 +109,20 @@ export function newMedia(userId: string, overrides: Partial<NewMedia> = {}): New
 
 /**
  * Resolves once another backend of this PostgreSQL database waits on a lock while running a
- * statement that starts with `statementStart`: proof that a concurrent call really met the lock.
+ * statement that contains `statementPart`: proof that a concurrent call really met the lock.
  * Polls from the pool, outside any transaction: a backend snapshots pg_stat_activity once per
  * transaction.
  */
-export async function untilBlockedOnLock(db: Kysely<Database>, statementStart: string): Promise<void> {
+export async function untilBlockedOnLock(db: Kysely<Database>, statementPart: string): Promise<void> {
   for (let tries = 0; tries < 500; tries++) {
     const { rows } = await sql<{ waiting: number }>`
       select count(*)::int as waiting from pg_stat_activity
       where datname = current_database() and wait_event_type = 'Lock'
-        and query like ${`${statementStart}%`}`.execute(db);
+        and query like ${`%${statementPart}%`}`.execute(db);
     if ((rows[0]?.waiting ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`no statement starting with ${statementStart} ever waited for a lock`);
+  throw new Error(`no statement containing ${statementPart} ever waited for a lock`);
 }
 
 /** The PostgreSQL error code and constraint name of a rejected promise. */
