@@ -72,7 +72,7 @@ const SEC = 1000;
 const MIN = 60 * SEC;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = join(root, 'apps', 'server', 'dist', 'main.js');
+const MAIN = join(root, 'apps', 'server', 'dist', 'launch.cjs');
 const DB_DIST = join(root, 'packages', 'db', 'dist', 'index.js');
 if (!existsSync(MAIN) || !existsSync(DB_DIST)) {
   console.error('Build the server first: npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...');

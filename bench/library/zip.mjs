@@ -47,7 +47,7 @@ const CHUNK = 512 * 1024;
 const CACHE_MODES = args.cache === 'both' ? ['warm', 'cold'] : [args.cache];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = join(root, 'apps', 'server', 'dist', 'main.js');
+const MAIN = join(root, 'apps', 'server', 'dist', 'launch.cjs');
 if (!existsSync(MAIN)) {
   console.error('Build the server first: npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...');
   process.exit(2);

@@ -9,7 +9,7 @@ import { openDatabase } from '@iclood/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { filesUnder, pngBytes, sha256Hex } from './helper.js';
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'launch.cjs');
 
 async function start(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
   const child = spawn(process.execPath, [MAIN], {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTargets } from './helper.js';
 
 // The path the README's run command takes: the built server as a real process on a free port.
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'launch.cjs');
 
 interface RunningServer {
   child: ChildProcessWithoutNullStreams;
@@ -62,6 +62,19 @@ async function tempDataDir(): Promise<string> {
 describe('the built server as a process', () => {
   it('has been built', () => {
     expect(existsSync(MAIN)).toBe(true);
+  });
+
+  it('runs libuv with 16 threads (the fsync-heavy upload path), or as many as UV_THREADPOOL_SIZE says', async () => {
+    // Linux: one /proc/<pid>/task entry per thread. The two processes differ only in the pool.
+    const threadsOf = async (env: Record<string, string>) => {
+      const server = await startServer({ ICLOOD_DATA_DIR: await tempDataDir(), ...env });
+      cleanups.push(async () => void server.child.kill('SIGKILL'));
+      expect((await fetch(`${server.url}/api/v1/ping`)).status).toBe(200);
+      return (await readdir(`/proc/${server.child.pid}/task`)).length;
+    };
+    const sized = await threadsOf({});
+    const operatorsChoice = await threadsOf({ UV_THREADPOOL_SIZE: '4' });
+    expect(sized - operatorsChoice).toBe(16 - 4);
   });
 
   it('starts on the embedded database, answers /api/v1/ping, and stops cleanly on SIGTERM', async () => {
