@@ -24,7 +24,12 @@ export interface CommitToLibraryOptions {
    * The temp file is already flushed to disk with `fileMode` (`receiveToTemp` with `durable` and
    * `fileMode`): its inode and size, so the commit need not open it again.
    */
-  synced?: { ino: string; size: number };
+  synced?: {
+    ino: string;
+    size: number;
+    /** `receiveToTemp`'s `flushed` (`durable: 'background'`): waited for before the link. */
+    flushed?: Promise<void>;
+  };
   /**
    * Library paths (`alice/2024/05/IMG_0001.JPG`) to treat as taken although no file is there: names
    * a database row still records (its original was removed from the disk by hand). The caller
@@ -134,7 +139,10 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
     if (options.synced !== undefined) {
       identity = { ino: options.synced.ino, size: options.synced.size };
       if (modifiedAt !== undefined) await utimes(tempPath, modifiedAt, modifiedAt);
-      await prepare();
+      // The folders and the intent are prepared while the file's last flush finishes.
+      const [flushed, prepared] = await Promise.allSettled([options.synced.flushed, prepare()]);
+      if (flushed.status === 'rejected') throw flushed.reason;
+      if (prepared.status === 'rejected') throw prepared.reason;
     } else {
       const handle = await open(tempPath, 'r+');
       try {

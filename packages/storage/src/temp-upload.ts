@@ -26,8 +26,12 @@ export interface ReceiveToTempOptions {
   /**
    * Flush the file to disk (fdatasync) before resolving, on the handle already open, so that
    * `commitToLibrary` need not reopen it: one system call instead of four on the commit path.
+   * `'background'`: start that last flush but resolve without waiting for it; `flushed` settles
+   * when the bytes are on disk. Give it to `commitToLibrary` (`synced.flushed`), which waits for
+   * it before linking, so the caller's own work (metadata, a duplicate check) and the commit's
+   * preparation overlap the flush instead of following it.
    */
-  durable?: boolean;
+  durable?: boolean | 'background';
   /** Permissions given to the file (fchmod on the open handle): 0600 by default. */
   fileMode?: number;
   /**
@@ -50,8 +54,16 @@ export interface ReceivedUpload {
   head: Buffer;
   /** Inode number (decimal), so a commit can recognise the very file it placed. */
   ino: string;
-  /** True when `durable` was asked: the bytes are on disk, with the mode asked for. */
+  /**
+   * True when `durable` was asked: the bytes are on disk (with `'background'`, once `flushed`
+   * resolves), with the mode asked for.
+   */
   synced: boolean;
+  /**
+   * With `durable: 'background'`: settles once the bytes are on disk, or rejects (EIO, ENOSPC).
+   * A rejection nobody waits for is not reported as unhandled.
+   */
+  flushed?: Promise<void>;
 }
 
 /** Bytes per write: large writes keep syscalls (and their thread-pool hops) rare. */
@@ -277,6 +289,32 @@ export async function receiveToTemp(
     await writer.finish();
     if (signal?.aborted) throw abortError(signal);
     const file = handle;
+    if (durable === 'background') {
+      const [sha256, stats] = await Promise.all([
+        hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
+        file.stat({ bigint: true }),
+      ]);
+      // The handle now belongs to the flush, which closes it however it ends.
+      handle = undefined;
+      const flushed = (async () => {
+        try {
+          await earlyFlush;
+          await file.datasync();
+        } finally {
+          await file.close().catch(() => undefined);
+        }
+      })();
+      flushed.catch(() => undefined);
+      return {
+        tempPath,
+        sha256,
+        size,
+        head: head.subarray(0, headLength),
+        ino: stats.ino.toString(),
+        synced: true,
+        flushed,
+      };
+    }
     // The flush to disk and the end of the worker's hashing overlap.
     const [sha256, stats] = await Promise.all([
       hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
@@ -294,7 +332,7 @@ export async function receiveToTemp(
       size,
       head: head.subarray(0, headLength),
       ino: stats.ino.toString(),
-      synced: durable,
+      synced: durable === true,
     };
   } catch (error) {
     hashJob?.cancel();

@@ -44,6 +44,70 @@ describe('a durable receive followed by a synced commit', () => {
     expect(await readdir(tmpDir)).toEqual([]);
   });
 
+  it("'background' resolves before the last flush; the commit waits for it before linking", async () => {
+    const libraryDir = await tempDir();
+    const tmpDir = join(libraryDir, '.tmp');
+    await mkdir(tmpDir);
+    const probe = await open(tmpDir, 'r');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    // The last flush is held until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = prototype.datasync;
+    const spy = vi.spyOn(prototype, 'datasync').mockImplementation(async function (this: unknown) {
+      await held;
+      return original.call(this);
+    });
+    try {
+      const bytes = randomBytes(200_000);
+      const received = await receiveToTemp(chunksOf(bytes), { tmpDir, durable: 'background', fileMode: 0o644 });
+      expect(received.synced).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+      let commitDone = false;
+      const commit = commitToLibrary({
+        tempPath: received.tempPath,
+        libraryDir,
+        relDir: 'alice/2025/02',
+        fileName: 'IMG_0003.JPG',
+        synced: { ino: received.ino, size: received.size, flushed: received.flushed },
+      }).finally(() => (commitDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Prepared (folders made, intent written) but not linked while the flush is pending.
+      expect(commitDone).toBe(false);
+      expect(await readdir(join(libraryDir, 'alice', '2025', '02'))).toEqual([]);
+      expect((await readdir(tmpDir)).filter((name) => name.endsWith('.intent'))).toHaveLength(1);
+      release();
+      const placement = await commit;
+      expect((await readFile(placement.absolutePath)).equals(bytes)).toBe(true);
+      await placement.confirm();
+      expect(await readdir(tmpDir)).toEqual([]);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+  });
+
+  it("a failed 'background' flush fails the commit: nothing placed, no intent left", async () => {
+    const libraryDir = await tempDir();
+    const tmpDir = join(libraryDir, '.tmp');
+    await mkdir(tmpDir);
+    const received = await receiveToTemp(chunksOf(randomBytes(10_000)), { tmpDir, durable: 'background' });
+    await received.flushed;
+    const failure = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    await expect(
+      commitToLibrary({
+        tempPath: received.tempPath,
+        libraryDir,
+        relDir: 'alice/2025/02',
+        fileName: 'IMG_0004.JPG',
+        synced: { ino: received.ino, size: received.size, flushed: Promise.reject(failure) },
+      }),
+    ).rejects.toBe(failure);
+    expect(await readdir(join(libraryDir, 'alice', '2025', '02')).catch(() => [])).toEqual([]);
+    expect(await readdir(tmpDir)).toEqual([received.tempPath.split('/').pop()]);
+  });
+
   it('flushes a large upload in the background while it arrives, then once more at the end', async () => {
     const tmpDir = await tempDir();
     const probe = await open(tmpDir, 'r');

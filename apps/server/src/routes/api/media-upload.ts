@@ -275,7 +275,9 @@ class UploadContext {
       return await receiveToTemp(body, {
         tmpDir: this.app.layout.libraryTmpDir,
         hashOnWorker: declared === undefined || declared > HASH_INLINE_MAX_BYTES,
-        durable: true,
+        // The last flush runs while the metadata is read and the commit prepared (commitToLibrary
+        // waits for it before the link).
+        durable: 'background',
         fileMode: LIBRARY_FILE_MODE,
       });
     } catch (error) {
@@ -353,7 +355,9 @@ class UploadContext {
           fileName: fields.filename!,
           ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
           fileMode: LIBRARY_FILE_MODE,
-          ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size } } : {}),
+          ...(upload.synced
+            ? { synced: { ino: upload.ino, size: upload.size, flushed: upload.flushed } }
+            : {}),
           skipRelPaths: recordedElsewhere,
         });
         let result: Awaited<ReturnType<typeof insertMedia>>;
