@@ -7,6 +7,7 @@ import pg from 'pg';
 
 import { DbError } from './errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { DurableNodeFS, durableStartParams } from './pglite-durable-fs.js';
 import type { Database } from './schema.js';
 
 export interface OpenDatabaseOptions {
@@ -58,7 +59,11 @@ async function openEmbedded(embeddedDir: string | undefined): Promise<DatabaseHa
   try {
     if (embeddedDir !== undefined) await mkdir(embeddedDir, { recursive: true });
     pglite = await PGlite.create({
-      ...(embeddedDir === undefined ? {} : { dataDir: embeddedDir }),
+      // On disk: flushed at every commit and checkpoint like a normal PostgreSQL (PGlite's own
+      // default is fsync off; see pglite-durable-fs.ts). In memory there is nothing to flush.
+      ...(embeddedDir === undefined
+        ? {}
+        : { fs: new DurableNodeFS(embeddedDir), startParams: durableStartParams() }),
       parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
       // Trigram indexes serve the substring search of media/list (migration 0004).
       extensions: { pg_trgm },
