@@ -289,14 +289,23 @@ export async function receiveToTemp(
     await writer.finish();
     if (signal?.aborted) throw abortError(signal);
     const file = handle;
-    if (durable === 'background') {
-      const [sha256, stats] = await Promise.all([
-        hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
-        file.stat({ bigint: true }),
-      ]);
+    const background = durable === 'background';
+    // The flush to disk (unless left to run in the background) and the end of the worker's
+    // hashing overlap.
+    const [sha256, stats] = await Promise.all([
+      hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
+      (async () => {
+        if (durable === true) {
+          await earlyFlush;
+          await file.datasync();
+        }
+        return file.stat({ bigint: true });
+      })(),
+    ]);
+    let flushed: Promise<void> | undefined;
+    if (background) {
       // The handle now belongs to the flush, which closes it however it ends.
-      handle = undefined;
-      const flushed = (async () => {
+      flushed = (async () => {
         try {
           await earlyFlush;
           await file.datasync();
@@ -305,26 +314,9 @@ export async function receiveToTemp(
         }
       })();
       flushed.catch(() => undefined);
-      return {
-        tempPath,
-        sha256,
-        size,
-        head: head.subarray(0, headLength),
-        ino: stats.ino.toString(),
-        synced: true,
-        flushed,
-      };
+    } else {
+      await file.close();
     }
-    // The flush to disk and the end of the worker's hashing overlap.
-    const [sha256, stats] = await Promise.all([
-      hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
-      (async () => {
-        await earlyFlush;
-        if (durable) await file.datasync();
-        return file.stat({ bigint: true });
-      })(),
-    ]);
-    await handle.close();
     handle = undefined;
     return {
       tempPath,
@@ -332,7 +324,8 @@ export async function receiveToTemp(
       size,
       head: head.subarray(0, headLength),
       ino: stats.ino.toString(),
-      synced: durable === true,
+      synced: durable !== false,
+      ...(flushed === undefined ? {} : { flushed }),
     };
   } catch (error) {
     hashJob?.cancel();
