@@ -205,6 +205,33 @@ async function lockAlbum(trx: Transaction<Database>, query: { userId: string; id
     .executeTakeFirst();
 }
 
+/** Which items to add to or take out of which of the user's albums. */
+interface AlbumMediaChange {
+  userId: string;
+  albumId: string;
+  mediaIds: readonly string[];
+  at?: Date;
+}
+
+/**
+ * Runs `change` with the user's album locked and the well-formed ids among `mediaIds`: the album
+ * not the user's (or not an id) → `undefined`, no usable ids → `[]` without calling it.
+ */
+async function inLockedAlbum(
+  db: Kysely<Database>,
+  query: AlbumMediaChange,
+  change: (trx: Transaction<Database>, ids: string[]) => Promise<string[]>,
+): Promise<string[] | undefined> {
+  const { userId, albumId } = query;
+  if (!isUuid(userId) || !isUuid(albumId)) return undefined;
+  const ids = uuidsOnly(query.mediaIds);
+  return inTransaction(db, async (trx) => {
+    if (!(await lockAlbum(trx, { userId, id: albumId }))) return undefined;
+    if (ids.length === 0) return [];
+    return change(trx, ids);
+  });
+}
+
 /**
  * Adds the user's items among `mediaIds` to one of the user's albums, in one statement; ids that
  * are not the user's, and items already in the album, are skipped. Returns the ids added, or
@@ -216,14 +243,10 @@ async function lockAlbum(trx: Transaction<Database>, query: { userId: string; id
  */
 export async function addMediaToAlbum(
   db: Kysely<Database>,
-  query: { userId: string; albumId: string; mediaIds: readonly string[]; at?: Date },
+  query: AlbumMediaChange,
 ): Promise<string[] | undefined> {
   const { userId, albumId } = query;
-  if (!isUuid(userId) || !isUuid(albumId)) return undefined;
-  const ids = uuidsOnly(query.mediaIds);
-  return inTransaction(db, async (trx) => {
-    if (!(await lockAlbum(trx, { userId, id: albumId }))) return undefined;
-    if (ids.length === 0) return [];
+  return inLockedAlbum(db, query, async (trx, ids) => {
     const added = await trx
       .insertInto('album_media')
       .columns(['album_id', 'media_id', 'added_at'])
@@ -252,14 +275,10 @@ export async function addMediaToAlbum(
  */
 export async function removeMediaFromAlbum(
   db: Kysely<Database>,
-  query: { userId: string; albumId: string; mediaIds: readonly string[]; at?: Date },
+  query: AlbumMediaChange,
 ): Promise<string[] | undefined> {
-  const { userId, albumId } = query;
-  if (!isUuid(userId) || !isUuid(albumId)) return undefined;
-  const ids = uuidsOnly(query.mediaIds);
-  return inTransaction(db, async (trx) => {
-    if (!(await lockAlbum(trx, { userId, id: albumId }))) return undefined;
-    if (ids.length === 0) return [];
+  const { albumId } = query;
+  return inLockedAlbum(db, query, async (trx, ids) => {
     const removed = await trx
       .deleteFrom('album_media')
       .where('album_id', '=', albumId)

@@ -165,6 +165,20 @@ const albumRoutes: AppPlugin = async (app) => {
     },
   );
 
+  /** Adding and taking out answer alike: the ids changed and the album's new item count. */
+  const changeAlbumMedia = async (
+    change: typeof addMediaToAlbum,
+    userId: string,
+    albumId: string,
+    mediaIds: string[],
+    message: string,
+  ) => {
+    const ids = await change(app.db, { userId, albumId, mediaIds, at: app.now() });
+    if (ids === undefined) throw notFound();
+    const album = await albumBody(app.db, userId, albumId);
+    return ok({ count: ids.length, ids, itemCount: album.itemCount }, message);
+  };
+
   app.post(
     '/albums/:id/media',
     {
@@ -178,18 +192,14 @@ const albumRoutes: AppPlugin = async (app) => {
         response: withErrorResponses({ 200: SuccessEnvelope(AlbumMediaResult) }),
       },
     },
-    async (request) => {
-      const userId = principalOf(request).user.id;
-      const ids = await addMediaToAlbum(app.db, {
-        userId,
-        albumId: request.params.id,
-        mediaIds: request.body.ids,
-        at: app.now(),
-      });
-      if (ids === undefined) throw notFound();
-      const album = await albumBody(app.db, userId, request.params.id);
-      return ok({ count: ids.length, ids, itemCount: album.itemCount }, 'Added');
-    },
+    async (request) =>
+      changeAlbumMedia(
+        addMediaToAlbum,
+        principalOf(request).user.id,
+        request.params.id,
+        request.body.ids,
+        'Added',
+      ),
   );
 
   app.delete(
@@ -205,18 +215,14 @@ const albumRoutes: AppPlugin = async (app) => {
         response: withErrorResponses({ 200: SuccessEnvelope(AlbumMediaResult) }),
       },
     },
-    async (request) => {
-      const userId = principalOf(request).user.id;
-      const ids = await removeMediaFromAlbum(app.db, {
-        userId,
-        albumId: request.params.id,
-        mediaIds: request.body.ids,
-        at: app.now(),
-      });
-      if (ids === undefined) throw notFound();
-      const album = await albumBody(app.db, userId, request.params.id);
-      return ok({ count: ids.length, ids, itemCount: album.itemCount }, 'Removed');
-    },
+    async (request) =>
+      changeAlbumMedia(
+        removeMediaFromAlbum,
+        principalOf(request).user.id,
+        request.params.id,
+        request.body.ids,
+        'Removed',
+      ),
   );
 };
 
