@@ -19,13 +19,22 @@ export default tseslint.config(
         'error',
         {
           selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: 'Only apps/server/src/config.ts reads the environment (and launch.cts sizes the thread pool); pass options in.',
+          message:
+            'Only apps/server/src/config.ts reads the environment (and launch.cts sizes the thread pool); pass options in.',
         },
       ],
     },
   },
   {
-    files: ['apps/server/src/config.ts', 'apps/server/src/launch.cts', '**/test/**', '**/*.test.ts', '**/vitest.config.ts', '.ci/**', 'bench/**'],
+    files: [
+      'apps/server/src/config.ts',
+      'apps/server/src/launch.cts',
+      '**/test/**',
+      '**/*.test.ts',
+      '**/vitest.config.ts',
+      '.ci/**',
+      'bench/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -114,7 +114,9 @@ export async function insertMedia(db: Kysely<Database>, newMedia: NewMedia): Pro
                 ]),
             )
             // The partial unique index is only inferred when its predicate is repeated here.
-            .onConflict((oc) => oc.columns(['kind', 'media_id']).where('media_id', 'is not', null).doNothing())
+            .onConflict((oc) =>
+              oc.columns(['kind', 'media_id']).where('media_id', 'is not', null).doNothing(),
+            )
             .returning('jobs.id'),
         )
         .selectFrom('inserted')

@@ -11,8 +11,8 @@ import { NodeFS } from '@electric-sql/pglite/nodefs';
  * This gives NODEFS an fsync that reaches the disk (files: their descriptor; folders: opened for
  * the call) and starts postgres without `-F` and with `wal_sync_method=fsync` (Emscripten's
  * fdatasync does nothing), so WAL is flushed at every commit and data files at every checkpoint,
- * as on a normal PostgreSQL. The flushes run synchronously inside the WASM
- * call, so a commit holds the event loop for one fdatasync of the WAL.
+ * as on a normal PostgreSQL. The flushes run synchronously inside the WASM call, so a commit
+ * holds the event loop for one fsync of the WAL.
  */
 
 /**
@@ -34,7 +34,7 @@ interface NodefsType {
   realPath?: (node: unknown) => string;
 }
 
-/** Counts real fsyncs, for tests and logs. */
+/** Counts the fsyncs made through NODEFS, for tests. */
 export const durableFsStats = { fsyncs: 0 };
 
 /**
@@ -66,10 +66,7 @@ export function enableNodefsFsync(nodefs: unknown): boolean {
 
 /** PGlite's NodeFS, with {@link enableNodefsFsync} applied before postgres starts. */
 export class DurableNodeFS extends NodeFS {
-  override async init(
-    pg: PGlite,
-    opts: Parameters<NodeFS['init']>[1],
-  ): ReturnType<NodeFS['init']> {
+  override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]): ReturnType<NodeFS['init']> {
     const result = await super.init(pg, opts);
     const preRun = result.emscriptenOpts.preRun ?? [];
     result.emscriptenOpts.preRun = [

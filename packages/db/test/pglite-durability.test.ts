@@ -48,7 +48,7 @@ describe('embedded PGlite on disk is durable', () => {
     }
   });
 
-  it('starts postgres without -F, keeping the rest of PGlite\'s flags', () => {
+  it("starts postgres without -F, keeping the rest of PGlite's flags", () => {
     const params = durableStartParams();
     expect(params).not.toContain('-F');
     expect(params).toContain('--single');

@@ -61,7 +61,11 @@ describe('a durable receive followed by a synced commit', () => {
     });
     try {
       const bytes = randomBytes(200_000);
-      const received = await receiveToTemp(chunksOf(bytes), { tmpDir, durable: 'background', fileMode: 0o644 });
+      const received = await receiveToTemp(chunksOf(bytes), {
+        tmpDir,
+        durable: 'background',
+        fileMode: 0o644,
+      });
       expect(received.synced).toBe(true);
       expect(spy).toHaveBeenCalledTimes(1);
       let commitDone = false;

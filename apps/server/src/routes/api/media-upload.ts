@@ -347,19 +347,18 @@ class UploadContext {
       // Names that a row records although their file is gone from the disk (removed by hand):
       // the file is placed again under the next free name rather than failing the upload.
       const recordedElsewhere = new Set<string>();
+      const placing = {
+        tempPath: upload.tempPath,
+        libraryDir: app.config.libraryDir,
+        relDir: libraryRelativeDir(principal.user.username, metadata.takenAtLocal),
+        fileName: fields.filename!,
+        ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
+        fileMode: LIBRARY_FILE_MODE,
+        ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size, flushed: upload.flushed } } : {}),
+        skipRelPaths: recordedElsewhere,
+      };
       for (;;) {
-        const placement = await commitToLibrary({
-          tempPath: upload.tempPath,
-          libraryDir: app.config.libraryDir,
-          relDir: libraryRelativeDir(principal.user.username, metadata.takenAtLocal),
-          fileName: fields.filename!,
-          ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
-          fileMode: LIBRARY_FILE_MODE,
-          ...(upload.synced
-            ? { synced: { ino: upload.ino, size: upload.size, flushed: upload.flushed } }
-            : {}),
-          skipRelPaths: recordedElsewhere,
-        });
+        const placement = await commitToLibrary(placing);
         let result: Awaited<ReturnType<typeof insertMedia>>;
         try {
           result = await insertMedia(app.db, { ...record, relPath: placement.relPath });
