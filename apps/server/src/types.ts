@@ -35,6 +35,16 @@ export interface Principal {
   via: 'bearer' | 'cookie';
 }
 
+/**
+ * Who may call a route, decided on the route the router matched, never on the URL's text.
+ * - `'public'`: no token (ping, setup, sign-in, register, the CA certificate)
+ * - `'principal'`: any valid token, whatever it may do (who am I, sign out)
+ * - `'user-session'`: a signed-in user (dashboard or CLI login), not a device token: minting
+ *   tokens and opening pairings
+ * - a scope: a token that carries it (`'admin'`: the owner's household and server routes)
+ */
+export type RouteAccess = 'public' | 'principal' | 'user-session' | Scope;
+
 export interface ServerIdentity {
   serverId: string;
   version: string;
@@ -58,12 +68,11 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** Reachable without a token (ping, setup, login, register). */
-    public?: boolean;
-    /** The scope a token must carry. */
-    scope?: Scope;
-    /** Needs a signed-in user (dashboard/CLI login), not a device token: e.g. minting new devices. */
-    requireSession?: boolean;
+    /**
+     * Who may call this route. Every route under `/api` must declare it: one that does not is
+     * refused when it is registered, so the server does not start (deny by default).
+     */
+    access?: RouteAccess;
   }
 }
 

@@ -5,7 +5,7 @@ import { databaseTargets, startTestServer } from './helper.js';
 describe('graceful shutdown', () => {
   it('finishes in-flight requests, then stops accepting connections', async () => {
     const server = await startTestServer(databaseTargets[0]!, {}, {}, (app) => {
-      app.get('/api/v1/test/slow', { config: { public: true } }, async () => {
+      app.get('/api/v1/test/slow', { config: { access: 'public' } }, async () => {
         await new Promise((resolve) => setTimeout(resolve, 500));
         return ok({ finished: true });
       });

@@ -45,10 +45,10 @@ describe.each(databaseTargets)('HTTPS beside HTTP ($label)', (target) => {
       { ICLOOD_TLS_PORT: '8443', HOST: '127.0.0.1' },
       { now: () => new Date() },
       (app) => {
-        app.get('/api/v1/test/protocol', { config: { public: true } }, async (req) =>
+        app.get('/api/v1/test/protocol', { config: { access: 'public' } }, async (req) =>
           ok({ protocol: req.protocol }),
         );
-        app.get('/api/v1/test/slow', { config: { public: true } }, async () => {
+        app.get('/api/v1/test/slow', { config: { access: 'public' } }, async () => {
           await new Promise((resolve) => setTimeout(resolve, 400));
           return ok({ finished: true });
         });

@@ -7,7 +7,7 @@ const healthRoutes: AppPlugin = async (app) => {
   app.get(
     '/ping',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Reachability check: name, version and the server id',

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import {
   AUTH_SESSION_TOUCH_INTERVAL_MS,
   DEVICE_TOUCH_INTERVAL_MS,
@@ -9,7 +9,7 @@ import {
   touchAuthSession,
   touchDevice,
 } from '@iclood/db';
-import type { Scope } from '@iclood/api-types';
+import { SCOPES, type Scope } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
 import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/sessions.js';
 import { toUserSummary } from '../../services/users.js';
@@ -23,6 +23,39 @@ export interface AuthPluginOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     loginRateLimit: { max: number; timeWindow: number };
+    /**
+     * Decides a request by the access its matched route declares (`config.access`): an
+     * `onRequest` hook of the plugin that holds the protected routes.
+     */
+    authorize: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+const ACCESS_LEVELS: ReadonlySet<string> = new Set(['public', 'principal', 'user-session', ...SCOPES]);
+
+/**
+ * Guards every route registered in `scope` (an encapsulated plugin) and its children: a route
+ * that does not say who may call it is refused when it is registered, so the server does not
+ * start; each request is decided by the access of the route the router matched.
+ *
+ * @example
+ * const apiRoutes: AppPlugin = async (app) => {
+ *   protectRoutes(app);
+ *   app.get('/things', { config: { access: 'media.read' } }, listThings);
+ * };
+ */
+export function protectRoutes(scope: FastifyInstance): void {
+  scope.addHook('onRoute', assertAccessDeclared);
+  scope.addHook('onRequest', scope.authorize);
+}
+
+function assertAccessDeclared(route: RouteOptions): void {
+  const access = (route.config as FastifyContextConfig | undefined)?.access;
+  if (access === undefined || !ACCESS_LEVELS.has(access)) {
+    const methods = [route.method].flat().join(',');
+    throw new Error(
+      `${methods} ${route.url} declares no valid config.access (public, principal, user-session or a scope)`,
+    );
   }
 }
 
@@ -66,8 +99,8 @@ function assertSameOrigin(request: FastifyRequest): void {
 }
 
 /**
- * Deny by default: every `/api/` route needs a valid token unless its config says `public`.
- * The token's row (login session or device) is read on every request, so revoking it takes
+ * Token checking, and the `authorize` hook that the API plugin runs on its routes: each route
+ * declares its access and nothing is decided from the URL's text. The token's row (login session or device) is read on every request, so revoking it takes
  * effect on the very next one.
  */
 export default fp<AuthPluginOptions>(
@@ -147,16 +180,22 @@ export default fp<AuthPluginOptions>(
       } satisfies Principal;
     }
 
-    app.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config;
-      if (request.is404 || config.public || !request.url.startsWith('/api/')) return;
+    app.decorate('authorize', async function authorize(request: FastifyRequest) {
+      const access = request.routeOptions.config.access;
+      // onRoute refuses routes without a declaration; this guards a route that slipped past it.
+      if (access === undefined) throw new ApiError('FORBIDDEN', 'This route is not open to anyone');
+      if (access === 'public') return;
       const principal = await authenticate(request);
       request.principal = principal;
-      if (config.scope && !principal.scopes.includes(config.scope)) {
-        throw new ApiError('SCOPE_REQUIRED', `This needs the "${config.scope}" scope`);
+      if (access === 'principal') return;
+      if (access === 'user-session') {
+        if (principal.kind !== 'session') {
+          throw new ApiError('FORBIDDEN', 'This needs a signed-in user; a device token cannot do it');
+        }
+        return;
       }
-      if (config.requireSession && principal.kind !== 'session') {
-        throw new ApiError('FORBIDDEN', 'This needs a signed-in user; a device token cannot do it');
+      if (!principal.scopes.includes(access)) {
+        throw new ApiError('SCOPE_REQUIRED', `This needs the "${access}" scope`);
       }
     });
   },

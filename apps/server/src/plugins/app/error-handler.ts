@@ -78,6 +78,29 @@ export function mapError(error: FastifyError & { details?: ErrorDetail[] }): Map
   };
 }
 
+/**
+ * The path as a browser would resolve it, for deciding what kind of thing was asked for: percent
+ * escapes decoded, `;` parameters and `.`/`..` segments dropped, slashes folded, lower case.
+ */
+export function canonicalPath(rawPath: string): string {
+  let decoded = rawPath;
+  for (let round = 0; round < 3 && /%[0-9a-f]{2}/i.test(decoded); round += 1) {
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      break;
+    }
+  }
+  const segments: string[] = [];
+  for (const part of decoded.replaceAll('\\', '/').split('/')) {
+    const segment = part.split(';')[0]!.trim();
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment.toLowerCase());
+  }
+  return `/${segments.join('/')}`;
+}
+
 /** One error handler for the whole app: the error envelope, the right status, no stack traces. */
 export default fp(
   async function errorHandler(app: App) {
@@ -91,10 +114,11 @@ export default fp(
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       // Deep links into the dashboard (e.g. /albums/…) get its page; the app routes on the client.
+      // An odd spelling of an API path (`/%61pi/…`, `//API/…`) is still the API's: a JSON 404.
+      const canonical = canonicalPath(path);
       const wantsPage =
         (request.method === 'GET' || request.method === 'HEAD') &&
-        !path.startsWith('/api/') &&
-        !path.startsWith('/docs') &&
+        !/^\/(api|docs)(\/|$)/.test(canonical) &&
         (request.headers.accept ?? '').includes('text/html');
       if (wantsPage && typeof reply.sendFile === 'function') return reply.sendFile('index.html');
       return reply.code(404).send(errorEnvelope('ROUTE_NOT_FOUND', `No route for ${request.method} ${path}`));

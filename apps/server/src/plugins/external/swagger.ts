@@ -46,7 +46,7 @@ export default fp(
       // Public routes say so in their config; the document shows them without a lock.
       transform: ({ schema, url, route }) => {
         const transformed = { ...schema } as Record<string, unknown>;
-        if (route.config?.public) transformed['security'] = [];
+        if (route.config?.access === 'public') transformed['security'] = [];
         return { schema: transformed, url };
       },
     });

@@ -59,7 +59,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.get(
     '/albums',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['albums'],
         summary: 'Your albums with their item counts and covers',
@@ -79,7 +79,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.post(
     '/albums',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['albums'],
         summary: 'Create an album',
@@ -99,7 +99,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.get(
     '/albums/:id',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['albums'],
         summary: 'One album; its items are `GET /media/list?album=<id>`',
@@ -113,7 +113,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.patch(
     '/albums/:id',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['albums'],
         summary: 'Rename an album or choose its cover',
@@ -147,7 +147,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.delete(
     '/albums/:id',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['albums'],
         summary: 'Delete an album; its items stay in the library',
@@ -182,7 +182,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.post(
     '/albums/:id/media',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['albums'],
         summary: 'Add items to an album',
@@ -205,7 +205,7 @@ const albumRoutes: AppPlugin = async (app) => {
   app.delete(
     '/albums/:id/media',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['albums'],
         summary: 'Take items out of an album (they stay in the library)',

@@ -17,7 +17,7 @@ const authRoutes: AppPlugin = async (app) => {
   app.post(
     '/auth/login',
     {
-      config: { public: true, rateLimit: app.loginRateLimit },
+      config: { access: 'public', rateLimit: app.loginRateLimit },
       schema: {
         tags: ['auth'],
         summary: 'Sign in: a bearer token, also set as the httpOnly session cookie',
@@ -40,6 +40,7 @@ const authRoutes: AppPlugin = async (app) => {
   app.delete(
     '/auth/logout',
     {
+      config: { access: 'principal' },
       schema: {
         tags: ['auth'],
         summary:
@@ -60,6 +61,7 @@ const authRoutes: AppPlugin = async (app) => {
   app.get(
     '/auth/me',
     {
+      config: { access: 'principal' },
       schema: {
         tags: ['auth'],
         summary: 'Who the token belongs to and what it may do',

@@ -47,7 +47,7 @@ function deviceOf(principal: Principal): string {
 }
 
 const backupRoutes: AppPlugin = async (app) => {
-  const upload = { scope: 'media.upload' as const };
+  const upload = { access: 'media.upload' as const };
 
   app.post(
     '/backup/start',

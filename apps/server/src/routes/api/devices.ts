@@ -32,6 +32,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   app.get(
     '/devices',
     {
+      config: { access: 'media.read' },
       schema: {
         tags: ['devices'],
         summary: "The caller's paired phones and Shortcut tokens",
@@ -48,7 +49,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   app.post(
     '/devices',
     {
-      config: { requireSession: true },
+      config: { access: 'user-session' },
       schema: {
         tags: ['devices'],
         summary: 'Make a token for an iOS Shortcut (default scope media.upload); shown once',
@@ -86,6 +87,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   app.patch(
     '/devices/:id',
     {
+      config: { access: 'principal' },
       schema: {
         tags: ['devices'],
         summary: 'Rename a device or change its backup preferences',
@@ -116,6 +118,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   app.delete(
     '/devices/:id',
     {
+      config: { access: 'principal' },
       schema: {
         tags: ['devices'],
         summary: 'Unpair a device: its token is refused from the next request on',

@@ -18,10 +18,17 @@ import trashRoutes from './trash.js';
 import albumRoutes from './albums.js';
 import mediaRestoreRoutes from './media-restore.js';
 import systemStorageRoutes from './system-storage.js';
+import { protectRoutes } from '../../plugins/app/auth.js';
 import type { AppPlugin } from '../../types.js';
 
-/** Everything under `/api/v1`. Routes are authenticated unless their config says `public`. */
+/**
+ * Everything under `/api/v1`, in one encapsulated plugin whose hooks decide access: each route
+ * must declare `config.access` (or it is refused at registration), and every request is checked
+ * against the route the router matched, whatever spelling of the path reached it.
+ */
 const apiRoutes: AppPlugin = async (app) => {
+  protectRoutes(app);
+
   await app.register(healthRoutes);
   await app.register(setupRoutes);
   await app.register(authRoutes);

@@ -19,7 +19,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/list',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'A page of photos and videos, newest first; pass `nextCursor` back as `cursor` for the next',
@@ -56,7 +56,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/timeline',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'How many items per month taken (on the camera’s calendar), newest first',
@@ -69,7 +69,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/:id',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'Everything known about one item: camera, place, device, albums, checksum',

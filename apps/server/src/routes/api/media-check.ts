@@ -8,7 +8,7 @@ const mediaCheckRoutes: AppPlugin = async (app) => {
   app.post(
     '/media/check',
     {
-      config: { scope: 'media.upload' },
+      config: { access: 'media.upload' },
       // 10,000 items with hashes and names fit well within 4 MiB.
       bodyLimit: 4 * 1024 * 1024,
       schema: {

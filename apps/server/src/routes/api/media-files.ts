@@ -95,7 +95,7 @@ const mediaFilesRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/:id/original',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'The original file, with byte ranges (one per request) and ETag revalidation',

@@ -30,7 +30,7 @@ const mediaIgnoreRoutes: AppPlugin = async (app) => {
   app.post(
     '/media/ignore',
     {
-      config: { scope: 'media.upload' },
+      config: { access: 'media.upload' },
       bodyLimit: 4 * 1024 * 1024,
       schema: {
         tags: ['media'],
@@ -53,7 +53,7 @@ const mediaIgnoreRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/ignored',
     {
-      config: { scope: 'media.upload' },
+      config: { access: 'media.upload' },
       schema: {
         tags: ['media'],
         summary: 'The ignored items, newest first',
@@ -80,7 +80,7 @@ const mediaIgnoreRoutes: AppPlugin = async (app) => {
   app.delete(
     '/media/ignored/:id',
     {
-      config: { scope: 'media.upload' },
+      config: { access: 'media.upload' },
       schema: {
         tags: ['media'],
         summary: 'Stop ignoring an item',

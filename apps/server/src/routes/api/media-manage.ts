@@ -22,7 +22,7 @@ const mediaManageRoutes: AppPlugin = async (app) => {
   app.patch(
     '/media/:id',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['media'],
         summary: 'Rename (display name only; the file keeps its name) or favourite an item',
@@ -52,7 +52,7 @@ const mediaManageRoutes: AppPlugin = async (app) => {
   app.delete(
     '/media/:id',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['media'],
         summary: 'Move an item to the trash (restorable until it is purged)',
@@ -85,7 +85,7 @@ const mediaManageRoutes: AppPlugin = async (app) => {
   app.post(
     '/media/batch/delete',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['media'],
         summary: 'Move many items to the trash at once',

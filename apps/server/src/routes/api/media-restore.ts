@@ -87,7 +87,7 @@ const mediaRestoreRoutes: AppPlugin = async (app) => {
   app.post(
     '/media/batch/restore',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'Download originals as one ZIP: chosen ids, a range of dates taken, or an album',

@@ -51,7 +51,7 @@ const mediaThumbnailRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/:id/thumbnail',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'A thumbnail of a photo or video (WebP), for the grid or full screen',

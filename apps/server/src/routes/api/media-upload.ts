@@ -84,7 +84,7 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
   app.post(
     '/media/upload',
     {
-      config: { scope: 'media.upload', deferContinue: true },
+      config: { access: 'media.upload', deferContinue: true },
       schema: {
         tags: ['media'],
         summary: 'Upload one photo or video: multipart (fields, then `file`) or the raw bytes',

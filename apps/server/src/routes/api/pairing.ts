@@ -63,7 +63,7 @@ const pairingRoutes: AppPlugin = async (app) => {
   app.post(
     '/pairing',
     {
-      config: { requireSession: true },
+      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary: 'Open a pairing: a QR payload and a manual code, valid for 10 minutes, single use',
@@ -105,6 +105,7 @@ const pairingRoutes: AppPlugin = async (app) => {
   app.get(
     '/pairing/:id',
     {
+      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary: 'Whether a pairing is still open, and the device once one has paired',
@@ -147,6 +148,7 @@ const pairingRoutes: AppPlugin = async (app) => {
   app.get(
     '/pairing/:id/qr.svg',
     {
+      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary: 'The pairing QR code as SVG (while the pairing is open)',
@@ -166,6 +168,7 @@ const pairingRoutes: AppPlugin = async (app) => {
   app.get(
     '/pairing/:id/qr.png',
     {
+      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary: 'The pairing QR code as PNG (while the pairing is open)',
@@ -185,7 +188,7 @@ const pairingRoutes: AppPlugin = async (app) => {
   app.post(
     '/auth/register',
     {
-      config: { public: true, rateLimit: REGISTER_PER_IP },
+      config: { access: 'public', rateLimit: REGISTER_PER_IP },
       schema: {
         tags: ['pairing'],
         summary: 'A phone pairs with the QR secret or the manual code and gets its device token',

@@ -17,7 +17,7 @@ const setupRoutes: AppPlugin = async (app) => {
   app.get(
     '/setup',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['setup'],
         summary: 'Whether the owner account still has to be created',
@@ -30,7 +30,7 @@ const setupRoutes: AppPlugin = async (app) => {
   app.post(
     '/setup',
     {
-      config: { public: true, rateLimit: app.loginRateLimit },
+      config: { access: 'public', rateLimit: app.loginRateLimit },
       schema: {
         tags: ['setup'],
         summary: 'Create the owner account (only while no user exists) and sign in',

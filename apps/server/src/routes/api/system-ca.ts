@@ -36,7 +36,7 @@ const systemCaRoutes: AppPlugin = async (app) => {
   app.get(
     '/system/ca.pem',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary: "The local certificate authority that signs this server's HTTPS certificate (PEM)",
@@ -56,7 +56,7 @@ const systemCaRoutes: AppPlugin = async (app) => {
   app.get(
     '/system/ca.mobileconfig',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary:

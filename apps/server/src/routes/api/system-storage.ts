@@ -8,7 +8,7 @@ const systemStorageRoutes: AppPlugin = async (app) => {
   app.get(
     '/system/storage',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['system'],
         summary: 'Disk space, library size by type, user and device, thumbnails, trash, and warnings',
@@ -27,7 +27,7 @@ const systemStorageRoutes: AppPlugin = async (app) => {
   app.post(
     '/system/cleanup',
     {
-      config: { scope: 'admin' },
+      config: { access: 'admin' },
       schema: {
         tags: ['system'],
         summary: 'Purge expired trash, abandoned uploads and orphan thumbnails; says what was freed',

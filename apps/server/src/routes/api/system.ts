@@ -8,6 +8,7 @@ const systemRoutes: AppPlugin = async (app) => {
   app.get(
     '/system/status',
     {
+      config: { access: 'media.read' },
       schema: {
         tags: ['system'],
         summary: 'Version, uptime, database kind and health, folders, LAN discovery and HTTPS',

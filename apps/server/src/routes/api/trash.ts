@@ -22,7 +22,7 @@ const trashRoutes: AppPlugin = async (app) => {
   app.get(
     '/trash',
     {
-      config: { scope: 'media.read' },
+      config: { access: 'media.read' },
       schema: {
         tags: ['media'],
         summary: 'The items in the trash, most recently deleted first; pass `nextCursor` back as `cursor`',
@@ -48,7 +48,7 @@ const trashRoutes: AppPlugin = async (app) => {
   app.post(
     '/trash/restore',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['media'],
         summary: 'Take items out of the trash, back into the library',
@@ -67,7 +67,7 @@ const trashRoutes: AppPlugin = async (app) => {
   app.post(
     '/trash/delete',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['media'],
         summary: 'Delete some items in the trash for good: originals, thumbnails and records',
@@ -85,7 +85,7 @@ const trashRoutes: AppPlugin = async (app) => {
   app.delete(
     '/trash',
     {
-      config: { scope: 'media.write' },
+      config: { access: 'media.write' },
       schema: {
         tags: ['media'],
         summary: 'Empty the trash: everything in it is deleted for good',

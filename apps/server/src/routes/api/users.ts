@@ -24,7 +24,7 @@ import { principalOf, type AppPlugin } from '../../types.js';
 
 /** The household: the owner adds, edits and removes members (scope `admin`). */
 const userRoutes: AppPlugin = async (app) => {
-  const adminOnly = { scope: 'admin' as const };
+  const adminOnly = { access: 'admin' as const };
 
   app.get(
     '/users',
