@@ -32,6 +32,7 @@ let failed = 0;
 let skipped = 0;
 const byDatabase = { pglite: 0, postgres: 0 };
 const rows = [];
+const skippedTests = [];
 for (const workspace of workspaces) {
   const file = join(root, workspace, '.test-results', 'vitest.json');
   if (!existsSync(join(root, workspace, 'vitest.config.ts'))) continue;
@@ -47,6 +48,7 @@ for (const workspace of workspaces) {
   skipped += pending;
   for (const suite of report.testResults) {
     for (const test of suite.assertionResults) {
+      if (['skipped', 'pending', 'todo'].includes(test.status)) skippedTests.push(`${workspace}: ${test.fullName}`);
       if (test.status !== 'passed') continue;
       // Database suites are named after their target: "… ('pglite')" / "… on 'postgres' …".
       if (/'pglite'/.test(test.fullName)) byDatabase.pglite += 1;
@@ -68,5 +70,21 @@ if (turbo.status !== 0)
     `  turbo exited with ${turbo.status ?? turbo.signal}: a build, typecheck, lint or test task failed`,
   );
 if (turbo.status !== 0 && failed === 0) failed = 1;
+// In CI every capability is provided (.ci/run installs ffmpeg and chromium, runs as root for the
+// tmpfs disk-full tests and the network namespace, and sets ICLOOD_SLOW_TESTS), so a skipped test
+// means a capability went missing: it fails the run unless it is allowed here, with the reason.
+const ALLOWED_SKIPS_IN_CI = [
+  // (none: every test runs in CI)
+];
+const strictSkips = process.env.CI === 'true' || process.env.ICLOOD_STRICT_SKIPS === '1';
+const unexpectedSkips = skippedTests.filter((name) => !ALLOWED_SKIPS_IN_CI.some((allowed) => allowed.test(name)));
+if (unexpectedSkips.length > 0) {
+  console.log(`\n${strictSkips ? 'Skipped, which CI does not allow' : 'Skipped (allowed outside CI)'}:`);
+  for (const name of unexpectedSkips) console.log(`  ${name}`);
+  if (strictSkips) {
+    console.log('  A skip in CI means a capability the tests need is missing; provide it or list it above.');
+    failed += unexpectedSkips.length;
+  }
+}
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(turbo.status === 0 && failed === 0 ? 0 : 1);
