@@ -48,7 +48,8 @@ for (const workspace of workspaces) {
   skipped += pending;
   for (const suite of report.testResults) {
     for (const test of suite.assertionResults) {
-      if (['skipped', 'pending', 'todo'].includes(test.status)) skippedTests.push(`${workspace}: ${test.fullName}`);
+      if (['skipped', 'pending', 'todo'].includes(test.status))
+        skippedTests.push(`${workspace}: ${test.fullName}`);
       if (test.status !== 'passed') continue;
       // Database suites are named after their target: "… ('pglite')" / "… on 'postgres' …".
       if (/'pglite'/.test(test.fullName)) byDatabase.pglite += 1;
@@ -77,7 +78,9 @@ const ALLOWED_SKIPS_IN_CI = [
   // (none: every test runs in CI)
 ];
 const strictSkips = process.env.CI === 'true' || process.env.ICLOOD_STRICT_SKIPS === '1';
-const unexpectedSkips = skippedTests.filter((name) => !ALLOWED_SKIPS_IN_CI.some((allowed) => allowed.test(name)));
+const unexpectedSkips = skippedTests.filter(
+  (name) => !ALLOWED_SKIPS_IN_CI.some((allowed) => allowed.test(name)),
+);
 if (unexpectedSkips.length > 0) {
   console.log(`\n${strictSkips ? 'Skipped, which CI does not allow' : 'Skipped (allowed outside CI)'}:`);
   for (const name of unexpectedSkips) console.log(`  ${name}`);

@@ -165,11 +165,10 @@ describe('hostile EXIF stays cheap', () => {
     ['a GPS latitude declaring 2^24 rationals', patchEntry(IPHONE_TIFF, 0x0002, { count: 2 ** 24 }, GPS_IFD)],
     ['a GPS pointer that is 30 LONGs', patchEntry(IPHONE_TIFF, GPS_IFD, { count: 30 })],
     ['an Exif pointer typed ASCII', patchEntry(IPHONE_TIFF, EXIF_IFD, { type: 2, count: 64 })],
-  ])('%s: read in milliseconds, the rest kept', async (_case, tiff) => {
-    await extractBytes(buildJpeg({ tiff: IPHONE_TIFF }), JPEG); // warm up
-    const started = performance.now();
+  ])('%s: neutralised before the parser sees it, the rest kept', async (_case, tiff) => {
+    // The parser would otherwise walk millions of entries: the work is taken away, not timed.
+    expect(withSafeTiffStructure(tiff)).not.toBe(tiff);
     const meta = await extractBytes(buildJpeg({ tiff }), JPEG);
-    expect(performance.now() - started).toBeLessThan(40);
     expect(meta.cameraMake).toBe('Apple');
   });
 

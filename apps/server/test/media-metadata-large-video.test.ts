@@ -43,13 +43,11 @@ const MOOV = buildMoov({
 });
 
 describe('moov at the end of a large file', () => {
-  it('reads a few kilobytes of a 200 MB movie, and quickly', async () => {
+  it('reads a few kilobytes of a 200 MB movie', async () => {
     for (const forceLargeMdat of [false, true]) {
       const path = await sparseMovie(`IMG_${forceLargeMdat}.MOV`, MEDIA_BYTES, MOOV, forceLargeMdat);
       const file = await RandomAccessFile.open(path);
-      const started = performance.now();
       const facts = await readQuickTimeFacts(file);
-      const elapsed = performance.now() - started;
       await file.close();
       expect(file.size).toBeGreaterThan(MEDIA_BYTES);
       expect(facts.durationMs).toBe(600_000);
@@ -57,19 +55,16 @@ describe('moov at the end of a large file', () => {
       // ftyp+mdat header (one 64 KiB window) and the moov itself; never the media data.
       expect(file.bytesRead).toBeLessThan(64 * 1024 + MOOV.length + 64);
       expect(file.reads).toBeLessThanOrEqual(4);
-      expect(elapsed).toBeLessThan(50);
     }
   });
 
   it('extracts the full metadata through the public API', async () => {
     const path = await sparseMovie('public.MOV', MEDIA_BYTES, MOOV);
-    const started = performance.now();
     const meta = await extractMediaMetadata(
       path,
       { mediaType: 'video', mime: 'video/quicktime' },
       { now: NOW },
     );
-    const elapsed = performance.now() - started;
     expect(meta).toMatchObject({
       takenAtSource: 'quicktime',
       takenAtOffsetMinutes: 120,
@@ -78,7 +73,6 @@ describe('moov at the end of a large file', () => {
       orientation: 6,
       durationMs: 600_000,
     });
-    expect(elapsed).toBeLessThan(100);
   });
 
   it('reads only the first part of a moov larger than the limit, and says so', async () => {

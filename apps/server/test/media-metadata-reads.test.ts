@@ -1,14 +1,12 @@
-// Metadata is read on every upload (1,000 photos at 4 in flight in the benchmark): a 3 MB photo
-// costs one small read and about a millisecond, whatever its size.
+// Metadata is read on every upload: a 3 MB photo costs one small read, whatever its size. The
+// time it takes is measured by bench/metadata/run.mjs, not asserted here.
 import { describe, expect, it } from 'vitest';
 import { RandomAccessFile } from '../src/services/media-metadata-file.js';
 import { readPhotoFacts } from '../src/services/media-metadata-photo.js';
-import { extractMediaMetadata } from '../src/services/media-metadata.js';
 import { buildCameraExif, IPHONE_EXIF } from './fixtures/build-exif.js';
 import { buildHeic, buildJpeg } from './fixtures/build-photos.js';
 import { useTempFiles } from './fixtures/temp-files.js';
 
-const NOW = new Date('2026-11-21T10:00:00.000Z');
 const THREE_MB = 3 * 1024 * 1024;
 const files = useTempFiles('speed');
 
@@ -36,23 +34,5 @@ describe('photo metadata cost', () => {
     const path = await files.write('IMG.HEIC', buildHeic({ tiff, pictureBytes: 2 * 1024 * 1024 }));
     // The 64 KiB head (ftyp, meta) and the Exif item at the far end of mdat.
     expect(await bytesReadFor(path)).toEqual({ bytesRead: 64 * 1024 + 10 + tiff.length, reads: 2 });
-  });
-
-  it('extracts a 3 MB JPEG in well under the 1–3 ms budget on average', async () => {
-    const path = await files.write(
-      'IMG_3MB_2.JPG',
-      buildJpeg({ tiff: buildCameraExif(IPHONE_EXIF), size: THREE_MB }),
-    );
-    const kind = { mediaType: 'photo', mime: 'image/jpeg' } as const;
-    for (let warmup = 0; warmup < 20; warmup += 1) await extractMediaMetadata(path, kind, { now: NOW });
-    const rounds = 200;
-    const started = performance.now();
-    for (let round = 0; round < rounds; round += 1) {
-      const meta = await extractMediaMetadata(path, kind, { now: NOW });
-      expect(meta.takenAtSource).toBe('exif');
-    }
-    const averageMs = (performance.now() - started) / rounds;
-    // The target is 1–3 ms; the bound leaves room for a loaded CI machine.
-    expect(averageMs).toBeLessThan(5);
   });
 });
