@@ -87,9 +87,17 @@ describe('crash safety (kill -9 mid-upload)', () => {
     inFlight.write(head);
     for (let sent = head.length; sent < 8 * 1024 * 1024; sent += 1024 * 1024)
       inFlight.write(randomBytes(1024 * 1024));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const partials = await filesUnder(join(dataDir, 'library', '.tmp'));
-    expect(partials.some((name) => name.endsWith('.part'))).toBe(true); // it really was mid-upload
+    // It really is mid-upload once the server has its temp file.
+    await expect
+      .poll(
+        async () =>
+          (await filesUnder(join(dataDir, 'library', '.tmp'))).some((name) => name.endsWith('.part')),
+        {
+          timeout: 30_000,
+          interval: 20,
+        },
+      )
+      .toBe(true);
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.on('exit', resolve));
 

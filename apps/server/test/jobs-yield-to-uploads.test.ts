@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ describe.each(databaseTargets)('the job runner gives way to uploads ($label)', (
   });
   afterAll(() => server.close());
 
+  const partialUploads = async () =>
+    (await readdir(server.app.layout.libraryTmpDir)).filter((name) => name.endsWith('.part')).length;
   const pendingJobs = async () =>
     (await server.database.db.selectFrom('jobs').select('id').where('status', '=', 'pending').execute())
       .length;
@@ -52,10 +55,11 @@ describe.each(databaseTargets)('the job runner gives way to uploads ($label)', (
       outgoing.on('error', reject);
     });
     outgoing.write(second.subarray(0, 10));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server is receiving it once its temp file exists.
+    await expect.poll(() => partialUploads(), { timeout: 10_000, interval: 10 }).toBe(1);
     app.jobs.resume();
-    // Several polls go by with the upload in flight: the waiting job is not taken.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Several looks at the queue go by with the upload in flight: the waiting job is not taken.
+    for (let look = 0; look < 5; look += 1) await app.jobs.look();
     expect(await pendingJobs()).toBe(1);
     expect(app.jobs.running).toBe(0);
 

@@ -11,7 +11,7 @@ import {
   type User,
 } from '../src/index.js';
 import type { TestDatabase } from '../src/testing.js';
-import { targets } from './helper.js';
+import { targets, untilBlockedOnLock } from './helper.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
   const err = await promise.then(
@@ -119,7 +119,8 @@ describe.each(targets)('users repository on $label', (target) => {
     const winner = await db.transaction().execute(async (trx) => {
       const created = await createFirstOwner(trx, { username: 'winner', passwordHash: 'h' });
       loser = createFirstOwner(db, { username: 'loser', passwordHash: 'h' });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // PostgreSQL: proof that the loser met the winner's uncommitted row; PGlite queues it.
+      if (target.kind === 'postgres') await untilBlockedOnLock(db, 'insert into "users"');
       return created;
     });
     expect(winner?.username).toBe('winner');

@@ -102,7 +102,15 @@ export class JobRunner {
 
   /** Looks for due jobs now, e.g. right after one was queued, instead of at the next poll. */
   wake(): void {
-    void this.#pump();
+    void this.look();
+  }
+
+  /**
+   * Looks for due jobs now and resolves when that look is over (the jobs it started may still be
+   * running): tests wait on it where they would otherwise wait for a poll to go by.
+   */
+  look(): Promise<void> {
+    return this.#pump();
   }
 
   /** Jobs running right now. */
