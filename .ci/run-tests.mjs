@@ -61,7 +61,7 @@ for (const workspace of workspaces) {
   );
 }
 
-console.log('\nTest summary');
+console.log(`\nTest summary (Node ${process.versions.node})`);
 for (const row of rows) console.log(row);
 console.log(
   `  database-backed tests passed: ${byDatabase.pglite} on PGlite, ${byDatabase.postgres} on PostgreSQL`,
