@@ -2,9 +2,9 @@
 // raw and as a multipart form (the iPhone app's and a Shortcut's form path). No size limit is
 // configured, so only the free disk limits them.
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFtyp, buildMoov, mdatHeader } from './fixtures/build-quicktime.js';
+import { noiseJpeg } from './fixtures/noise-jpeg.js';
 import {
   databaseTargets,
   filesUnder,
@@ -17,15 +17,6 @@ import { hashedAsSent, multipartAround, postStreamed, sha256OfFile, type Answer 
 
 const VIDEO_MEDIA_BYTES = 200 * 1024 * 1024;
 const ZEROS = Buffer.alloc(1024 * 1024);
-
-/** A photo-sized JPEG: noise does not compress, so 2800×2100 at quality 95 is ~5 MB. */
-async function noisePhoto(): Promise<Buffer> {
-  return sharp({
-    create: { width: 2800, height: 2100, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
-  })
-    .jpeg({ quality: 95 })
-    .toBuffer();
-}
 
 function* slices(data: Buffer, size = 64 * 1024) {
   for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
@@ -100,7 +91,7 @@ describe('realistic upload sizes over a real socket', () => {
 
   it('a ~5 MB photo, raw and multipart, is stored byte for byte', async () => {
     for (const form of [false, true]) {
-      const photo = await noisePhoto();
+      const photo = await noiseJpeg(2800, 2100);
       expect(photo.length).toBeGreaterThan(4_000_000);
       const sent = hashedAsSent(slices(photo));
       const answer = await send(form, `IMG_${form}.JPG`, { size: photo.length, chunks: sent.chunks() });

@@ -2,7 +2,6 @@
 // Below it every size is taken (no leftover 1 MiB JSON limit); above it a clear 413 FILE_TOO_LARGE,
 // with nothing left in the library's temp folder.
 import { Readable } from 'node:stream';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -14,17 +13,9 @@ import {
   startTestServer,
   type TestServer,
 } from './helper.js';
+import { noiseJpeg } from './fixtures/noise-jpeg.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
-
-/** A real JPEG of `side`² noise pixels, about 1 byte each at quality 95 (noise does not compress). */
-async function noiseJpeg(side: number): Promise<Buffer> {
-  return sharp({
-    create: { width: side, height: side, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
-  })
-    .jpeg({ quality: 95 })
-    .toBuffer();
-}
 
 describe.each(databaseTargets)('ICLOOD_MAX_UPLOAD_BYTES ($label)', (target) => {
   let server: TestServer;
