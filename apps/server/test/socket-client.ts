@@ -69,6 +69,8 @@ export function multipartAround(
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     length: head.length + file.size + tail.length,
+    head,
+    tail,
     *chunks() {
       yield head;
       yield* file.chunks;
