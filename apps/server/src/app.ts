@@ -17,6 +17,7 @@ import librarySweepPlugin from './plugins/app/library-sweep.js';
 import trashPurgePlugin from './plugins/app/trash-purge.js';
 import jobsPlugin, { type JobsPluginOptions } from './plugins/app/jobs.js';
 import gracefulClosePlugin from './plugins/app/graceful-close.js';
+import connectionLimitsPlugin, { connectionServerOptions } from './plugins/app/connection-limits.js';
 import databasePlugin from './plugins/app/database.js';
 import authPlugin from './plugins/app/auth.js';
 import ownerBootstrapPlugin from './plugins/app/owner-bootstrap.js';
@@ -79,6 +80,7 @@ async function composeApp(
     routerOptions: { ignoreTrailingSlash: true },
     // Uploads are streamed by their own routes; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
+    ...connectionServerOptions(config.connections),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onClose', releaseDataDir);
@@ -93,6 +95,7 @@ async function composeApp(
 
   await app.register(errorHandlerPlugin);
   await app.register(gracefulClosePlugin);
+  await app.register(connectionLimitsPlugin);
   await app.register(expectContinuePlugin);
   await app.register(cookiePlugin);
   await app.register(rateLimitPlugin);

@@ -22,6 +22,17 @@ export interface ServerConfig {
   tlsPort: number | undefined;
   publicUrl: string | undefined;
   minFreeBytes: number;
+  /** Largest upload accepted; unset → only the free disk (and minFreeBytes) limits it. */
+  maxUploadBytes: number | undefined;
+  /** Socket limits (plugins/app/connection-limits.ts). */
+  connections: {
+    /** Time allowed for a request's headers, and for a body the server parses (JSON). */
+    requestTimeoutMs: number;
+    /** A connection with no traffic either way for this long is closed: a stalled upload, a gone phone. */
+    idleTimeoutMs: number;
+    /** Open connections accepted at once, per listener; more are closed as they arrive. */
+    max: number;
+  };
   trashDays: number;
   logLevel: LogLevel;
 }
@@ -100,7 +111,9 @@ function boolean(env: Environment, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false (got "${env[name]}")`);
 }
 
-function byteSize(env: Environment, name: string, fallback: number): number {
+function byteSize(env: Environment, name: string, fallback: number): number;
+function byteSize(env: Environment, name: string, fallback: undefined): number | undefined;
+function byteSize(env: Environment, name: string, fallback: number | undefined) {
   const raw = value(env, name);
   if (raw === undefined) return fallback;
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw);
@@ -180,6 +193,11 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Serve
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${env['LOG_LEVEL']}")`);
   }
 
+  const maxUploadBytes = byteSize(env, 'ICLOOD_MAX_UPLOAD_BYTES', undefined);
+  if (maxUploadBytes === 0) {
+    throw new ConfigError('ICLOOD_MAX_UPLOAD_BYTES', 'must be more than 0 (leave it unset for no limit)');
+  }
+
   return {
     port,
     host,
@@ -191,6 +209,16 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Serve
     tlsPort,
     publicUrl: url(env, 'ICLOOD_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     minFreeBytes: byteSize(env, 'ICLOOD_MIN_FREE_BYTES', 2 ** 30),
+    maxUploadBytes,
+    connections: {
+      // Node refuses a headers timeout above its request timeout, which it sets to 5 minutes.
+      requestTimeoutMs: integer(env, 'ICLOOD_REQUEST_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
+      // Long enough for a phone to ride out a Wi-Fi roam; short enough that a phone gone for good
+      // does not hold a socket, a file and a `.part` for long.
+      idleTimeoutMs: integer(env, 'ICLOOD_IDLE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+      // Each connection is a socket and, while uploading, a file: well under a Pi's 1024 descriptors.
+      max: integer(env, 'ICLOOD_MAX_CONNECTIONS', 256, 1, 65535),
+    },
     trashDays: integer(env, 'ICLOOD_TRASH_DAYS', 30, 0, 36500),
     logLevel: logLevel as LogLevel,
   };

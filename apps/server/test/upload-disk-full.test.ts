@@ -14,6 +14,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helper.js';
+import { multipartAround } from './socket-client.js';
 
 // A real full disk: the library on a 4 MiB tmpfs (needs root; skipped with a message otherwise).
 const mountPoint = await mkdtemp(join(tmpdir(), 'iclood-full-disk-'));
@@ -75,5 +76,26 @@ describe.skipIf(!mounted)('a full disk answers 507 STORAGE_FULL and stays consis
       payload: pngBytes(3),
     });
     expect(small.statusCode).toBe(201);
+  });
+
+  it('a multipart form whose file fills the disk mid-stream answers 507 too, not 413', async () => {
+    const before = await filesUnder(join(mountPoint, 'library'));
+    const rows = await server.database.db.selectFrom('media').select('id').execute();
+    const head = pngBytes(4);
+    const filler = Array.from({ length: 12 }, () => Buffer.alloc(512 * 1024, 9));
+    const form = multipartAround(
+      { localId: 'form-1' },
+      { name: 'form.png', size: head.length + 12 * filler[0]!.length, chunks: [head, ...filler] },
+    );
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/media/upload',
+      headers: { ...bearer(phone.token), 'content-type': form.contentType, 'transfer-encoding': 'chunked' },
+      payload: Readable.from(form.chunks()),
+    });
+    expect(response.statusCode).toBe(507);
+    expect(response.json().error.code).toBe('STORAGE_FULL');
+    expect(await filesUnder(join(mountPoint, 'library'))).toEqual(before);
+    expect(await server.database.db.selectFrom('media').select('id').execute()).toEqual(rows);
   });
 });

@@ -9,7 +9,7 @@ export { readOrCreateFile } from './persistent-file.js';
 export { lockDataDir } from './data-dir-lock.js';
 export { sanitizeFileName, withClashSuffix, MAX_FILE_NAME_BYTES } from './file-names.js';
 export { libraryRelativeDir, resolveInsideLibrary, LIBRARY_TMP_DIR } from './library-layout.js';
-export { assertFreeSpace, diskUsage, type DiskUsage } from './free-space.js';
+export { assertFreeSpace, diskUsage, formatBytes, type DiskUsage } from './free-space.js';
 export {
   receiveToTemp,
   discardTemp,

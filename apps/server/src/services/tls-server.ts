@@ -7,7 +7,7 @@ export interface HttpsListenerOptions {
   cert: string;
   /** Every request goes here; for Fastify that is `app.routing`, the same handler its HTTP server uses. */
   handler: (request: IncomingMessage, response: ServerResponse) => void;
-  /** Timeouts are copied from it, so HTTP and HTTPS clients are treated alike (e.g. no request timeout for long uploads). */
+  /** Timeouts are copied from it, so HTTP and HTTPS clients are treated alike (e.g. no request timeout for long uploads, the same idle timeout and connection cap). */
   like?: HttpServer;
 }
 
@@ -28,6 +28,11 @@ export class HttpsListener {
       this.server.requestTimeout = like.requestTimeout;
       this.server.timeout = like.timeout;
       this.server.maxRequestsPerSocket = like.maxRequestsPerSocket;
+      this.server.maxConnections = like.maxConnections;
+      // Read by Node when it starts listening; missing from @types/node.
+      const checks = like as { connectionsCheckingInterval?: number };
+      (this.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval =
+        checks.connectionsCheckingInterval;
     }
   }
 

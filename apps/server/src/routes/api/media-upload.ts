@@ -22,6 +22,7 @@ import {
   assertFreeSpace,
   commitToLibrary,
   discardTemp,
+  formatBytes,
   libraryRelativeDir,
   receiveToTemp,
   sniffMediaType,
@@ -38,7 +39,17 @@ const checkFields = Compile(UploadFields);
 // A Shortcut that posts JSON or a form by mistake gets a clear 415, not a stored text file.
 const NOT_A_FILE_BODY = /^(application\/json|application\/x-www-form-urlencoded|text\/)/i;
 // Fields: the seven named ones plus up to 20 `albums` (MAX_UPLOAD_ALBUMS), with room to spare.
-const MULTIPART_LIMITS = { fields: 32, fieldSize: 64 * 1024, files: 1, parts: 33, headerPairs: 100 };
+// The file's size is left to receiveToTemp (ICLOOD_MAX_UPLOAD_BYTES, the free disk), which stops at
+// the limit; busboy's own limit (by default Fastify's 1 MiB JSON bodyLimit) would cut the file short
+// and then read the rest of it for nothing.
+const MULTIPART_LIMITS = {
+  fields: 32,
+  fieldSize: 64 * 1024,
+  files: 1,
+  parts: 33,
+  headerPairs: 100,
+  fileSize: Number.POSITIVE_INFINITY,
+};
 
 type Outcome = { status: 'created' | 'duplicate'; media: Media };
 
@@ -144,6 +155,7 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
             { field: 'querystring/filename', message: 'is required for a raw upload' },
           ]);
         }
+        upload.assertAllowedSize(request.headers['content-length']);
         await upload.assertRoomFor(request.headers['content-length']);
         if (wantsContinue(request.raw)) reply.raw.writeContinue();
         return await finish(await upload.store(request.raw, fields, request.headers['content-length']));
@@ -161,6 +173,10 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
 const HASH_INLINE_MAX_BYTES = 16 * 1024 * 1024;
 /** Originals are readable by everyone who can reach the library folder: the disk is browsable. */
 const LIBRARY_FILE_MODE = 0o644;
+
+function declaredBytes(contentLength: string | undefined): number | undefined {
+  return contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+}
 
 /** One upload's state and steps, shared by the raw and multipart paths. */
 class UploadContext {
@@ -200,11 +216,17 @@ class UploadContext {
     return findMediaBySha256(this.app.db, { userId: this.principal.user.id, sha256: sha256.toLowerCase() });
   }
 
+  /** A raw body's Content-Length is the file's size: one over the maximum is refused unread. */
+  assertAllowedSize(contentLength: string | undefined): void {
+    const max = this.app.config.maxUploadBytes;
+    if (max !== undefined && (declaredBytes(contentLength) ?? 0) > max) {
+      throw new ApiError('FILE_TOO_LARGE', `The file is larger than this server's ${formatBytes(max)} limit`);
+    }
+  }
+
   async assertRoomFor(contentLength: string | undefined): Promise<void> {
-    const incomingBytes =
-      contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : 0;
     await assertFreeSpace(this.app.config.libraryDir, {
-      incomingBytes,
+      incomingBytes: declaredBytes(contentLength) ?? 0,
       minFreeBytes: this.app.config.minFreeBytes,
     });
   }
@@ -269,11 +291,11 @@ class UploadContext {
     // 1 GiB on a 2-core machine: 403 → 512 MiB/s on PostgreSQL, 244 → 315 MiB/s on PGlite). A photo
     // is hashed inline: the worker's messages and its second pass over the bytes cost more CPU than
     // they free for a few MB, and CPU is what 4 uploads in flight on 2 cores run short of.
-    const declared =
-      contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+    const declared = declaredBytes(contentLength);
     try {
       return await receiveToTemp(body, {
         tmpDir: this.app.layout.libraryTmpDir,
+        maxBytes: this.app.config.maxUploadBytes,
         hashOnWorker: declared === undefined || declared > HASH_INLINE_MAX_BYTES,
         // The last flush runs while the metadata is read and the commit prepared (commitToLibrary
         // waits for it before the link).
