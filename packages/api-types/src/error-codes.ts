@@ -5,6 +5,8 @@
 export const errorStatusByCode = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
+  /** A new username that cannot name its own library folder (`..`, `.carol`, `carol.`, `con`). */
+  INVALID_USERNAME: 400,
   INVALID_JSON: 400,
   INVALID_FILENAME: 400,
   EMPTY_FILE: 400,
