@@ -42,6 +42,8 @@ export const errorStatusByCode = {
   OWNER_EXISTS: 409,
   CANNOT_DELETE_OWNER: 409,
   PAIRING_CLOSED: 409,
+  /** As many pairings are open as the server allows at once; one must be used or expire first. */
+  TOO_MANY_OPEN_PAIRINGS: 409,
   ALBUM_NAME_TAKEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   FILE_TOO_LARGE: 413,
@@ -50,6 +52,8 @@ export const errorStatusByCode = {
   UNPROCESSABLE: 422,
   ALBUM_COVER_NOT_IN_ALBUM: 422,
   RATE_LIMITED: 429,
+  /** Wrong pairing codes from this client, or from everyone, used up their budget; `Retry-After` says when. */
+  TOO_MANY_PAIRING_ATTEMPTS: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   STORAGE_FULL: 507,
