@@ -9,8 +9,6 @@ import {
   type TestServer,
 } from './helper.js';
 
-const WRONG_CODES = ['BBBB-BBBB', 'CCCC-CCCC', 'DDDD-DDDD', 'FFFF-FFFF', 'GGGG-GGGG'];
-
 describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
   let server: TestServer;
   afterEach(() => server.close());
@@ -19,23 +17,6 @@ describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
     server = await startTestServer(target);
     return { app: server.app, ownerToken: await setupOwner(server.app) };
   }
-
-  it('burns a pairing after 5 wrong codes: the right code then fails too', async () => {
-    const { app, ownerToken } = await fresh();
-    const pairing = await openPairing(app, ownerToken);
-    for (const code of WRONG_CODES.filter((code) => code !== pairing.code)) {
-      const wrong = await register(app, { code }, '10.0.0.' + WRONG_CODES.indexOf(code));
-      expect(wrong.statusCode).toBe(401);
-      expect(wrong.json().error.code).toBe('PAIRING_CODE_INVALID');
-    }
-    const extra = await register(app, { code: 'HHHH-HHHH' }, '10.0.1.1');
-    expect(extra.statusCode).toBe(401);
-    const right = await register(app, { code: pairing.code }, '10.0.1.2');
-    expect(right.statusCode).toBe(401);
-    expect(right.json().error.code).toBe('PAIRING_CODE_INVALID');
-    const status = await app.inject({ url: `/api/v1/pairing/${pairing.id}`, headers: bearer(ownerToken) });
-    expect(status.json().data.status).toBe('burned');
-  });
 
   it('expires after 10 minutes (by the clock), with the same error as a wrong code', async () => {
     const { app, ownerToken } = await fresh();
@@ -91,18 +72,16 @@ describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
     expect(byDevice.json().error.code).toBe('FORBIDDEN');
   });
 
-  it('rate-limits register per address and across the server', async () => {
+  it('rate-limits register requests of any kind per address', async () => {
     const { app } = await fresh();
     const codes: number[] = [];
     for (let i = 0; i < 11; i++)
-      codes.push((await register(app, { code: 'BBBB-BBBB' }, '10.2.0.1')).statusCode);
+      codes.push((await register(app, { secret: 'not-a-secret' }, '10.2.0.1')).statusCode);
     expect(codes.slice(0, 10).every((code) => code === 401)).toBe(true);
     expect(codes[10]).toBe(429);
-    // 10 spent from one address; 20 more from others reach the server-wide cap of 30 a minute.
-    for (let i = 0; i < 20; i++) await register(app, { code: 'BBBB-BBBB' }, `10.3.0.${i}`);
-    const capped = await register(app, { code: 'BBBB-BBBB' }, '10.4.0.1');
-    expect(capped.statusCode).toBe(429);
-    expect(capped.json().error.code).toBe('RATE_LIMITED');
+    expect((await register(app, { secret: 'not-a-secret' }, '10.2.0.1')).json().error.code).toBe(
+      'RATE_LIMITED',
+    );
   });
 
   it('never logs a pairing code, secret or device token', async () => {

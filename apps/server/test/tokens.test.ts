@@ -126,7 +126,12 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     const memberToken = await (async () => {
       await server.database.db
         .insertInto('users')
-        .values({ username: 'member1', password_hash: await hashPassword('member password'), role: 'member' })
+        .values({
+          username: 'member1',
+          library_folder: 'member1',
+          password_hash: await hashPassword('member password'),
+          role: 'member',
+        })
         .execute();
       return (await login(server.app, 'member1', 'member password')).json().data.token as string;
     })();

@@ -18,8 +18,32 @@ export const Username = Type.String({
   minLength: 1,
   maxLength: 64,
   pattern: '^[A-Za-z0-9._-]+$',
-  description: 'Letters, digits, dot, dash and underscore; case-insensitive for login',
+  description:
+    'Letters, digits, dot, dash and underscore, starting and ending with a letter or digit, and not a ' +
+    'name Windows keeps for devices (CON, NUL, COM1…); case-insensitive for login. It names the ' +
+    "user's library folder, so `..`, `.carol` or `carol.` are refused (they would not be a folder of their own).",
 });
+
+const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
+/**
+ * Why a new username cannot be used, in words for the person typing it, or `undefined` when it
+ * can. The rules make the username itself a safe, distinct folder name on every common disk:
+ * nothing that a filesystem hides (`.carol`), drops (`carol.`), treats as a path (`..`) or as a
+ * device (`con`). Existing users keep whatever name they have.
+ *
+ * @example
+ * usernameProblem('.carol'); // 'must start and end with a letter or digit'
+ */
+export function usernameProblem(username: string): string | undefined {
+  if (username.length < 1 || username.length > 64) return 'must be 1 to 64 characters';
+  if (!/^[A-Za-z0-9._-]+$/.test(username)) return 'may hold only letters, digits, ".", "_" and "-"';
+  if (!/^[A-Za-z0-9](.*[A-Za-z0-9])?$/.test(username)) return 'must start and end with a letter or digit';
+  if (WINDOWS_DEVICE_NAME.test(username.split('.')[0] ?? '')) {
+    return 'is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1-9, LPT1-9)';
+  }
+  return undefined;
+}
 
 export const NewPassword = Type.String({ minLength: 8, maxLength: 1024 });
 
@@ -27,6 +51,11 @@ export const UserSummary = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     username: Type.String(),
+    libraryFolder: Type.String({
+      description:
+        "The user's folder at the top of the library, where their originals are written: usually the " +
+        'username, `<username>-2`… when that folder was already taken. Never changes.',
+    }),
     displayName: Type.Union([Type.String(), Type.Null()]),
     role: UserRole,
     createdAt: Timestamp,

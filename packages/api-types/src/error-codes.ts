@@ -5,6 +5,8 @@
 export const errorStatusByCode = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
+  /** A new username that cannot name its own library folder (`..`, `.carol`, `carol.`, `con`). */
+  INVALID_USERNAME: 400,
   INVALID_JSON: 400,
   INVALID_FILENAME: 400,
   EMPTY_FILE: 400,
@@ -40,6 +42,8 @@ export const errorStatusByCode = {
   OWNER_EXISTS: 409,
   CANNOT_DELETE_OWNER: 409,
   PAIRING_CLOSED: 409,
+  /** As many pairings are open as the server allows at once; one must be used or expire first. */
+  TOO_MANY_OPEN_PAIRINGS: 409,
   ALBUM_NAME_TAKEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   FILE_TOO_LARGE: 413,
@@ -48,6 +52,8 @@ export const errorStatusByCode = {
   UNPROCESSABLE: 422,
   ALBUM_COVER_NOT_IN_ALBUM: 422,
   RATE_LIMITED: 429,
+  /** Wrong pairing codes from this client, or from everyone, used up their budget; `Retry-After` says when. */
+  TOO_MANY_PAIRING_ATTEMPTS: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   STORAGE_FULL: 507,

@@ -48,6 +48,7 @@ export async function findActiveAuthSession(
       's.user_agent',
       's.ip',
       'u.username',
+      'u.library_folder',
       'u.display_name',
       'u.password_hash',
       'u.role',
@@ -74,6 +75,7 @@ export async function findActiveAuthSession(
     user: {
       id: row.user_id,
       username: row.username,
+      library_folder: row.library_folder,
       display_name: row.display_name,
       password_hash: row.password_hash,
       role: row.role,

@@ -111,6 +111,7 @@ export async function findActiveDeviceForToken(
       'd.last_backup_at',
       'd.revoked_at',
       'u.username',
+      'u.library_folder',
       'u.display_name',
       'u.password_hash',
       'u.role',
@@ -142,6 +143,7 @@ export async function findActiveDeviceForToken(
     user: {
       id: row.user_id,
       username: row.username,
+      library_folder: row.library_folder,
       display_name: row.display_name,
       password_hash: row.password_hash,
       role: row.role,

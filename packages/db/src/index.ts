@@ -39,6 +39,7 @@ export {
 } from './devices.repository.js';
 export {
   claimPairingSession,
+  countOpenPairingSessions,
   createPairingSession,
   expirePairingSessions,
   findPairingSession,

@@ -2,14 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 import { DbError, isUniqueViolation } from './errors.js';
 import { inTransaction } from './in-transaction.js';
-import type {
-  Database,
-  Device,
-  DevicePlatform,
-  DeviceScope,
-  PairingSession,
-  PairingStatus,
-} from './schema.js';
+import type { Database, Device, DevicePlatform, DeviceScope, PairingSession } from './schema.js';
 import { isUuid } from './uuid.js';
 
 /** A pairing to open: only hashes of the code and secret are ever stored. */
@@ -20,6 +13,11 @@ export interface NewPairingSession {
   /** SHA-256 hex of the QR secret. */
   secretHash: string;
   expiresAt: Date;
+  /**
+   * Refuse with `TOO_MANY_OPEN_PAIRINGS` when `max` pairings, of any user, are already open at
+   * `now`: the number of codes open at once bounds the chance of guessing one.
+   */
+  openLimit?: { max: number; now: Date };
 }
 
 /** The device a successful claim creates, for the user who opened the pairing. */
@@ -36,31 +34,43 @@ export type PairingClaim = (
   { codeHash: string; secretHash?: undefined } | { secretHash: string; codeHash?: undefined }
 ) & {
   now: Date;
-  /** Wrong attempts a pending session survives; the one that reaches this number burns it. */
-  maxAttempts: number;
   device: PairingDevice;
 };
 
 /**
  * Opens a pairing for `userId`. Only the hashes are stored. Throws `DbError`
  * `PAIRING_CODE_TAKEN` when the code or secret hash is already in the table (an 8-letter code
- * can repeat one from the past): draw new credentials and try again.
+ * can repeat one from the past): draw new credentials and try again; `TOO_MANY_OPEN_PAIRINGS`
+ * when `openLimit` is reached. The count and the insert hold one transaction-scoped advisory
+ * lock, so pairings opened at the same moment cannot together pass the limit.
  */
 export async function createPairingSession(
   db: Kysely<Database>,
   input: NewPairingSession,
 ): Promise<PairingSession> {
   try {
-    return await db
-      .insertInto('pairing_sessions')
-      .values({
-        user_id: input.userId,
-        code_hash: input.codeHash,
-        secret_hash: input.secretHash,
-        expires_at: input.expiresAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return await inTransaction(db, async (trx) => {
+      if (input.openLimit) {
+        await sql`select pg_advisory_xact_lock(${OPEN_PAIRINGS_LOCK})`.execute(trx);
+        const open = await countOpenPairingSessions(trx, input.openLimit.now);
+        if (open >= input.openLimit.max) {
+          throw new DbError(
+            'TOO_MANY_OPEN_PAIRINGS',
+            `${open} pairings are open already; one must be used or expire first`,
+          );
+        }
+      }
+      return trx
+        .insertInto('pairing_sessions')
+        .values({
+          user_id: input.userId,
+          code_hash: input.codeHash,
+          secret_hash: input.secretHash,
+          expires_at: input.expiresAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
   } catch (err) {
     if (
       isUniqueViolation(err, 'pairing_sessions_code_hash_key') ||
@@ -70,6 +80,20 @@ export async function createPairingSession(
     }
     throw err;
   }
+}
+
+// An arbitrary, fixed key for pg_advisory_xact_lock: "open pairings" in this database.
+const OPEN_PAIRINGS_LOCK = 0x1c100d01;
+
+/** Pending pairings of every user that are still open at `now`. */
+export async function countOpenPairingSessions(db: Kysely<Database>, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('pairing_sessions')
+    .select((eb) => eb.fn.countAll<number>().as('open'))
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.open);
 }
 
 /**
@@ -104,27 +128,23 @@ export async function findPairingSession(
  * user who opened it. Returns `undefined` when no open pairing matches: the hash is unknown, or
  * the pairing is claimed, expired or burned.
  *
- * Race-safe: the claim is one `UPDATE … WHERE status = 'pending' AND expires_at > now AND
- * attempts < maxAttempts … RETURNING`, so when two claims of the same pairing run at once the
- * row lock makes the second re-check the row, find it claimed and match nothing. The device
- * insert and the link back from the pairing happen in the same transaction as the claim, so a
- * failed insert leaves the pairing pending.
+ * Race-safe: the claim is one `UPDATE … WHERE status = 'pending' AND expires_at > now …
+ * RETURNING`, so when two claims of the same pairing run at once the row lock makes the second
+ * re-check the row, find it claimed and match nothing. The device insert and the link back from
+ * the pairing happen in the same transaction as the claim, so a failed insert leaves the pairing
+ * pending.
  *
- * Brute force: every failed claim counts as one wrong attempt against EVERY pending, unexpired
- * pairing, of every user, and burns those that reach `maxAttempts`. A guess at the manual code
- * could hit any open pairing, so a per-pairing count would let an attacker spread guesses over
- * them all. The price is that a stranger guessing can burn open pairings (the user makes a new
- * one); the server also rate-limits registration. Claimed, expired and burned pairings are not
- * touched.
+ * A miss changes nothing: a wrong code names no pairing, so it must not count against, or close,
+ * anyone's. Guessing is limited by whoever calls this, before calling it.
  *
  * Safe to call with a transaction: it then runs inside it instead of opening its own.
  *
  * @example
  * const claimed = await claimPairingSession(db, {
- *   codeHash: hashPairingValue(code), now: clock(), maxAttempts: MAX_PAIRING_ATTEMPTS,
+ *   codeHash: hashPairingValue(code), now: clock(),
  *   device: { name: 'Ada’s iPhone', platform: 'ios', scopes: [...APP_DEVICE_SCOPES], tokenId: randomUUID() },
  * });
- * if (!claimed) throw new HttpError(400, 'PAIRING_CODE_INVALID');
+ * if (!claimed) throw new HttpError(401, 'PAIRING_CODE_INVALID');
  */
 export async function claimPairingSession(
   db: Kysely<Database>,
@@ -138,14 +158,13 @@ export async function claimPairingSession(
       ? { column: 'code_hash' as const, hash: claim.codeHash }
       : { column: 'secret_hash' as const, hash: claim.secretHash };
 
-  const claimed = await inTransaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const session = await trx
       .updateTable('pairing_sessions')
       .set({ status: 'claimed', claimed_at: claim.now })
       .where(lookup.column, '=', lookup.hash)
       .where('status', '=', 'pending')
       .where('expires_at', '>', claim.now)
-      .where('attempts', '<', claim.maxAttempts)
       .returningAll()
       .executeTakeFirst();
     if (!session) return undefined;
@@ -169,10 +188,6 @@ export async function claimPairingSession(
       .executeTakeFirstOrThrow();
     return { session: linked, device };
   });
-  if (claimed) return claimed;
-
-  await countWrongPairingAttempt(db, claim);
-  return undefined;
 }
 
 /**
@@ -187,30 +202,4 @@ export async function expirePairingSessions(db: Kysely<Database>, now: Date): Pr
     .where('expires_at', '<=', now)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-async function countWrongPairingAttempt(
-  db: Kysely<Database>,
-  claim: { now: Date; maxAttempts: number },
-): Promise<void> {
-  // Rows are locked in id order first, so two wrong attempts at once queue up row by row instead
-  // of deadlocking; each then re-reads `attempts`, so no increment is lost.
-  await db
-    .updateTable('pairing_sessions')
-    .set((eb) => ({
-      attempts: eb('attempts', '+', 1),
-      status: sql<PairingStatus>`case when attempts + 1 >= ${claim.maxAttempts} then 'burned' else status end`,
-    }))
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('pairing_sessions')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('expires_at', '>', claim.now)
-        .orderBy('id')
-        .forUpdate(),
-    )
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', claim.now)
-    .execute();
 }

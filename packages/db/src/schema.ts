@@ -47,6 +47,11 @@ type JsonObjectColumn = ColumnType<JsonObject, JsonObject | undefined, JsonObjec
 export interface UsersTable {
   id: Generated<string>;
   username: string;
+  /**
+   * The user's folder at the top of the library, chosen once when the user is made (usually the
+   * username) and never changed: unique in any letter case, one safe path segment.
+   */
+  library_folder: string;
   display_name: string | null;
   password_hash: string;
   role: UserRole;

@@ -6,6 +6,11 @@ import { isUuid } from './uuid.js';
 
 export interface NewUser {
   username: string;
+  /**
+   * The user's folder at the top of the library (see `UsersTable`); the username when left out.
+   * Either way it must be one safe path segment, or the insert fails with `INVALID_USERNAME`.
+   */
+  libraryFolder?: string;
   passwordHash: string;
   role: UserRole;
   displayName?: string | null;
@@ -21,8 +26,9 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
 
 /**
  * Inserts a user. Throws `DbError` `USERNAME_TAKEN` when the name exists in any letter case,
- * `OWNER_EXISTS` for a second owner, `INVALID_USERNAME` when the name breaks the schema's rules
- * (1–64 characters of `A–Z a–z 0–9 . _ -`).
+ * `LIBRARY_FOLDER_TAKEN` when another user has that library folder in any letter case (pick
+ * another and try again), `OWNER_EXISTS` for a second owner, `INVALID_USERNAME` when the name
+ * breaks the schema's rules (1–64 characters of `A–Z a–z 0–9 . _ -`).
  */
 export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
   try {
@@ -30,6 +36,7 @@ export async function createUser(db: Kysely<Database>, input: NewUser): Promise<
       .insertInto('users')
       .values({
         username: input.username,
+        library_folder: input.libraryFolder ?? input.username,
         password_hash: input.passwordHash,
         role: input.role,
         display_name: input.displayName ?? null,
@@ -60,11 +67,12 @@ export async function createFirstOwner(
   try {
     return await db
       .insertInto('users')
-      .columns(['username', 'password_hash', 'role', 'display_name'])
+      .columns(['username', 'library_folder', 'password_hash', 'role', 'display_name'])
       .expression(
         db
           .selectNoFrom((eb) => [
             eb.cast<string>(eb.val(input.username), 'text').as('username'),
+            eb.cast<string>(eb.val(input.libraryFolder ?? input.username), 'text').as('library_folder'),
             eb.cast<string>(eb.val(input.passwordHash), 'text').as('password_hash'),
             eb.cast<UserRole>(eb.val('owner'), 'text').as('role'),
             eb.cast<string | null>(eb.val(input.displayName ?? null), 'text').as('display_name'),
@@ -93,7 +101,7 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** What the owner may change about a user. The username never changes: it names library folders. */
+/** What the owner may change about a user. The username and library folder never change. */
 export interface UserChanges {
   displayName?: string | null;
   passwordHash?: string;
@@ -154,16 +162,20 @@ function toUserWriteError(err: unknown, username?: string): unknown {
     const name = username === undefined ? 'This username' : `The username "${username}"`;
     return new DbError('USERNAME_TAKEN', `${name} is already taken`, { cause: err });
   }
+  if (isUniqueViolation(err, 'users_library_folder_lower_key')) {
+    return new DbError('LIBRARY_FOLDER_TAKEN', 'This library folder belongs to another user', { cause: err });
+  }
   if (isUniqueViolation(err, 'users_one_owner')) {
     return new DbError('OWNER_EXISTS', 'This server already has an owner', { cause: err });
   }
   if (
     isCheckViolation(err, 'users_username_length_check') ||
-    isCheckViolation(err, 'users_username_format_check')
+    isCheckViolation(err, 'users_username_format_check') ||
+    isCheckViolation(err, 'users_library_folder_check')
   ) {
     return new DbError(
       'INVALID_USERNAME',
-      'A username is 1 to 64 characters: letters, digits, dot, underscore and hyphen',
+      'A username is 1 to 64 characters: letters, digits, dot, underscore and hyphen, and names a safe folder',
       { cause: err },
     );
   }

@@ -42,9 +42,10 @@ export async function insertUser(
   db: Kysely<Database>,
   values: Partial<Insertable<UsersTable>> = {},
 ): Promise<User> {
+  const username = values.username ?? unique('user');
   return db
     .insertInto('users')
-    .values({ username: unique('user'), password_hash: 'hash', role: 'member', ...values })
+    .values({ username, library_folder: username, password_hash: 'hash', role: 'member', ...values })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

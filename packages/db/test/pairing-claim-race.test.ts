@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import {
   claimPairingSession,
+  countOpenPairingSessions,
   createPairingSession,
   type Database,
   type Kysely,
@@ -17,7 +18,6 @@ import { insertUser, sha256Of, targets } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const NOW = new Date(T0.getTime() + 60_000);
-const MAX_ATTEMPTS = 5;
 
 const phone = (): PairingDevice => ({
   name: 'iPhone',
@@ -87,7 +87,6 @@ describe.each(targets)('racing pairing claims on $label', (target) => {
         claimPairingSession(db, {
           ...(i % 2 === 0 ? { codeHash: pairing.codeHash } : { secretHash: pairing.secretHash }),
           now: NOW,
-          maxAttempts: MAX_ATTEMPTS,
           device: phone(),
         }),
       ),
@@ -109,7 +108,6 @@ describe.each(targets)('racing pairing claims on $label', (target) => {
       claimPairingSession(executor, {
         codeHash: pairing.codeHash,
         now: NOW,
-        maxAttempts: MAX_ATTEMPTS,
         device: phone(),
       });
 
@@ -131,53 +129,23 @@ describe.each(targets)('racing pairing claims on $label', (target) => {
     expect(await stored(db, pairing.session.id)).toEqual(winner?.session);
   });
 
-  it('loses no count when wrong attempts against several open pairings run at once', async () => {
+  it('never lets pairings opened at the same moment pass the limit of open pairings together', async () => {
     const { db } = database;
-    const pairings = await Promise.all(Array.from({ length: 6 }, () => openPairing(db, alice.id)));
-    const guesses = MAX_ATTEMPTS - 1;
-    const results = await Promise.all(
-      Array.from({ length: guesses }, () =>
-        claimPairingSession(db, {
-          codeHash: sha256Of(`wrong ${randomUUID()}`),
-          now: NOW,
-          maxAttempts: MAX_ATTEMPTS,
-          device: phone(),
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        createPairingSession(db, {
+          userId: alice.id,
+          codeHash: sha256Of(`code ${randomUUID()}`),
+          secretHash: sha256Of(`secret ${randomUUID()}`),
+          expiresAt: new Date(T0.getTime() + 600_000),
+          openLimit: { max: 3, now: NOW },
         }),
       ),
     );
-    expect(results.every((result) => result === undefined)).toBe(true);
-    for (const pairing of pairings) {
-      expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: guesses });
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
+    for (const result of results.filter((result) => result.status === 'rejected')) {
+      expect(result.reason).toMatchObject({ code: 'TOO_MANY_OPEN_PAIRINGS' });
     }
-  });
-
-  it('either claims or burns when the right code races the last wrong attempt, never both', async () => {
-    const { db } = database;
-    for (let round = 0; round < 4; round++) {
-      await sql`truncate pairing_sessions, devices cascade`.execute(db);
-      const pairing = await openPairing(db, alice.id);
-      await db
-        .updateTable('pairing_sessions')
-        .set({ attempts: MAX_ATTEMPTS - 1 })
-        .where('id', '=', pairing.session.id)
-        .execute();
-      const attempt = (codeHash: string) =>
-        claimPairingSession(db, { codeHash, now: NOW, maxAttempts: MAX_ATTEMPTS, device: phone() });
-      const [right] = await Promise.all([attempt(pairing.codeHash), attempt(sha256Of(`wrong ${round}`))]);
-
-      const session = await stored(db, pairing.session.id);
-      const devices = await devicesOf(db, alice.id);
-      if (right) {
-        expect(session).toMatchObject({
-          status: 'claimed',
-          attempts: MAX_ATTEMPTS - 1,
-          device_id: right.device.id,
-        });
-        expect(devices).toEqual([right.device.id]);
-      } else {
-        expect(session).toMatchObject({ status: 'burned', attempts: MAX_ATTEMPTS, device_id: null });
-        expect(devices).toEqual([]);
-      }
-    }
+    expect(await countOpenPairingSessions(db, NOW)).toBe(3);
   });
 });

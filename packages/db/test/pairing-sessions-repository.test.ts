@@ -84,7 +84,6 @@ describe.each(targets)('pairing sessions on $label', (target) => {
     const claimed = await claimPairingSession(db, {
       secretHash: credentials.secretHash,
       now: at(1000),
-      maxAttempts: 5,
       device: { name: 'iPhone', platform: 'ios', scopes: ['media.upload'], tokenId: randomUUID() },
     });
     expect(await findPairingSession(db, { id, userId: bob.id })).toEqual(claimed);

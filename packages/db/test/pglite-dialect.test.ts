@@ -17,8 +17,8 @@ describe('PGlite dialect', () => {
     const inserted = await db
       .insertInto('users')
       .values([
-        { username: 'affected1', password_hash: 'h', role: 'member' },
-        { username: 'affected2', password_hash: 'h', role: 'member' },
+        { username: 'affected1', library_folder: 'affected1', password_hash: 'h', role: 'member' },
+        { username: 'affected2', library_folder: 'affected2', password_hash: 'h', role: 'member' },
       ])
       .executeTakeFirstOrThrow();
     expect(inserted.numInsertedOrUpdatedRows).toBe(2n);

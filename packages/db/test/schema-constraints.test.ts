@@ -123,15 +123,15 @@ describe.each(targets)('schema constraints on $label', (target) => {
   it('rejects usernames that differ only in case, or break the username rules', async () => {
     const { db } = database;
     await insertUser(db, { username: 'Grace' });
-    expect(await pgErrorOf(insertUser(db, { username: 'grace' }))).toEqual({
+    expect(await pgErrorOf(insertUser(db, { username: 'grace', library_folder: 'grace-2' }))).toEqual({
       code: UNIQUE_VIOLATION,
       constraint: 'users_username_lower_key',
     });
-    expect(await pgErrorOf(insertUser(db, { username: 'has space' }))).toEqual({
+    expect(await pgErrorOf(insertUser(db, { username: 'has space', library_folder: 'has-space' }))).toEqual({
       code: CHECK_VIOLATION,
       constraint: 'users_username_format_check',
     });
-    expect(await pgErrorOf(insertUser(db, { username: 'x'.repeat(65) }))).toEqual({
+    expect(await pgErrorOf(insertUser(db, { username: 'x'.repeat(65), library_folder: 'x' }))).toEqual({
       code: CHECK_VIOLATION,
       constraint: 'users_username_length_check',
     });

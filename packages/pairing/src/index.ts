@@ -8,12 +8,8 @@ export {
   normalizePairingCode,
 } from './pairing-code.js';
 export { newPairingCredentials, type PairingCredentials } from './pairing-credentials.js';
-export {
-  MAX_PAIRING_ATTEMPTS,
-  PAIRING_TTL_MS,
-  effectivePairingStatus,
-  type PairingStatus,
-} from './pairing-session.js';
+export { PAIRING_TTL_MS, effectivePairingStatus, type PairingStatus } from './pairing-session.js';
+export { PAIRING_GUESS_BUDGET, chanceOfGuessingAnOpenCode } from './pairing-guess-budget.js';
 export {
   buildPairingPayload,
   buildTokenPayload,

@@ -8,7 +8,12 @@ export { dataLayout, prepareDataLayout, type DataLayout } from './data-layout.js
 export { readOrCreateFile } from './persistent-file.js';
 export { lockDataDir } from './data-dir-lock.js';
 export { sanitizeFileName, withClashSuffix, MAX_FILE_NAME_BYTES } from './file-names.js';
-export { libraryRelativeDir, resolveInsideLibrary, LIBRARY_TMP_DIR } from './library-layout.js';
+export {
+  existingLibraryFolders,
+  libraryRelativeDir,
+  resolveInsideLibrary,
+  LIBRARY_TMP_DIR,
+} from './library-layout.js';
 export { assertFreeSpace, diskUsage, formatBytes, type DiskUsage } from './free-space.js';
 export {
   receiveToTemp,

@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { StorageError } from './errors.js';
 import { sanitizeFolderName } from './file-names.js';
@@ -8,23 +8,40 @@ export const LIBRARY_TMP_DIR = '.tmp';
 
 /**
  * The folder, relative to the library, where a user's item taken in a given local month goes:
- * `<username>/<YYYY>/<MM>` (DESIGN §2). The username is sanitised like a file name, with path
- * separators turned into `_`.
+ * `<library folder>/<YYYY>/<MM>` (DESIGN §2). `libraryFolder` is the folder stored with the user,
+ * chosen once when the user was made; it must already be one safe path segment, never a name
+ * that sanitising would change, so two users can never be folded into one folder here.
  *
- * @throws StorageError `INVALID_NAME` when nothing usable is left of the username
+ * @throws StorageError `INVALID_NAME` when `libraryFolder` is not a safe folder name as it is
  * @throws RangeError for a year outside 1–9999 or a month outside 1–12
  * @example
  * libraryRelativeDir('alice', { year: 2024, month: 5 }); // 'alice/2024/05'
  */
-export function libraryRelativeDir(username: string, taken: { year: number; month: number }): string {
-  const folder = sanitizeFolderName(username);
-  if (folder === undefined)
-    throw new StorageError('INVALID_NAME', `username ${JSON.stringify(username)} cannot name a folder`);
+export function libraryRelativeDir(libraryFolder: string, taken: { year: number; month: number }): string {
+  if (sanitizeFolderName(libraryFolder) !== libraryFolder)
+    throw new StorageError(
+      'INVALID_NAME',
+      `${JSON.stringify(libraryFolder)} is not a safe library folder name`,
+    );
   const { year, month } = taken;
   if (!Number.isInteger(year) || year < 1 || year > 9999) throw new RangeError(`year out of range: ${year}`);
   if (!Number.isInteger(month) || month < 1 || month > 12)
     throw new RangeError(`month out of range: ${month}`);
-  return `${folder}/${String(year).padStart(4, '0')}/${String(month).padStart(2, '0')}`;
+  return `${libraryFolder}/${String(year).padStart(4, '0')}/${String(month).padStart(2, '0')}`;
+}
+
+/**
+ * The names at the top of the library, lower-cased: a new user is never given one of them, so
+ * a folder left by a removed user (or anything else kept there) is not shared with a newcomer,
+ * even on a disk that ignores letter case. An absent library has none.
+ */
+export async function existingLibraryFolders(libraryDir: string): Promise<Set<string>> {
+  try {
+    return new Set((await readdir(libraryDir)).map((name) => name.toLowerCase()));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw error;
+  }
 }
 
 function outside(relPath: string, why: string): StorageError {

@@ -1,7 +1,13 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitToLibrary, libraryRelativeDir, receiveToTemp, resolveInsideLibrary } from '../src/index.js';
+import {
+  commitToLibrary,
+  existingLibraryFolders,
+  libraryRelativeDir,
+  receiveToTemp,
+  resolveInsideLibrary,
+} from '../src/index.js';
 import { chunksOf, listDir, tempDir } from './helper.js';
 
 describe('libraryRelativeDir', () => {
@@ -10,20 +16,41 @@ describe('libraryRelativeDir', () => {
     expect(libraryRelativeDir('bob', { year: 1999, month: 12 })).toBe('bob/1999/12');
   });
 
-  it("sanitises the username without letting one user land in another one's folder", () => {
-    expect(libraryRelativeDir('../alice', { year: 2024, month: 1 })).toBe('_alice/2024/01');
-    expect(libraryRelativeDir('bob/alice', { year: 2024, month: 1 })).toBe('bob_alice/2024/01');
-    expect(libraryRelativeDir('.tmp', { year: 2024, month: 1 })).toBe('tmp/2024/01');
-    expect(libraryRelativeDir('con', { year: 2024, month: 1 })).toBe('_con/2024/01');
+  it('refuses a folder name that sanitising would change, so no two names share a folder', () => {
+    for (const folder of [
+      '..',
+      '.',
+      '../alice',
+      'bob/alice',
+      '.tmp',
+      '.carol',
+      'carol.',
+      'con',
+      'a\\b',
+      '',
+    ]) {
+      expect(() => libraryRelativeDir(folder, { year: 2024, month: 1 }), folder).toThrow(
+        expect.objectContaining({ code: 'INVALID_NAME' }),
+      );
+    }
+    expect(libraryRelativeDir('_con', { year: 2024, month: 1 })).toBe('_con/2024/01');
+    expect(libraryRelativeDir('carol-2', { year: 2024, month: 1 })).toBe('carol-2/2024/01');
   });
 
-  it('refuses a username with nothing usable and an impossible date', () => {
-    expect(() => libraryRelativeDir('..', { year: 2024, month: 1 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_NAME' }),
-    );
+  it('refuses an impossible date', () => {
     expect(() => libraryRelativeDir('alice', { year: 2024, month: 13 })).toThrow(RangeError);
     expect(() => libraryRelativeDir('alice', { year: 0, month: 1 })).toThrow(RangeError);
     expect(() => libraryRelativeDir('alice', { year: 2024.5, month: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('existingLibraryFolders', () => {
+  it('lists the top of the library in lower case, and nothing for a library not made yet', async () => {
+    const library = await tempDir();
+    expect(await existingLibraryFolders(join(library, 'absent'))).toEqual(new Set());
+    await mkdir(join(library, 'Carol'));
+    await mkdir(join(library, '.tmp'));
+    expect(await existingLibraryFolders(library)).toEqual(new Set(['carol', '.tmp']));
   });
 });
 

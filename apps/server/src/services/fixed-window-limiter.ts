@@ -24,7 +24,12 @@ export class FixedWindowLimiter {
     return true;
   }
 
-  /** Milliseconds until the current window ends. */
+  /** Gives back one event counted in the current window (one that turned out not to count). */
+  giveBack(): void {
+    if (this.#count > 0) this.#count -= 1;
+  }
+
+  /** Milliseconds until the current window ends; 0 once it has, when the limiter holds nothing. */
   retryAfterMs(): number {
     return Math.max(0, this.#windowStart + this.windowMs - this.now().getTime());
   }

@@ -372,7 +372,7 @@ class UploadContext {
       const placing = {
         tempPath: upload.tempPath,
         libraryDir: app.config.libraryDir,
-        relDir: libraryRelativeDir(principal.user.username, metadata.takenAtLocal),
+        relDir: libraryRelativeDir(principal.user.libraryFolder, metadata.takenAtLocal),
         fileName: fields.filename!,
         ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
         fileMode: LIBRARY_FILE_MODE,

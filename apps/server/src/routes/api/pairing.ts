@@ -11,9 +11,10 @@ import {
 import { claimPairingSession, createPairingSession, findPairingSession } from '@iclood/db';
 import {
   APP_DEVICE_SCOPES,
-  MAX_PAIRING_ATTEMPTS,
+  PAIRING_GUESS_BUDGET,
   PAIRING_TTL_MS,
   buildPairingPayload,
+  chanceOfGuessingAnOpenCode,
   effectivePairingStatus,
   formatPairingCode,
   hashPairingValue,
@@ -25,14 +26,25 @@ import {
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { signDeviceToken, toDeviceSummary } from '../../services/devices.js';
-import { FixedWindowLimiter } from '../../services/fixed-window-limiter.js';
+import { PairingGuessLimiter } from '../../services/pairing-guess-limiter.js';
 import { PendingPairings } from '../../services/pending-pairings.js';
 import { lanDisplayName } from '../../services/lan-addresses.js';
 import { reachableUrls } from '../../services/server-urls.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
+// Requests of any kind from one address; wrong codes have their own, tighter budget
+// (PAIRING_GUESS_BUDGET), which is what bounds the chance of guessing an open code.
 const REGISTER_PER_IP = { max: 10, timeWindow: 60_000 };
-const REGISTER_GLOBAL = { max: 30, windowMs: 60_000 };
+
+const minutes = PAIRING_GUESS_BUDGET.windowMs / 60_000;
+const GUESSING_LIMITS =
+  `A wrong manual code closes no pairing. Instead each client may send ${PAIRING_GUESS_BUDGET.perClient} ` +
+  `wrong codes, and the whole server checks ${PAIRING_GUESS_BUDGET.perServer}, per ${minutes} minutes; ` +
+  'beyond that codes are refused unchecked with 429 `TOO_MANY_PAIRING_ATTEMPTS` and `Retry-After`. ' +
+  `With at most ${PAIRING_GUESS_BUDGET.maxOpenPairings} pairings open at once, the chance of guessing ` +
+  `any open code during its ${PAIRING_TTL_MS / 60_000}-minute life stays below ` +
+  `${chanceOfGuessingAnOpenCode().toPrecision(2)} (under one in a million). A QR secret cannot be ` +
+  'guessed and is not held up by these limits.';
 
 const imageResponse = (mime: string, description: string) => ({
   description,
@@ -42,7 +54,7 @@ const imageResponse = (mime: string, description: string) => ({
 /** Pairing a phone: the QR/code a signed-in user shows, and the register call the phone makes. */
 const pairingRoutes: AppPlugin = async (app) => {
   const pending = new PendingPairings(app.now);
-  const registerBudget = new FixedWindowLimiter(REGISTER_GLOBAL.max, REGISTER_GLOBAL.windowMs, app.now);
+  const codeGuesses = new PairingGuessLimiter(PAIRING_GUESS_BUDGET, app.now);
 
   // Hashes stay unique forever, so a new code can (very rarely) equal an old one: draw again.
   async function openPairingSession(userId: string, expiresAt: Date) {
@@ -51,7 +63,13 @@ const pairingRoutes: AppPlugin = async (app) => {
       try {
         const { codeHash, secretHash } = credentials;
         return {
-          session: await createPairingSession(app.db, { userId, codeHash, secretHash, expiresAt }),
+          session: await createPairingSession(app.db, {
+            userId,
+            codeHash,
+            secretHash,
+            expiresAt,
+            openLimit: { max: PAIRING_GUESS_BUDGET.maxOpenPairings, now: app.now() },
+          }),
           credentials,
         };
       } catch (error) {
@@ -67,6 +85,7 @@ const pairingRoutes: AppPlugin = async (app) => {
       schema: {
         tags: ['pairing'],
         summary: 'Open a pairing: a QR payload and a manual code, valid for 10 minutes, single use',
+        description: `At most ${PAIRING_GUESS_BUDGET.maxOpenPairings} pairings, of all users, are open at once: one more is refused with 409 \`TOO_MANY_OPEN_PAIRINGS\` until one is used or expires.`,
         response: withErrorResponses({ 201: SuccessEnvelope(CreatePairingResult) }),
       },
     },
@@ -192,6 +211,7 @@ const pairingRoutes: AppPlugin = async (app) => {
       schema: {
         tags: ['pairing'],
         summary: 'A phone pairs with the QR secret or the manual code and gets its device token',
+        description: GUESSING_LIMITS,
         body: RegisterRequest,
         response: withErrorResponses({ 201: SuccessEnvelope(RegisterResult) }),
       },
@@ -203,10 +223,18 @@ const pairingRoutes: AppPlugin = async (app) => {
           { field: 'body', message: 'exactly one of code and secret is required' },
         ]);
       }
-      if (!registerBudget.tryTake()) {
+      // Only a manual code can be guessed; a QR secret (256 random bits) cannot, so it is never
+      // held up by someone else's guessing.
+      const guess = code !== undefined ? codeGuesses.reserve(request.ip) : undefined;
+      if (guess && 'refusedBy' in guess) {
+        const seconds = Math.max(1, Math.ceil(guess.retryAfterMs / 1000));
+        request.log.warn({ refusedBy: guess.refusedBy }, 'pairing code guessing refused');
+        reply.header('retry-after', String(seconds));
         throw new ApiError(
-          'RATE_LIMITED',
-          `Too many pairing attempts on this server; try again in ${Math.ceil(registerBudget.retryAfterMs() / 1000)} s`,
+          'TOO_MANY_PAIRING_ATTEMPTS',
+          guess.refusedBy === 'client'
+            ? `Too many wrong pairing codes from this device; try again in ${seconds} s, or scan the QR code`
+            : `Too many wrong pairing codes on this server; try again in ${seconds} s, or scan the QR code`,
         );
       }
       // A code that cannot be one still counts as a wrong attempt: it hashes to nothing stored.
@@ -215,7 +243,6 @@ const pairingRoutes: AppPlugin = async (app) => {
           ? { codeHash: hashPairingValue(normalizePairingCode(code) ?? `invalid:${code}`) }
           : { secretHash: hashPairingValue(secret!) }),
         now: app.now(),
-        maxAttempts: MAX_PAIRING_ATTEMPTS,
         device: { name: deviceName, platform, scopes: [...APP_DEVICE_SCOPES], tokenId: randomUUID() },
       });
       if (!claimed) {
@@ -225,6 +252,7 @@ const pairingRoutes: AppPlugin = async (app) => {
           'This pairing code is not valid: it may be mistyped, used or expired. Open a new pairing on the dashboard.',
         );
       }
+      if (guess) codeGuesses.giveBack(guess);
       pending.forget(claimed.session.id);
       request.log.info({ deviceId: claimed.device.id, userId: claimed.device.user_id }, 'device paired');
       return reply.code(201).send(

@@ -10,6 +10,7 @@ import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { hashPassword } from '../../services/passwords.js';
 import { startSession } from '../../services/sessions.js';
+import { assertNewUsername, withNewLibraryFolder } from '../../services/users.js';
 import type { AppPlugin } from '../../types.js';
 
 /** First run: create the owner from the dashboard's setup page. Closed once any user exists. */
@@ -42,11 +43,11 @@ const setupRoutes: AppPlugin = async (app) => {
       const alreadyDone = () => new ApiError('SETUP_ALREADY_DONE', 'Setup is already done; sign in instead');
       if ((await countUsers(app.db)) > 0) throw alreadyDone();
       const { username, password, displayName } = request.body;
-      const owner = await createFirstOwner(app.db, {
-        username,
-        passwordHash: await hashPassword(password),
-        displayName: displayName ?? null,
-      });
+      assertNewUsername(username);
+      const passwordHash = await hashPassword(password);
+      const owner = await withNewLibraryFolder(app.config.libraryDir, username, (libraryFolder) =>
+        createFirstOwner(app.db, { username, libraryFolder, passwordHash, displayName: displayName ?? null }),
+      );
       if (!owner) throw alreadyDone();
       request.log.info({ username: owner.username }, 'owner account created from the setup page');
       const session = await startSession(app, request, reply, owner);

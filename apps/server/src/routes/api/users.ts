@@ -19,7 +19,7 @@ import {
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { hashPassword } from '../../services/passwords.js';
-import { toUserSummary } from '../../services/users.js';
+import { assertNewUsername, toUserSummary, withNewLibraryFolder } from '../../services/users.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 /** The household: the owner adds, edits and removes members (scope `admin`). */
@@ -52,13 +52,21 @@ const userRoutes: AppPlugin = async (app) => {
     },
     async (request, reply) => {
       const { username, password, displayName } = request.body;
-      const user = await createUser(app.db, {
-        username,
-        passwordHash: await hashPassword(password),
-        role: 'member',
-        displayName: displayName ?? null,
-      });
-      request.log.info({ userId: user.id, username: user.username }, 'member added');
+      assertNewUsername(username);
+      const passwordHash = await hashPassword(password);
+      const user = await withNewLibraryFolder(app.config.libraryDir, username, (libraryFolder) =>
+        createUser(app.db, {
+          username,
+          libraryFolder,
+          passwordHash,
+          role: 'member',
+          displayName: displayName ?? null,
+        }),
+      );
+      request.log.info(
+        { userId: user.id, username: user.username, libraryFolder: user.library_folder },
+        'member added',
+      );
       return reply.code(201).send(ok({ user: toUserSummary(user) }, 'Member added'));
     },
   );
@@ -116,7 +124,7 @@ const userRoutes: AppPlugin = async (app) => {
       request.log.info({ userId: user.id }, 'member removed');
       return ok(
         { deleted: true, id: user.id },
-        'Member removed; their original files stay on the library disk under their name',
+        'Member removed; their original files stay on the library disk in their folder',
       );
     },
   );
