@@ -77,6 +77,10 @@ async function composeApp(
     logger: loggerOptions(config.logLevel, options.logStream),
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    // No time limit on a plugin's start (Fastify's default is 10 s): creating the embedded
+    // database, or a certificate, on a slow or busy machine takes longer, and a first start that
+    // dies half-way helps no one. 0 turns avvio's timer off for plugins and ready alike.
+    pluginTimeout: 0,
     // Uploads are streamed by their own routes; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,6 +1,11 @@
 export * from './schema.js';
 export { DbError, type DbErrorCode } from './errors.js';
-export { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './open-database.js';
+export {
+  embeddedDatabaseExists,
+  openDatabase,
+  type DatabaseHandle,
+  type OpenDatabaseOptions,
+} from './open-database.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
 export { PGliteDialect, type PGliteDialectConfig } from './pglite-dialect.js';
 export { checkDatabaseHealth, type DatabaseHealth } from './health.js';
