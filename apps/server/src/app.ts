@@ -7,6 +7,7 @@ import { lockDataDir, prepareDataLayout, type DataLayout } from '@iclood/storage
 import type { ServerConfig } from './config.js';
 import { loggerOptions } from './logger.js';
 import { loadServerSecrets } from './server-secrets.js';
+import { AJV_OPTIONS, buildRequestValidator } from './request-validation.js';
 import cookiePlugin from './plugins/external/cookie.js';
 import rateLimitPlugin from './plugins/external/rate-limit.js';
 import swaggerPlugin from './plugins/external/swagger.js';
@@ -75,7 +76,8 @@ async function composeApp(
 
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
-    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    ajv: AJV_OPTIONS,
+    schemaController: { compilersFactory: { buildValidator: buildRequestValidator } },
     routerOptions: { ignoreTrailingSlash: true },
     // No time limit on a plugin's start (Fastify's default is 10 s): creating the embedded
     // database, or a certificate, on a slow or busy machine takes longer, and a first start that
