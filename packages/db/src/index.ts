@@ -160,3 +160,4 @@ export {
 } from './thumbnails.repository.js';
 // So callers can type `db` parameters without depending on kysely themselves.
 export type { Kysely, Transaction } from 'kysely';
+export type { TakenBound } from './taken-range.js';
