@@ -3,7 +3,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database, Media, MediaType, ThumbnailStatus } from './schema.js';
 import { isUuid } from './uuid.js';
 import { keysetPage } from './keyset-page.js';
-import { takenFrom, takenTo, type TakenBound } from './taken-range.js';
+import { LOCAL_TAKEN_AT, takenFrom, takenTo, type TakenBound } from './taken-range.js';
 
 /** `taken`: by date taken (`media_browse_idx`); `uploaded`: by upload time (`media_uploaded_idx`). */
 export type MediaSortKey = 'taken' | 'uploaded';
@@ -223,9 +223,7 @@ export async function mediaTimeline(
     select extract(year from local_month)::int as year, extract(month from local_month)::int as month,
       count(*)::int as count
     from (
-      select date_trunc('month',
-          (taken_at at time zone 'UTC') + make_interval(mins => coalesce(taken_at_offset_minutes, 0))
-        ) as local_month
+      select date_trunc('month', ${LOCAL_TAKEN_AT}) as local_month
       from media
       where user_id = ${query.userId} and trashed_at is null
     ) taken

@@ -6,8 +6,8 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
  */
 export type TakenBound = Date | { localDate: string };
 
-// The wall-clock time the item was taken, as the timeline's months use it.
-const LOCAL_TAKEN_AT = sql`((media.taken_at at time zone 'UTC') + make_interval(mins => coalesce(media.taken_at_offset_minutes, 0)))`;
+/** The wall-clock time an item was taken: in the offset the file recorded, UTC when none. */
+export const LOCAL_TAKEN_AT = sql`((media.taken_at at time zone 'UTC') + make_interval(mins => coalesce(media.taken_at_offset_minutes, 0)))`;
 
 /** Taken at or after `from`; a date includes that whole day. */
 export function takenFrom(from: TakenBound): RawBuilder<SqlBool> {
