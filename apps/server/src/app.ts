@@ -7,6 +7,7 @@ import { lockDataDir, prepareDataLayout, type DataLayout } from '@iclood/storage
 import type { ServerConfig } from './config.js';
 import { loggerOptions } from './logger.js';
 import { loadServerSecrets } from './server-secrets.js';
+import { AJV_OPTIONS, buildRequestValidator } from './request-validation.js';
 import cookiePlugin from './plugins/external/cookie.js';
 import rateLimitPlugin from './plugins/external/rate-limit.js';
 import swaggerPlugin from './plugins/external/swagger.js';
@@ -76,8 +77,13 @@ async function composeApp(
 
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
-    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    ajv: AJV_OPTIONS,
+    schemaController: { compilersFactory: { buildValidator: buildRequestValidator } },
     routerOptions: { ignoreTrailingSlash: true },
+    // No time limit on a plugin's start (Fastify's default is 10 s): creating the embedded
+    // database, or a certificate, on a slow or busy machine takes longer, and a first start that
+    // dies half-way helps no one. 0 turns avvio's timer off for plugins and ready alike.
+    pluginTimeout: 0,
     // Uploads are streamed by their own routes; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
     ...connectionServerOptions(config.connections),

@@ -140,6 +140,27 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
     expect((await request('GET', `/media/${items[0]}`)).statusCode).toBe(200);
   });
 
+  it('drops invisible bidi and zero-width characters from album names, as file names do', async () => {
+    expect((await createAlbum('\u202Egpj.exe')).name).toBe('gpj.exe');
+    const hidden = await createAlbum('\u200BParty\uFEFF');
+    expect(hidden.name).toBe('Party');
+    // What shows the same is the same name.
+    const lookalike = await request('POST', '/albums', { name: 'Par\u200Bty' });
+    expect(lookalike.statusCode).toBe(409);
+    expect(lookalike.json().error.code).toBe('ALBUM_NAME_TAKEN');
+    const renamed = await request('PATCH', `/albums/${hidden.id}`, { name: '\u2066Party 2\u2069\u200E' });
+    expect(renamed.json().data.name).toBe('Party 2');
+    // Joiners are kept: the family emoji is one picture only with them.
+    expect((await createAlbum('👨\u200D👩\u200D👧 Family')).name).toBe('👨\u200D👩\u200D👧 Family');
+
+    const invisible = await request('POST', '/albums', { name: '\u200B\u202E \u2060' });
+    expect(invisible.statusCode).toBe(400);
+    expect(invisible.json().error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'body/name', message: 'must not be empty' }],
+    });
+  });
+
   it('adds and removes items, counts them without the trash, and picks a cover', async () => {
     const { id } = await createAlbum('Counted');
     const added = await request('POST', `/albums/${id}/media`, {

@@ -78,6 +78,22 @@ describe('OpenAPI document', () => {
     expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
   });
 
+  it('describes the upload body (a form with a file, or the raw bytes) and an example per status', async () => {
+    const document = (await server.app.inject({ url: '/docs/json' })).json();
+    const upload = document.paths['/api/v1/media/upload'].post;
+    const { content } = upload.requestBody;
+    expect(Object.keys(content).sort()).toEqual(['application/octet-stream', 'multipart/form-data']);
+    const form = content['multipart/form-data'].schema;
+    expect(form.properties.file).toMatchObject({ type: 'string', format: 'binary' });
+    expect(form.required).toEqual(['file']);
+    expect(Object.keys(form.properties)).toEqual(expect.arrayContaining(['filename', 'albums', 'sha256']));
+    expect(content['application/octet-stream'].schema).toMatchObject({ type: 'string', format: 'binary' });
+    const statusOf = (code: string) =>
+      upload.responses[code].content['application/json'].schema.properties.data.properties.status;
+    expect(statusOf('200').example).toBe('duplicate');
+    expect(statusOf('201').example).toBe('created');
+  });
+
   it('serves the UI at /docs', async () => {
     const response = await server.app.inject({ url: '/docs/' });
     expect(response.statusCode).toBe(200);

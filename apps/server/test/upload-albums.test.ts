@@ -117,6 +117,19 @@ describe.each(databaseTargets)('the upload field `albums` ($label)', (target) =>
     expect((await albums()).find(([name]) => name === 'Old stuff')).toEqual(['Old stuff', 0]);
   });
 
+  it('drops invisible bidi and zero-width characters from the album names of an upload', async () => {
+    const multipart = await multipartUpload('IMG_40.PNG', pngBytes(40), ['\u202EsyadiloH', 'Pets\u200B']);
+    expect(multipart.statusCode, multipart.body).toBe(201);
+    expect(await albumsOf(multipart.json().data.id)).toEqual(['Pets', 'syadiloH']);
+    const raw = await rawUpload(
+      'IMG_41.PNG',
+      pngBytes(41),
+      `&albums=${encodeURIComponent('\u2067Pets\u2069')}`,
+    );
+    expect(raw.statusCode, raw.body).toBe(201);
+    expect(await albumsOf(raw.json().data.id)).toEqual(['Pets']);
+  });
+
   it('refuses bad album names and more than 20 albums, before storing anything', async () => {
     const files = await filesUnder(server.config.libraryDir);
     const before = await albums();

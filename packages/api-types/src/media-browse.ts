@@ -15,12 +15,31 @@ export const MediaSort = Type.Union([Type.Literal('taken'), Type.Literal('upload
 });
 export type MediaSort = Static<typeof MediaSort>;
 
+/**
+ * A bound of a "taken" range: an instant (`2024-01-01T00:00:00Z`), or a plain date
+ * (`2024-01-01`, what a browser's date picker sends) meaning that day on the camera's calendar:
+ * the time taken in the offset the file recorded, UTC when it recorded none.
+ */
+const takenBound = (description: string) =>
+  Type.Union([Type.String({ format: 'date' }), Type.String({ format: 'date-time' })], { description });
+
+/** Start of a "taken" range; a plain date includes that whole day. */
+export const TakenFrom = takenBound(
+  'Taken at or after this instant (inclusive), or on or after this date (`YYYY-MM-DD`, the local ' +
+    'date taken: in the offset the file recorded, UTC when none)',
+);
+/** End of a "taken" range: an instant is exclusive, a plain date includes that whole day. */
+export const TakenTo = takenBound(
+  'Taken before this instant (exclusive), or on or before this date (`YYYY-MM-DD`, inclusive: the ' +
+    'whole day, as a local date taken like `from`)',
+);
+
 export const MediaListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Taken at or after (inclusive)' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'Taken before (exclusive)' })),
+    from: Type.Optional(TakenFrom),
+    to: Type.Optional(TakenTo),
     type: Type.Optional(MediaType),
     favorite: Type.Optional(Type.Boolean()),
     device: Type.Optional(Type.String({ format: 'uuid', description: 'Uploaded by this device' })),

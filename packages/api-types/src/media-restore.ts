@@ -1,11 +1,12 @@
 import { Type, type Static } from 'typebox';
+import { TakenFrom, TakenTo } from './media-browse.js';
 
 /** The most ids one restore request may name. */
 export const MEDIA_RESTORE_MAX_IDS = 10_000;
 
 /**
  * What to put in a restore archive: chosen `ids`, or the items taken in `[from, to)` (either end
- * may be left open), or an `album`. One kind of selection per request. Sent as JSON, or as an
+ * may be left open; a plain-date `to` includes its day), or an `album`. One kind of selection per request. Sent as JSON, or as an
  * HTML form (`application/x-www-form-urlencoded`: `ids` repeated or comma-separated).
  */
 export const MediaRestoreRequest = Type.Object(
@@ -17,8 +18,8 @@ export const MediaRestoreRequest = Type.Object(
         description: 'Items to restore; ids that are not yours or are in the trash are left out',
       }),
     ),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Taken at or after (inclusive)' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'Taken before (exclusive)' })),
+    from: Type.Optional(TakenFrom),
+    to: Type.Optional(TakenTo),
     album: Type.Optional(Type.String({ format: 'uuid', description: 'Every item of this album of yours' })),
   },
   { additionalProperties: false },

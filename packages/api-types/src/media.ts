@@ -86,6 +86,46 @@ export const UploadResult = Type.Object(
 );
 export type UploadResult = Static<typeof UploadResult>;
 
+// One schema per status, alike but for the example, so the API page shows 201 `created` and 200
+// `duplicate` (an example generated from the union would say `created` for both).
+const uploadResultSaying = (status: 'created' | 'duplicate', description: string) =>
+  Type.Object(
+    {
+      ...UploadResult.properties,
+      status: Type.Union(UploadResult.properties.status.anyOf, { example: status }),
+    },
+    { additionalProperties: false, description },
+  );
+/** 201: the file was stored, a new item. */
+export const UploadCreatedResult = uploadResultSaying('created', 'Stored: a new item');
+/** 200: the library already had these bytes (`status: duplicate`); nothing was stored again. */
+export const UploadDuplicateResult = uploadResultSaying('duplicate', 'Already backed up: the existing item');
+
+// The upload's body is streamed by the route, never parsed, so Fastify validates `null` against
+// these: `nullable` lets that pass, while the API page gets a form with a file picker.
+const binaryFile = { type: 'string', format: 'binary', nullable: true } as const;
+
+/**
+ * The upload's request body, for the OpenAPI document: a multipart form (fields first, then
+ * `file`), or the raw bytes with the fields in the query string.
+ */
+export const UploadRequestBody = {
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        nullable: true,
+        properties: {
+          ...UploadFields.properties,
+          file: { ...binaryFile, description: 'The photo or video, last' },
+        },
+        required: ['file'],
+      },
+    },
+    'application/octet-stream': { schema: { ...binaryFile, description: 'The photo or video itself' } },
+  },
+} as const;
+
 export const IgnoreItem = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 1024 }),

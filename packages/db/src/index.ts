@@ -1,6 +1,11 @@
 export * from './schema.js';
 export { DbError, type DbErrorCode } from './errors.js';
-export { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './open-database.js';
+export {
+  embeddedDatabaseExists,
+  openDatabase,
+  type DatabaseHandle,
+  type OpenDatabaseOptions,
+} from './open-database.js';
 export { migrateToLatest, type MigrateOptions } from './migrate.js';
 export { PGliteDialect, type PGliteDialectConfig } from './pglite-dialect.js';
 export { checkDatabaseHealth, type DatabaseHealth } from './health.js';
@@ -156,3 +161,4 @@ export {
 } from './thumbnails.repository.js';
 // So callers can type `db` parameters without depending on kysely themselves.
 export type { Kysely, Transaction } from 'kysely';
+export type { TakenBound } from './taken-range.js';

@@ -3,16 +3,17 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database, Media, MediaType, ThumbnailStatus } from './schema.js';
 import { isUuid } from './uuid.js';
 import { keysetPage } from './keyset-page.js';
+import { LOCAL_TAKEN_AT, takenFrom, takenTo, type TakenBound } from './taken-range.js';
 
 /** `taken`: by date taken (`media_browse_idx`); `uploaded`: by upload time (`media_uploaded_idx`). */
 export type MediaSortKey = 'taken' | 'uploaded';
 
 /** Narrows a media list; every filter given must match. */
 export interface MediaListFilters {
-  /** Taken at or after. */
-  from?: Date;
-  /** Taken before (exclusive). */
-  to?: Date;
+  /** Taken at or after (a date: on or after that day). */
+  from?: TakenBound;
+  /** Taken before (exclusive; a date: on or before that day). */
+  to?: TakenBound;
   type?: MediaType;
   favorite?: boolean;
   deviceId?: string;
@@ -131,8 +132,8 @@ export async function listMedia(
     if (after) {
       select = select.where((eb) => eb(eb.refTuple(sortColumn, 'id'), '<', eb.tuple(after.at, after.id)));
     }
-    if (filters.from) select = select.where('taken_at', '>=', filters.from);
-    if (filters.to) select = select.where('taken_at', '<', filters.to);
+    if (filters.from) select = select.where(takenFrom(filters.from));
+    if (filters.to) select = select.where(takenTo(filters.to));
     if (filters.type) select = select.where('media_type', '=', filters.type);
     if (filters.favorite !== undefined) select = select.where('favorite', '=', filters.favorite);
     if (filters.deviceId) select = select.where('device_id', '=', filters.deviceId);
@@ -222,9 +223,7 @@ export async function mediaTimeline(
     select extract(year from local_month)::int as year, extract(month from local_month)::int as month,
       count(*)::int as count
     from (
-      select date_trunc('month',
-          (taken_at at time zone 'UTC') + make_interval(mins => coalesce(taken_at_offset_minutes, 0))
-        ) as local_month
+      select date_trunc('month', ${LOCAL_TAKEN_AT}) as local_month
       from media
       where user_id = ${query.userId} and trashed_at is null
     ) taken

@@ -3,12 +3,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { isUuid } from './uuid.js';
 import { keysetPage } from './keyset-page.js';
+import { takenFrom, takenTo, type TakenBound } from './taken-range.js';
 
 /** What a restore archive holds: chosen items, a span of dates taken, or an album. */
 export type RestoreSelection =
   | { kind: 'ids'; ids: readonly string[] }
-  /** `from` inclusive, `to` exclusive; either may be left open. */
-  | { kind: 'taken'; from?: Date; to?: Date }
+  /** `from` inclusive, `to` exclusive (a date `to` includes its day); either may be left open. */
+  | { kind: 'taken'; from?: TakenBound; to?: TakenBound }
   | { kind: 'album'; albumId: string };
 
 /** The columns an archive entry needs. */
@@ -64,8 +65,8 @@ export async function listRestoreBatch(
     if (ids.length === 0) return NOTHING;
     select = select.where((eb) => eb('id', '=', eb.fn.any(eb.val(ids))));
   } else if (selection.kind === 'taken') {
-    if (selection.from) select = select.where('taken_at', '>=', selection.from);
-    if (selection.to) select = select.where('taken_at', '<', selection.to);
+    if (selection.from) select = select.where(takenFrom(selection.from));
+    if (selection.to) select = select.where(takenTo(selection.to));
   } else {
     if (!isUuid(selection.albumId)) return NOTHING;
     select = select.where('id', 'in', (eb) =>

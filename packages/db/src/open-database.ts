@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -52,6 +53,21 @@ const toNumber = (value: string): number => Number(value);
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   return options.url ? openPostgres(options.url, options) : openEmbedded(options.embeddedDir);
+}
+
+/**
+ * Whether `embeddedDir` already holds an embedded database. Without one, `openDatabase` creates it
+ * (PostgreSQL's initdb): seconds on a desktop, a minute or more on a busy Pi.
+ *
+ * @example
+ * if (!(await embeddedDatabaseExists(dbDir))) log.info('creating the embedded database');
+ */
+export async function embeddedDatabaseExists(embeddedDir: string): Promise<boolean> {
+  // The file PGlite itself looks for to decide between resuming and initdb.
+  return access(join(embeddedDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function openEmbedded(embeddedDir: string | undefined): Promise<DatabaseHandle> {

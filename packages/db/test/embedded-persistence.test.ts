@@ -4,7 +4,13 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createUser, findUserByUsername, migrateToLatest, openDatabase } from '../src/index.js';
+import {
+  createUser,
+  embeddedDatabaseExists,
+  findUserByUsername,
+  migrateToLatest,
+  openDatabase,
+} from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
 
 const ALL_MIGRATIONS = Object.keys(migrations).sort();
@@ -19,12 +25,14 @@ describe('embedded PGlite on disk', () => {
   it('keeps its data after close and reopen', async () => {
     const dir = join(parent, 'nested', 'db'); // does not exist yet: openDatabase creates it
 
+    expect(await embeddedDatabaseExists(dir)).toBe(false);
     const first = await openDatabase({ embeddedDir: dir });
     expect(first.kind).toBe('embedded');
     expect(await migrateToLatest(first.db)).toEqual({ applied: ALL_MIGRATIONS });
     const created = await createUser(first.db, { username: 'persisted', passwordHash: 'h', role: 'owner' });
     await first.close();
     expect((await stat(join(dir, 'PG_VERSION'))).isFile()).toBe(true);
+    expect(await embeddedDatabaseExists(dir)).toBe(true);
 
     const second = await openDatabase({ embeddedDir: dir });
     try {

@@ -4,15 +4,21 @@ import { ApiError } from '../errors.js';
 // C0 and C1 controls, DEL included: invisible in a grid, and a way to spoof what a name shows.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// Invisible characters that hide or reorder what a name shows, as file names drop them: bidi
+// marks, embeddings, overrides and isolates ("\u202Egpj.exe" shows as "exe.jpg"), zero-width space,
+// word joiner and invisible operators, and the byte-order mark. The zero-width (non-)joiners stay:
+// emoji sequences and several scripts need them.
+const INVISIBLE_FORMAT_CHARACTERS =
+  /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**
- * A name a person gave, trimmed and checked: 1–`maxLength` characters (code points, as the
- * database counts them) and no control characters.
+ * A name a person gave, without invisible format characters, trimmed and checked:
+ * 1–`maxLength` characters (code points, as the database counts them) and no control characters.
  *
  * @throws ApiError `VALIDATION_FAILED` naming `field`
  */
 function cleanName(raw: string, maxLength: number, field: string, what: string): string {
-  const name = raw.trim();
+  const name = raw.replace(INVISIBLE_FORMAT_CHARACTERS, '').trim();
   const invalid = (message: string) =>
     new ApiError('VALIDATION_FAILED', `The ${what} ${message}`, [{ field, message }]);
   if (name.length === 0) throw invalid('must not be empty');

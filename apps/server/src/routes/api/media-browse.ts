@@ -11,6 +11,7 @@ import { findMediaDetail, listMedia, mediaTimeline } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../services/cursor.js';
+import { takenBound } from '../../services/taken-range.js';
 import { toMediaDetail, toMediaListItem } from '../../services/media-bodies.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
@@ -36,8 +37,8 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
         limit: query.limit ?? 100,
         ...(after ? { after } : {}),
         filters: {
-          ...(query.from ? { from: new Date(query.from) } : {}),
-          ...(query.to ? { to: new Date(query.to) } : {}),
+          ...(query.from ? { from: takenBound(query.from) } : {}),
+          ...(query.to ? { to: takenBound(query.to) } : {}),
           ...(query.type ? { type: query.type } : {}),
           ...(query.favorite === undefined ? {} : { favorite: query.favorite }),
           ...(query.device ? { deviceId: query.device } : {}),

@@ -7,6 +7,7 @@ import {
 import { userHasAlbum, type RestoreSelection } from '@iclood/db';
 import { ApiError } from '../../errors.js';
 import { firstRestoreBatch, writeRestoreArchive } from '../../services/restore-archive.js';
+import { isBackwardsRange, takenBound } from '../../services/taken-range.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 import { attachmentDisposition } from './media-files.js';
 
@@ -59,9 +60,9 @@ function selectionOf(body: MediaRestoreRequest): RestoreSelection {
   }
   if (body.ids) return { kind: 'ids', ids: body.ids };
   if (body.album) return { kind: 'album', albumId: body.album };
-  const from = body.from === undefined ? undefined : new Date(body.from);
-  const to = body.to === undefined ? undefined : new Date(body.to);
-  if (from && to && from.getTime() >= to.getTime()) {
+  const from = body.from === undefined ? undefined : takenBound(body.from);
+  const to = body.to === undefined ? undefined : takenBound(body.to);
+  if (from && to && isBackwardsRange(from, to)) {
     throw new ApiError('BAD_REQUEST', '`from` must be before `to`');
   }
   return { kind: 'taken', ...(from ? { from } : {}), ...(to ? { to } : {}) };

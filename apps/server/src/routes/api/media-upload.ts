@@ -4,8 +4,10 @@ import multipart, { type Multipart } from '@fastify/multipart';
 import { Compile } from 'typebox/compile';
 import {
   SuccessEnvelope,
+  UploadCreatedResult,
+  UploadDuplicateResult,
   UploadFields,
-  UploadResult,
+  UploadRequestBody,
   withErrorResponses,
   type ErrorDetail,
 } from '@iclood/api-types';
@@ -105,9 +107,10 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
           'duplicate finish without sending the body (with `Expect: 100-continue`, without the body ever ' +
           'leaving the phone). 201 `created`, 200 `duplicate`.',
         querystring: UploadFields,
+        body: UploadRequestBody,
         response: withErrorResponses({
-          200: SuccessEnvelope(UploadResult),
-          201: SuccessEnvelope(UploadResult),
+          200: SuccessEnvelope(UploadDuplicateResult),
+          201: SuccessEnvelope(UploadCreatedResult),
         }),
       },
     },
