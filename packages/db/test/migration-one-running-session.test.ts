@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
 import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertUser, targets } from './helper.js';
+import { insertDevice, targets } from './helper.js';
 
 describe.each(targets)('the one-running-session-per-device migration on $label', (target) => {
   let database: TestDatabase;
@@ -19,7 +19,12 @@ describe.each(targets)('the one-running-session-per-device migration on $label',
     const initial = await migrator.migrateTo('2026_11_21_0001_initial');
     expect(initial.error).toBeUndefined();
 
-    const user = await insertUser(db);
+    // The schema of the time: users had no library_folder yet.
+    const user = await db
+      .insertInto('users')
+      .values({ username: 'early', password_hash: 'h', role: 'owner' } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const phone = await insertDevice(db, user.id);
     const tablet = await insertDevice(db, user.id);
     const session = (deviceId: string, startedAt: string, status: 'running' | 'completed' = 'running') =>
