@@ -33,6 +33,7 @@ let skipped = 0;
 const byDatabase = { pglite: 0, postgres: 0 };
 const rows = [];
 const skippedTests = [];
+const failedTests = [];
 for (const workspace of workspaces) {
   const file = join(root, workspace, '.test-results', 'vitest.json');
   if (!existsSync(join(root, workspace, 'vitest.config.ts'))) continue;
@@ -50,6 +51,10 @@ for (const workspace of workspaces) {
     for (const test of suite.assertionResults) {
       if (['skipped', 'pending', 'todo'].includes(test.status))
         skippedTests.push(`${workspace}: ${test.fullName}`);
+      if (test.status === 'failed') {
+        const reason = (test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
+        failedTests.push(`${workspace}: ${test.fullName}\n      ${reason}`);
+      }
       if (test.status !== 'passed') continue;
       // Database suites are named after their target: "… ('pglite')" / "… on 'postgres' …".
       if (/'pglite'/.test(test.fullName)) byDatabase.pglite += 1;
@@ -71,6 +76,11 @@ if (turbo.status !== 0)
     `  turbo exited with ${turbo.status ?? turbo.signal}: a build, typecheck, lint or test task failed`,
   );
 if (turbo.status !== 0 && failed === 0) failed = 1;
+// The failures are named again here, where a log cut to its last lines still shows them.
+if (failedTests.length > 0) {
+  console.log('\nFailed:');
+  for (const name of failedTests) console.log(`  ${name}`);
+}
 // In CI every capability is provided (.ci/run installs ffmpeg and chromium, runs as root for the
 // tmpfs disk-full tests and the network namespace, and sets ICLOOD_SLOW_TESTS), so a skipped test
 // means a capability went missing: it fails the run unless it is allowed here, with the reason.

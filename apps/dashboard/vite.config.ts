@@ -1,9 +1,11 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
 // Where `pnpm dev` forwards API calls: a server started with `pnpm --filter @iclood/server start`.
 const DEV_API_ORIGIN = 'http://127.0.0.1:8080';
 
 export default defineConfig({
+  plugins: [svelte()],
   // The server mounts dist/ at the site root with @fastify/static.
   base: '/',
   build: {

@@ -131,8 +131,9 @@ export async function inspectZip(
     let directorySize = tail.readUInt32LE(12);
     let directoryOffset = tail.readUInt32LE(16);
     let zip64EndRecord = false;
-    const locator = await read(fileSize - 22 - 20, 20);
-    if (locator.readUInt32LE(0) === 0x07064b50) {
+    // An archive too short for a ZIP64 locator (an empty one is 22 bytes) has none to look for.
+    const locator = fileSize >= 42 ? await read(fileSize - 22 - 20, 20) : Buffer.alloc(0);
+    if (locator.length === 20 && locator.readUInt32LE(0) === 0x07064b50) {
       const recordAt = Number(locator.readBigUInt64LE(8));
       const record = await read(recordAt, 56);
       if (record.readUInt32LE(0) !== 0x06064b50) throw new Error('ZIP64 locator points at no ZIP64 record');
