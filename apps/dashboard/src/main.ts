@@ -1,6 +1,7 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
 import './style.css';
-import { startDashboard } from './app.js';
 
-const root = document.getElementById('view');
-if (root === null) throw new Error('index.html has no #view element');
-startDashboard(root);
+const target = document.getElementById('app');
+if (target === null) throw new Error('index.html has no #app element');
+mount(App, { target });

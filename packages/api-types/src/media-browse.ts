@@ -70,6 +70,11 @@ const mediaListFields = {
   mime: Type.String(),
   width: Type.Union([Type.Integer(), Type.Null()]),
   height: Type.Union([Type.Integer(), Type.Null()]),
+  orientation: Type.Union([Type.Integer({ minimum: 1, maximum: 8 }), Type.Null()], {
+    description:
+      'EXIF orientation, applied to thumbnails and previews; 5–8 turn the picture a quarter, so it ' +
+      'shows `height` wide and `width` tall',
+  }),
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
   favorite: Type.Boolean(),
   thumbnail: ThumbnailState,
@@ -116,7 +121,6 @@ export const MediaDetail = Type.Object(
     modifiedAt: Type.Union([Timestamp, Type.Null()]),
     cameraMake: NullableString,
     cameraModel: NullableString,
-    orientation: Type.Union([Type.Integer(), Type.Null()]),
     latitude: NullableNumber,
     longitude: NullableNumber,
     metadata: Type.Record(Type.String(), Type.Unknown()),

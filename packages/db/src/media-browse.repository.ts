@@ -45,6 +45,8 @@ export interface MediaListRow {
   mime: string;
   width: number | null;
   height: number | null;
+  /** EXIF orientation 1..8 (5–8 turn the picture a quarter, so a grid swaps width and height). */
+  orientation: number | null;
   duration_ms: number | null;
   favorite: boolean;
   thumbnail_status: ThumbnailStatus;
@@ -86,6 +88,7 @@ export const MEDIA_LIST_COLUMNS = [
   'media.mime',
   'media.width',
   'media.height',
+  'media.orientation',
   'media.duration_ms',
   'media.favorite',
   'media.thumbnail_status',

@@ -55,6 +55,36 @@ export function toApiError(error: unknown): ApiError {
  * const { needed } = await apiRequest<SetupStatus>('GET', '/api/v1/setup');
  */
 export async function apiRequest<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+  try {
+    return await sendRequest<T>(method, path, body);
+  } catch (error) {
+    // A session that ended (expired, signed out elsewhere, revoked) sends the person to sign-in.
+    if (error instanceof ApiError && error.status === 401 && !path.startsWith('/api/v1/auth/')) {
+      for (const listener of sessionEndedListeners) listener();
+    }
+    throw error;
+  }
+}
+
+const sessionEndedListeners = new Set<() => void>();
+
+/** Called whenever a request other than sign-in itself answers 401; returns the unsubscribe. */
+export function onSessionEnded(listener: () => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
+/** `?a=1&b=2` from the defined values of `query`, or '' when there are none. */
+export function queryString(query: Record<string, string | number | boolean | undefined | null>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+async function sendRequest<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = {
     method,
@@ -80,17 +110,24 @@ export async function apiRequest<T>(method: HttpMethod, path: string, body?: unk
     throw new ApiError(NETWORK_ERROR, 0, message, [], cause);
   }
 
-  const envelope = await readEnvelope<T>(response);
+  return unwrapEnvelope<T>(response.status, await readEnvelope<T>(response));
+}
+
+/** The data of a success envelope, or the `ApiError` an error envelope (or anything else) means. */
+export function unwrapEnvelope<T>(
+  status: number,
+  envelope: SuccessEnvelopeOf<T> | ErrorEnvelope | undefined,
+): T {
   if (envelope === undefined) {
     throw new ApiError(
       UNEXPECTED_RESPONSE,
-      response.status,
-      `The server answered HTTP ${response.status}, but not with an iClood API response.`,
+      status,
+      `The server answered HTTP ${status}, but not with an iClood API response.`,
     );
   }
   if (envelope.status === 'success') return envelope.data;
   const { code, message, details } = envelope.error;
-  throw new ApiError(code, response.status, message || envelope.message, details ?? []);
+  throw new ApiError(code, status, message || envelope.message, details ?? []);
 }
 
 async function readEnvelope<T>(
@@ -107,7 +144,7 @@ async function readEnvelope<T>(
 }
 
 // A shape check, not validation: enough to tell an iClood envelope from a proxy's or a router's JSON.
-function isEnvelope<T>(value: unknown): value is SuccessEnvelopeOf<T> | ErrorEnvelope {
+export function isEnvelope<T>(value: unknown): value is SuccessEnvelopeOf<T> | ErrorEnvelope {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as { status?: unknown; data?: unknown; error?: { code?: unknown } | null };
   if (candidate.status === 'success') return 'data' in candidate;

@@ -1,0 +1,230 @@
+/**
+ * Where a grid's items come from.
+ * - `TimelineSource`: the whole library. Months (with counts) come first from /media/timeline, so
+ *   the grid has its full height and a jump to any month is one small request; each month's items
+ *   are loaded when it comes near the viewport, by its plain-date range.
+ * - `ListSource`: a filtered list (an album, favourites, a search) paged by cursor, grouped under
+ *   months as it arrives.
+ * Both re-ask for items whose thumbnails are still being made, so the placeholders fill in.
+ */
+import type { MediaListItem, MediaListQuery } from '@iclood/api-types';
+import { toApiError, type ApiError } from './api-client.js';
+import { getTimeline, listMedia } from './api.js';
+import { monthTitle } from './format.js';
+import { groupByMonth, monthKey, monthRange } from './grid-layout.js';
+import type { GridSection } from './grid-types.js';
+
+const MONTH_PAGE = 500;
+const PENDING_POLL_MS = 3000;
+const PENDING_POLL_LIMIT = 40;
+
+export interface MediaSource {
+  readonly sections: GridSection[];
+  readonly loading: boolean;
+  readonly error: ApiError | undefined;
+  /** Items of the sections loaded so far, in grid order. */
+  readonly items: MediaListItem[];
+  find(id: string): MediaListItem | undefined;
+  /** Applies a change made elsewhere (favourite, rename) without a reload. */
+  update(id: string, patch: Partial<MediaListItem>): void;
+  /** Drops items that left this view (trashed, removed from the album). */
+  remove(ids: Iterable<string>): void;
+  reload(): Promise<void>;
+  dispose(): void;
+}
+
+abstract class BaseSource implements MediaSource {
+  sections = $state<GridSection[]>([]);
+  loading = $state(false);
+  error = $state<ApiError | undefined>();
+  items = $derived(this.sections.flatMap((section) => section.items ?? []));
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #polls = 0;
+  protected disposed = false;
+
+  find(id: string): MediaListItem | undefined {
+    return this.items.find((item) => item.id === id);
+  }
+
+  update(id: string, patch: Partial<MediaListItem>): void {
+    for (const section of this.sections) {
+      const index = section.items?.findIndex((item) => item.id === id) ?? -1;
+      if (index !== -1) section.items![index] = { ...section.items![index]!, ...patch };
+    }
+  }
+
+  remove(ids: Iterable<string>): void {
+    const gone = new Set(ids);
+    this.sections = this.sections
+      .map((section) => {
+        if (!section.items) return section;
+        const items = section.items.filter((item) => !gone.has(item.id));
+        return { ...section, items, count: section.count - (section.items.length - items.length) };
+      })
+      .filter((section) => section.count > 0);
+  }
+
+  abstract reload(): Promise<void>;
+  protected abstract refreshPending(): Promise<void>;
+
+  /** While any loaded item's thumbnail is pending, looks again every few seconds (bounded). */
+  protected watchPending(): void {
+    if (this.#pollTimer !== undefined || this.disposed) return;
+    if (!this.items.some((item) => item.thumbnail === 'pending')) return;
+    if (this.#polls >= PENDING_POLL_LIMIT) return;
+    this.#polls += 1;
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = undefined;
+      void this.refreshPending().then(() => this.watchPending());
+    }, PENDING_POLL_MS);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.#pollTimer);
+  }
+
+  protected fail(error: unknown): void {
+    this.error = toApiError(error);
+  }
+}
+
+export class TimelineSource extends BaseSource {
+  #inFlight = new Map<string, Promise<void>>();
+  #filters: MediaListQuery;
+
+  constructor(filters: MediaListQuery = {}) {
+    super();
+    this.#filters = filters;
+  }
+
+  async reload(): Promise<void> {
+    this.loading = true;
+    this.error = undefined;
+    try {
+      const { months } = await getTimeline();
+      const previous = new Map(this.sections.map((section) => [section.key, section]));
+      this.sections = months.map(({ year, month, count }) => {
+        const key = monthKey(year, month);
+        const known = previous.get(key);
+        // A month whose count changed is loaded again when it is next in view.
+        return { key, title: monthTitle(year, month), count, items: known?.count === count ? known.items : undefined };
+      });
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Loads a month's items once, however often the grid asks while it is on its way. */
+  ensure(key: string): Promise<void> {
+    const pending = this.#inFlight.get(key);
+    if (pending) return pending;
+    const promise = this.#loadMonth(key).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+
+  async #loadMonth(key: string): Promise<void> {
+    const [year, month] = key.split('-').map(Number) as [number, number];
+    const range = monthRange(year, month);
+    const items: MediaListItem[] = [];
+    try {
+      let cursor: string | undefined;
+      do {
+        const page = await listMedia({ ...this.#filters, ...range, limit: MONTH_PAGE, ...(cursor ? { cursor } : {}) });
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && !this.disposed);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    const index = this.sections.findIndex((section) => section.key === key);
+    if (index === -1) return;
+    const section = this.sections[index]!;
+    this.sections[index] = { ...section, count: Math.max(items.length, 0), items };
+    if (items.length === 0) this.sections = this.sections.filter((candidate) => candidate.key !== key);
+    this.watchPending();
+  }
+
+  protected async refreshPending(): Promise<void> {
+    const keys = this.sections
+      .filter((section) => section.items?.some((item) => item.thumbnail === 'pending'))
+      .map((section) => section.key);
+    await Promise.all(keys.map((key) => this.#loadMonth(key)));
+  }
+}
+
+export class ListSource extends BaseSource {
+  #query: MediaListQuery;
+  #cursor: string | null | undefined;
+  #loadingPage: Promise<void> | undefined;
+  /** True once the last page has arrived. */
+  done = $state(false);
+
+  constructor(query: MediaListQuery) {
+    super();
+    this.#query = query;
+  }
+
+  async reload(): Promise<void> {
+    this.#cursor = undefined;
+    this.done = false;
+    this.error = undefined;
+    this.sections = [];
+    await this.more();
+  }
+
+  /** The next page, if there is one and none is on its way. */
+  more(): Promise<void> {
+    if (this.done || this.error) return Promise.resolve();
+    this.#loadingPage ??= this.#page().finally(() => (this.#loadingPage = undefined));
+    return this.#loadingPage;
+  }
+
+  async #page(): Promise<void> {
+    this.loading = true;
+    try {
+      const page = await listMedia({ ...this.#query, limit: 200, ...(this.#cursor ? { cursor: this.#cursor } : {}) });
+      if (this.disposed) return;
+      this.#cursor = page.nextCursor;
+      this.done = page.nextCursor === null;
+      this.#regroup([...this.items, ...page.items]);
+      this.watchPending();
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  #regroup(items: MediaListItem[]): void {
+    this.sections = groupByMonth(items).map((group) => ({
+      key: group.key,
+      title: monthTitle(group.year, group.month),
+      count: group.items.length,
+      items: group.items,
+    }));
+  }
+
+  protected async refreshPending(): Promise<void> {
+    // Pages are small; asking again for what is loaded is simplest and keeps the order.
+    const wanted = this.items.length;
+    const items: MediaListItem[] = [];
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await listMedia({ ...this.#query, limit: 200, ...(cursor ? { cursor } : {}) });
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+        this.#cursor = page.nextCursor;
+        this.done = page.nextCursor === null;
+      } while (cursor && items.length < wanted && !this.disposed);
+    } catch {
+      return;
+    }
+    if (!this.disposed) this.#regroup(items);
+  }
+}
