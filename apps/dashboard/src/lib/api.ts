@@ -37,7 +37,8 @@ export const pingServer = () => apiRequest<PingData>('GET', `${API}/ping`);
 export const listMedia = (query: MediaListQuery) =>
   apiRequest<MediaList>('GET', `${API}/media/list${queryString({ ...query })}`);
 export const getTimeline = () => apiRequest<MediaTimeline>('GET', `${API}/media/timeline`);
-export const getMedia = (id: string) => apiRequest<MediaDetail>('GET', `${API}/media/${encodeURIComponent(id)}`);
+export const getMedia = (id: string) =>
+  apiRequest<MediaDetail>('GET', `${API}/media/${encodeURIComponent(id)}`);
 export const patchMedia = (id: string, patch: MediaPatchRequest) =>
   apiRequest<MediaDetail>('PATCH', `${API}/media/${encodeURIComponent(id)}`, patch);
 export const trashMedia = (ids: readonly string[]) =>

@@ -1,6 +1,19 @@
 export { formatDuration } from './format-duration.js';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "July 2023". Month names in English, like the rest of the dashboard. */
 export function monthTitle(year: number, month: number): string {

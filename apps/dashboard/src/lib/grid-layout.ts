@@ -65,7 +65,10 @@ export function aspectOf(width: number | null, height: number | null, orientatio
 }
 
 /** Justified rows for one section's items. */
-export function layoutTiles(aspects: readonly number[], options: GridOptions): { tiles: Tile[]; height: number } {
+export function layoutTiles(
+  aspects: readonly number[],
+  options: GridOptions,
+): { tiles: Tile[]; height: number } {
   if (aspects.length === 0) return { tiles: [], height: 0 };
   const result = justifiedLayout([...aspects], {
     containerWidth: options.containerWidth,
@@ -117,7 +120,11 @@ function firstEndingAfter(count: number, end: (index: number) => number, value: 
 /** The half-open range [start, end) of sections that overlap [top, bottom). */
 export function visibleSections(geometry: GridGeometry, top: number, bottom: number): [number, number] {
   const { sections } = geometry;
-  const start = firstEndingAfter(sections.length, (index) => sections[index]!.top + sections[index]!.height, top);
+  const start = firstEndingAfter(
+    sections.length,
+    (index) => sections[index]!.top + sections[index]!.height,
+    top,
+  );
   let end = start;
   while (end < sections.length && sections[end]!.top < bottom) end += 1;
   return [start, end];

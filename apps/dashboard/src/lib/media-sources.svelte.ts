@@ -108,7 +108,12 @@ export class TimelineSource extends BaseSource {
         const key = monthKey(year, month);
         const known = previous.get(key);
         // A month whose count changed is loaded again when it is next in view.
-        return { key, title: monthTitle(year, month), count, items: known?.count === count ? known.items : undefined };
+        return {
+          key,
+          title: monthTitle(year, month),
+          count,
+          items: known?.count === count ? known.items : undefined,
+        };
       });
     } catch (error) {
       this.fail(error);
@@ -133,7 +138,12 @@ export class TimelineSource extends BaseSource {
     try {
       let cursor: string | undefined;
       do {
-        const page = await listMedia({ ...this.#filters, ...range, limit: MONTH_PAGE, ...(cursor ? { cursor } : {}) });
+        const page = await listMedia({
+          ...this.#filters,
+          ...range,
+          limit: MONTH_PAGE,
+          ...(cursor ? { cursor } : {}),
+        });
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
       } while (cursor && !this.disposed);
@@ -187,7 +197,11 @@ export class ListSource extends BaseSource {
   async #page(): Promise<void> {
     this.loading = true;
     try {
-      const page = await listMedia({ ...this.#query, limit: 200, ...(this.#cursor ? { cursor: this.#cursor } : {}) });
+      const page = await listMedia({
+        ...this.#query,
+        limit: 200,
+        ...(this.#cursor ? { cursor: this.#cursor } : {}),
+      });
       if (this.disposed) return;
       this.#cursor = page.nextCursor;
       this.done = page.nextCursor === null;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute } from '../../src/lib/routes.js';
+
+describe('parseRoute', () => {
+  it('gives every view its URL', () => {
+    expect(parseRoute('/')).toEqual({ name: 'photos' });
+    expect(parseRoute('/photos')).toEqual({ name: 'photos' });
+    expect(parseRoute('/photos/')).toEqual({ name: 'photos' });
+    expect(parseRoute('/photos/0b9c8d4e-0000-4000-8000-000000000000')).toEqual({
+      name: 'viewer',
+      id: '0b9c8d4e-0000-4000-8000-000000000000',
+    });
+    expect(parseRoute('/albums')).toEqual({ name: 'albums' });
+    expect(parseRoute('/albums/abc')).toEqual({ name: 'album', id: 'abc' });
+    for (const name of ['favorites', 'search', 'trash', 'status'] as const) {
+      expect(parseRoute(`/${name}`)).toEqual({ name });
+    }
+  });
+
+  it('decodes ids and answers not-found for anything else', () => {
+    expect(parseRoute('/albums/a%20b')).toEqual({ name: 'album', id: 'a b' });
+    expect(parseRoute('/albums/%E0%A4%A')).toEqual({ name: 'album', id: '%E0%A4%A' });
+    expect(parseRoute('/photos/a/b')).toEqual({ name: 'not-found' });
+    expect(parseRoute('/trash/x')).toEqual({ name: 'not-found' });
+    expect(parseRoute('/nope')).toEqual({ name: 'not-found' });
+  });
+});
