@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, startTestServer, type TestServer } from './helper.js';
 
@@ -23,6 +24,21 @@ describe('the dashboard at /', () => {
     const response = await server.app.inject({ url: asset! });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toContain('immutable');
+  });
+
+  it('sends the script compressed as the browser accepts it (brotli, gzip), the same bytes as plain', async () => {
+    const html = (await server.app.inject({ url: '/' })).body;
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const plain = await server.app.inject({ url: script! });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await server.app.inject({ url: script!, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+    expect(brotliDecompressSync(br.rawPayload).equals(plain.rawPayload)).toBe(true);
+    const gz = await server.app.inject({ url: script!, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).equals(plain.rawPayload)).toBe(true);
   });
 
   it('answers deep links with the page, but unknown API routes with JSON', async () => {

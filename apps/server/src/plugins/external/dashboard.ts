@@ -12,7 +12,7 @@ export function dashboardDistDir(): string | undefined {
   return existsSync(join(dist, 'index.html')) ? dist : undefined;
 }
 
-/** Serves the dashboard at `/`; hashed assets are cached for a year, index.html never. */
+/** Serves the dashboard at `/`; hashed assets are cached for a year, index.html never; compressed ahead. */
 export default fp(
   async function dashboardPlugin(app: App) {
     const root = dashboardDistDir();
@@ -24,6 +24,9 @@ export default fp(
       root,
       wildcard: false,
       index: ['index.html'],
+      // The build writes .br and .gz beside each text file: sent as the browser accepts, no
+      // compressing per request on the Pi.
+      preCompressed: true,
       setHeaders(reply, path) {
         reply.header(
           'cache-control',
