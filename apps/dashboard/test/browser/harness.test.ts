@@ -43,7 +43,13 @@ describe('browser harness', () => {
 
   it('uploads a photo and a video whose dates and duration the server reads', async () => {
     const [photo, video] = await Promise.all([
-      makePhoto({ takenAt: '2023:07:14 10:20:30', offset: '+02:00', seed: 1, make: 'Apple', model: 'iPhone 13' }),
+      makePhoto({
+        takenAt: '2023:07:14 10:20:30',
+        offset: '+02:00',
+        seed: 1,
+        make: 'Apple',
+        model: 'iPhone 13',
+      }),
       makeVideo({ seconds: 3, takenAt: '2023-07-15T18:00:00Z' }),
     ]);
     expect(photo.size).toBeGreaterThan(2e6);

@@ -29,7 +29,13 @@ import {
 } from 'playwright-core';
 import type { LoginResult, MediaDetail, UploadResult, UserSummary } from '@iclood/api-types';
 
-export { makePhoto, makeVideo, type FixtureFile, type PhotoOptions, type VideoOptions } from '../fixtures/media.js';
+export {
+  makePhoto,
+  makeVideo,
+  type FixtureFile,
+  type PhotoOptions,
+  type VideoOptions,
+} from '../fixtures/media.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** apps/dashboard */
@@ -218,11 +224,17 @@ function databaseBuildKey(): string | undefined {
   try {
     const migrations = join(REPO_DIR, 'packages', 'db', 'dist', 'migrations');
     const hash = createHash('sha256');
-    for (const name of readdirSync(migrations).filter((file) => file.endsWith('.js')).sort()) {
+    for (const name of readdirSync(migrations)
+      .filter((file) => file.endsWith('.js'))
+      .sort()) {
       hash.update(name).update(readFileSync(join(migrations, name)));
     }
     // The db package's own link to PGlite (its package.json is not among PGlite's exports).
-    hash.update(readFileSync(join(REPO_DIR, 'packages', 'db', 'node_modules', '@electric-sql', 'pglite', 'package.json')));
+    hash.update(
+      readFileSync(
+        join(REPO_DIR, 'packages', 'db', 'node_modules', '@electric-sql', 'pglite', 'package.json'),
+      ),
+    );
     return hash.digest('hex').slice(0, 16);
   } catch {
     return undefined;
@@ -274,7 +286,8 @@ async function databaseTemplate(options: StartServerOptions): Promise<string | u
       throw error;
     }
     const code = await terminate(child);
-    if (code !== 0) throw new Error(`The iClood server exited with ${code} on SIGTERM. Its output:\n${output()}`);
+    if (code !== 0)
+      throw new Error(`The iClood server exited with ${code} on SIGTERM. Its output:\n${output()}`);
     try {
       await rename(join(dataDir, 'db'), template);
     } catch (error) {
@@ -455,7 +468,8 @@ export async function apiSession(origin: string, username: string, password: str
     origin,
     token: bearer,
     user,
-    json: <T>(method: string, path: string, body?: unknown) => call<T>(origin, method, path, { token: bearer, body }),
+    json: <T>(method: string, path: string, body?: unknown) =>
+      call<T>(origin, method, path, { token: bearer, body }),
     fetch: (path, init = {}) => {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${bearer}`);
@@ -474,7 +488,9 @@ export async function apiSession(origin: string, username: string, password: str
       const done = new Map<string, MediaDetail>();
       for (;;) {
         const polled = await Promise.all(
-          ids.filter((id) => !done.has(id)).map((id) => session.json<MediaDetail>('GET', `/api/v1/media/${id}`)),
+          ids
+            .filter((id) => !done.has(id))
+            .map((id) => session.json<MediaDetail>('GET', `/api/v1/media/${id}`)),
         );
         for (const item of polled) {
           if (item.thumbnail === 'ready') done.set(item.id, item);
@@ -487,7 +503,9 @@ export async function apiSession(origin: string, username: string, password: str
         }
         if (done.size === new Set(ids).size) return ids.map((id) => done.get(id)!);
         if (Date.now() > deadline) {
-          const waiting = polled.filter((item) => !done.has(item.id)).map((item) => `${item.name} (${item.id})`);
+          const waiting = polled
+            .filter((item) => !done.has(item.id))
+            .map((item) => `${item.name} (${item.id})`);
           throw new Error(`Thumbnails still pending after ${timeoutMs / 1000} s: ${waiting.join(', ')}`);
         }
         await new Promise((wake) => setTimeout(wake, 100));
@@ -503,7 +521,13 @@ export async function apiSession(origin: string, username: string, password: str
 /** A desktop window. */
 export const DESKTOP = { width: 1280, height: 800 } as const;
 /** An iPhone 15-sized phone: touch, mobile viewport, 3× pixels. */
-export const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 3 } as const;
+export const PHONE = {
+  width: 390,
+  height: 844,
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 3,
+} as const;
 
 /** A window size, optionally with the phone traits (as DESKTOP and PHONE are). */
 export interface Viewport {
@@ -619,14 +643,26 @@ async function signIn(
     });
     const text = await response.text();
     if (!response.ok()) {
-      throw new ApiCallError('POST', '/api/v1/auth/login (browser context)', response.status(), undefined, text);
+      throw new ApiCallError(
+        'POST',
+        '/api/v1/auth/login (browser context)',
+        response.status(),
+        undefined,
+        text,
+      );
     }
     const { token } = (JSON.parse(text) as { data: LoginResult }).data;
     if (!fresh) browserTokens.set(key, token);
   }
   const me = await context.request.get('/api/v1/auth/me');
   if (!me.ok()) {
-    throw new ApiCallError('GET', '/api/v1/auth/me (browser context)', me.status(), undefined, await me.text());
+    throw new ApiCallError(
+      'GET',
+      '/api/v1/auth/me (browser context)',
+      me.status(),
+      undefined,
+      await me.text(),
+    );
   }
 }
 
@@ -670,8 +706,9 @@ export async function checkAccessibility(page: Page, label: string): Promise<A11
         nodes: Array<{ target: unknown[] }>;
       }>;
     };
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResult> } })
-      .axe;
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResult> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((violation) => ({
       id: violation.id,
@@ -712,8 +749,13 @@ export async function expectNoSeriousA11yViolations(page: Page, label: string): 
  * Saves a PNG of the page (viewport, or `fullPage`) to
  * apps/dashboard/.test-results/screenshots/<name>.png and returns its path.
  */
-export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`screenshot: "${name}" must be a plain file name (letters, digits, . _ -)`);
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
+  if (!/^[\w.-]+$/.test(name))
+    throw new Error(`screenshot: "${name}" must be a plain file name (letters, digits, . _ -)`);
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path, fullPage: options.fullPage ?? false });
