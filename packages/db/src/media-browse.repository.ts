@@ -117,7 +117,8 @@ export async function listMedia(
     // cut to one page.
     rows = await others
       .reduce(
-        (merged, match, index) => merged.union(db.selectFrom(page(match).as(`matched_${index + 1}`)).selectAll()),
+        (merged, match, index) =>
+          merged.union(db.selectFrom(page(match).as(`matched_${index + 1}`)).selectAll()),
         db.selectFrom(page(first!).as('matched_0')).selectAll(),
       )
       .orderBy(sortColumn, 'desc')
