@@ -7,7 +7,7 @@
 import type { MediaListItem } from '@iclood/api-types';
 import { monthOf } from './grid-layout.js';
 import { TimelineSource, type MediaSource } from './media-sources.svelte.js';
-import { router } from './router.svelte.js';
+import { parseRoute } from './router.svelte.js';
 import { viewerContext } from './viewer-context.svelte.js';
 
 /** The items ←/→ run through, and how to load the ones past either end. */
@@ -81,7 +81,8 @@ class ViewerSession {
 
   /** Called as the viewer for `id` goes: when the viewer is closing, not moving, ends the session. */
   left(id: string): void {
-    if (router.route.name === 'viewer') return;
+    // The address itself: state read in a teardown still holds what it held before the change.
+    if (parseRoute(location.pathname).name === 'viewer') return;
     this.#ownGrid?.source.dispose();
     this.#ownGrid = undefined;
     this.focusKey = undefined;
