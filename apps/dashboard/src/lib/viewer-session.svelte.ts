@@ -46,7 +46,17 @@ class ViewerSession {
 
   async #build(item: Pick<MediaListItem, 'id' | 'takenAt' | 'takenAtOffsetMinutes'>): Promise<void> {
     if (this.gridFor(item.id)) return;
-    const source = new TimelineSource();
+    // Its own root: made inside the first viewer's effect, its derived state would otherwise end
+    // with that viewer, and the next photo's viewer would read stale items.
+    let source!: TimelineSource;
+    const destroyRoot = $effect.root(() => {
+      source = new TimelineSource();
+    });
+    const dispose = source.dispose.bind(source);
+    source.dispose = () => {
+      dispose();
+      destroyRoot();
+    };
     await source.reload();
     await source.ensure(monthOf(item.takenAt, item.takenAtOffsetMinutes).key);
     if (!source.find(item.id)) {

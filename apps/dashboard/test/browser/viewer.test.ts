@@ -42,6 +42,8 @@ describe('viewer', () => {
   let attic: Uploaded; // 1 March 2024, the one moved to the trash
   let snow: Uploaded; // 5 January 2024
   let strangers: Uploaded; // another member's photo
+  /** One small photo a month from January 2019 to February 2020, oldest first: far down the timeline. */
+  const older: Uploaded[] = [];
   const pages: SignedInPage[] = [];
 
   beforeAll(async () => {
@@ -61,7 +63,13 @@ describe('viewer', () => {
       uploaded.push({ id, name: file.name });
     }
     [beach, clip, garden, attic, snow] = uploaded as [Uploaded, Uploaded, Uploaded, Uploaded, Uploaded];
-    await session.waitForThumbnails(uploaded.map((item) => item.id));
+    for (let index = 0; index < 14; index += 1) {
+      const year = 2019 + Math.floor(index / 12);
+      const month = String((index % 12) + 1).padStart(2, '0');
+      const file = await makePhoto({ takenAt: `${year}:${month}:15 12:00:00`, width: 320, height: 240, seed: 100 + index });
+      older.push({ id: (await session.upload(file.path, file.name)).id, name: file.name });
+    }
+    await session.waitForThumbnails([...uploaded, ...older].map((item) => item.id));
 
     await createMember(server.origin, OWNER, MEMBER);
     const member = await apiSession(server.origin, MEMBER.username, MEMBER.password);
@@ -338,6 +346,27 @@ describe('viewer', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a link to a photo whose month the timeline has not loaded: ←/→ cross into the months around it', async () => {
+    const { page, errors } = await signedIn();
+    const [oldest, second, third] = older as [Uploaded, Uploaded, Uploaded];
+    await page.goto(`/photos/${second.id}`);
+    await viewerShows(page, second);
+    // The grid behind holds only the newest months; the viewer loads February 2019 (and the months
+    // either side of it) itself.
+    expect(await page.locator(`a.tile-link[data-id="${second.id}"]`).count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    await viewerShows(page, oldest);
+    const next = page.getByRole('button', { name: 'Next photo' });
+    // Nothing is older: Next turns off once the server has said so.
+    await expect.poll(() => next.isDisabled()).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    await viewerShows(page, second);
+    await page.keyboard.press('ArrowLeft');
+    await viewerShows(page, third);
+    await previewLoaded(page);
+    expect(errors).toEqual([]);
+  });
+
   it('an unknown id, or another member’s photo, says it is not in your library, with a way back', async () => {
     const { page, errors } = await signedIn();
     for (const id of ['00000000-0000-4000-8000-000000000000', strangers.id]) {
@@ -366,15 +395,19 @@ describe('viewer', () => {
     expect(box).toMatchObject({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
     await screenshot(page, 'viewer-photo-phone');
 
-    // A real touch drag, right to left across the photo.
+    // A real touch drag, right to left across the photo, that comes to rest before the finger
+    // lifts (event timestamps, no waiting): a flick would leave Chromium a fling to stop, and it
+    // swallows the next tap to stop it.
     const stage = (await page.locator('dialog.viewer .stage').boundingBox())!;
     const y = stage.y + stage.height / 2;
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 320, y }] });
-    for (const x of [280, 220, 160, 100]) {
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+    const start = Date.now() / 1000;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 320, y }], timestamp: start });
+    for (const [step, x] of [290, 260, 230, 200, 170, 140, 110, 100].entries()) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }], timestamp: start + 0.03 * (step + 1) });
     }
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 100, y }], timestamp: start + 0.5 });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [], timestamp: start + 0.55 });
     const nextId = order[order.indexOf(beach.id) + 1]!;
     await page.waitForURL(`**/photos/${nextId}`);
 
