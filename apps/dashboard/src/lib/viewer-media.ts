@@ -31,7 +31,10 @@ export function cameraName(make: string | null, model: string | null): string | 
 }
 
 /** The ids before and after `id` in grid order; `index` is -1 when the grid does not hold it. */
-export function neighboursOf(ids: readonly string[], id: string): { index: number; previous?: string; next?: string } {
+export function neighboursOf(
+  ids: readonly string[],
+  id: string,
+): { index: number; previous?: string; next?: string } {
   const index = ids.indexOf(id);
   if (index === -1) return { index };
   return { index, previous: ids[index - 1], next: ids[index + 1] };

@@ -63,8 +63,7 @@ class ViewerSession {
       source.dispose();
       return;
     }
-    const loadedIndexes = () =>
-      source.sections.flatMap((section, index) => (section.items ? [index] : []));
+    const loadedIndexes = () => source.sections.flatMap((section, index) => (section.items ? [index] : []));
     const loadAt = async (index: number) => {
       const section = source.sections[index];
       if (section && !section.items) await source.ensure(section.key);

@@ -51,7 +51,13 @@ describe('viewer', () => {
     await createOwner(server.origin, OWNER.username, OWNER.password);
     session = await apiSession(server.origin, OWNER.username, OWNER.password);
     const files = await Promise.all([
-      makePhoto({ takenAt: '2024:07:14 18:30:00', offset: '+02:00', make: 'Apple', model: 'iPhone 15 Pro', seed: 21 }),
+      makePhoto({
+        takenAt: '2024:07:14 18:30:00',
+        offset: '+02:00',
+        make: 'Apple',
+        model: 'iPhone 15 Pro',
+        seed: 21,
+      }),
       makeVideo({ seconds: 3, takenAt: '2024-07-12T10:00:00Z', seed: 22 }),
       makePhoto({ takenAt: '2024:07:10 09:00:00', width: 3024, height: 4032, seed: 23 }),
       makePhoto({ takenAt: '2024:03:01 12:00:00', seed: 24 }),
@@ -66,7 +72,12 @@ describe('viewer', () => {
     for (let index = 0; index < 14; index += 1) {
       const year = 2019 + Math.floor(index / 12);
       const month = String((index % 12) + 1).padStart(2, '0');
-      const file = await makePhoto({ takenAt: `${year}:${month}:15 12:00:00`, width: 320, height: 240, seed: 100 + index });
+      const file = await makePhoto({
+        takenAt: `${year}:${month}:15 12:00:00`,
+        width: 320,
+        height: 240,
+        seed: 100 + index,
+      });
       older.push({ id: (await session.upload(file.path, file.name)).id, name: file.name });
     }
     await session.waitForThumbnails([...uploaded, ...older].map((item) => item.id));
@@ -115,7 +126,9 @@ describe('viewer', () => {
     });
 
   const viewerShows = (page: Page, item: Uploaded) =>
-    page.waitForURL(`**/photos/${item.id}`).then(() => page.getByRole('dialog', { name: item.name }).waitFor());
+    page
+      .waitForURL(`**/photos/${item.id}`)
+      .then(() => page.getByRole('dialog', { name: item.name }).waitFor());
 
   it('opens a tile as a modal dialog at /photos/<id> named by the file, with the preview loaded and focus inside', async () => {
     const { page, errors } = await signedIn();
@@ -168,7 +181,9 @@ describe('viewer', () => {
     await page.waitForURL('**/photos');
     await expect.poll(() => page.locator('dialog.viewer').count()).toBe(0);
     await page.getByRole('region', { name: 'Photos by month' }).waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe(nextId);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-id')))
+      .toBe(nextId);
     expect(errors).toEqual([]);
   });
 
@@ -186,7 +201,9 @@ describe('viewer', () => {
     expect(text).toContain(`${detail.width} × ${detail.height}`);
     expect(text).toMatch(/\d(\.\d)? MB/);
     expect(text).toContain('This browser or the API');
-    expect(await page.getByRole('button', { name: 'Info', exact: true }).getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Info', exact: true }).getAttribute('aria-expanded')).toBe(
+      'true',
+    );
     await previewLoaded(page);
     await expectNoSeriousA11yViolations(page, 'the viewer with its info panel (desktop)');
     await screenshot(page, 'viewer-info-desktop');
@@ -258,7 +275,9 @@ describe('viewer', () => {
     expect(await zoom.getAttribute('aria-pressed')).toBe('true');
     await page.waitForFunction(() => {
       const image = document.querySelector<HTMLImageElement>('dialog.viewer img.photo');
-      return !!image && image.currentSrc.includes('/original') && image.complete && image.naturalWidth === 4032;
+      return (
+        !!image && image.currentSrc.includes('/original') && image.complete && image.naturalWidth === 4032
+      );
     });
     await screenshot(page, 'viewer-zoomed-desktop');
     // Double-click zooms back out.
@@ -278,18 +297,27 @@ describe('viewer', () => {
     await video.waitFor();
     expect(await video.getAttribute('src')).toBe(`/api/v1/media/${clip.id}/original`);
     expect(await video.getAttribute('poster')).toBe(`/api/v1/media/${clip.id}/thumbnail?size=preview`);
-    await page.waitForFunction(() => ((document.querySelector('dialog.viewer video') as HTMLVideoElement | null)?.readyState ?? 0) >= 1);
+    await page.waitForFunction(
+      () =>
+        ((document.querySelector('dialog.viewer video') as HTMLVideoElement | null)?.readyState ?? 0) >= 1,
+    );
     expect(await video.evaluate((element: HTMLVideoElement) => element.duration)).toBeCloseTo(3, 0);
 
     const seeked = await video.evaluate(
       (element: HTMLVideoElement) =>
         new Promise<{ time: number; state: number }>((done) => {
-          element.addEventListener('seeked', () => done({ time: element.currentTime, state: element.readyState }), { once: true });
+          element.addEventListener(
+            'seeked',
+            () => done({ time: element.currentTime, state: element.readyState }),
+            { once: true },
+          );
           element.currentTime = 2;
         }),
     );
     expect(seeked.time).toBeCloseTo(2, 1);
-    await page.waitForFunction(() => (document.querySelector('dialog.viewer video') as HTMLVideoElement).readyState >= 2);
+    await page.waitForFunction(
+      () => (document.querySelector('dialog.viewer video') as HTMLVideoElement).readyState >= 2,
+    );
     // Chromium asks for media in byte ranges; the server answers 206.
     expect(partial).toContain(206);
 
@@ -312,7 +340,9 @@ describe('viewer', () => {
     await openFromTimeline(page, attic);
     await page.getByRole('button', { name: 'Move to Trash' }).click();
     await page.waitForURL(`**/photos/${nextId}`);
-    await expect.poll(() => page.locator('dialog.viewer [role="status"]').last().textContent()).toBe('Moved to Trash');
+    await expect
+      .poll(() => page.locator('dialog.viewer [role="status"]').last().textContent())
+      .toBe('Moved to Trash');
     await expect
       .poll(async () => (await session.json<TrashList>('GET', '/api/v1/trash')).items.map((item) => item.id))
       .toContain(attic.id);
@@ -402,18 +432,43 @@ describe('viewer', () => {
     const y = stage.y + stage.height / 2;
     const cdp = await context.newCDPSession(page);
     const start = Date.now() / 1000;
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 320, y }], timestamp: start });
+    await cdp.send('Input.dispatchTouchEvent', {
+      type: 'touchStart',
+      touchPoints: [{ x: 320, y }],
+      timestamp: start,
+    });
     for (const [step, x] of [290, 260, 230, 200, 170, 140, 110, 100].entries()) {
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }], timestamp: start + 0.03 * (step + 1) });
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchMove',
+        touchPoints: [{ x, y }],
+        timestamp: start + 0.03 * (step + 1),
+      });
     }
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 100, y }], timestamp: start + 0.5 });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [], timestamp: start + 0.55 });
+    await cdp.send('Input.dispatchTouchEvent', {
+      type: 'touchMove',
+      touchPoints: [{ x: 100, y }],
+      timestamp: start + 0.5,
+    });
+    await cdp.send('Input.dispatchTouchEvent', {
+      type: 'touchEnd',
+      touchPoints: [],
+      timestamp: start + 0.55,
+    });
     const nextId = order[order.indexOf(beach.id) + 1]!;
     await page.waitForURL(`**/photos/${nextId}`);
 
     // Every action sits in the bar at the bottom, within the screen.
-    for (const name of ['Favourite', 'Info', 'Download original', 'Move to Trash', 'Next photo', 'Previous photo']) {
-      const control = (await page.getByRole(name === 'Download original' ? 'link' : 'button', { name, exact: true }).boundingBox())!;
+    for (const name of [
+      'Favourite',
+      'Info',
+      'Download original',
+      'Move to Trash',
+      'Next photo',
+      'Previous photo',
+    ]) {
+      const control = (await page
+        .getByRole(name === 'Download original' ? 'link' : 'button', { name, exact: true })
+        .boundingBox())!;
       expect(control.y).toBeGreaterThan(PHONE.height - 80);
       expect(control.x + control.width).toBeLessThanOrEqual(PHONE.width);
     }
