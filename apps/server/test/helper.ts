@@ -138,6 +138,25 @@ export async function pairPhone(app: App, sessionToken: string, deviceName = 'Te
   return { token: data.token as string, deviceId: data.device.id as string };
 }
 
+/** Uploads `bytes` as a raw body named `filename`, taken at `createdAt` when given; returns the new id. */
+export async function uploadRaw(
+  app: App,
+  token: string,
+  filename: string,
+  bytes: Buffer,
+  createdAt?: string,
+) {
+  const query = new URLSearchParams({ filename, ...(createdAt ? { createdAt } : {}) });
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/media/upload?${query}`,
+    headers: bearer(token),
+    payload: bytes,
+  });
+  if (response.statusCode !== 201) throw new Error(`upload failed: ${response.statusCode} ${response.body}`);
+  return response.json().data.id as string;
+}
+
 /** A small, real PNG; `seed` changes its pixels, so each seed gives different bytes. */
 export function pngBytes(seed: number, size = 8): Buffer {
   const png = new PNG({ width: size, height: size });

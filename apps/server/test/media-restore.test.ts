@@ -17,6 +17,7 @@ import {
   sha256Hex,
   startTestServer,
   type TestServer,
+  uploadRaw,
 } from './helper.js';
 
 describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target) => {
@@ -28,15 +29,7 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
   let albumId: string;
 
   async function upload(token: string, filename: string, bytes: Buffer, createdAt?: string) {
-    const query = new URLSearchParams({ filename, ...(createdAt ? { createdAt } : {}) });
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?${query}`,
-      headers: bearer(token),
-      payload: bytes,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return { id: response.json().data.id as string, bytes };
+    return { id: await uploadRaw(server.app, token, filename, bytes, createdAt), bytes };
   }
 
   const restore = (payload: unknown, token = owner) =>

@@ -39,6 +39,7 @@ describe('OpenAPI document', () => {
       '/api/v1/media/ignored',
       '/api/v1/media/ignored/{id}',
       '/api/v1/media/list',
+      '/api/v1/media/summary',
       '/api/v1/media/timeline',
       '/api/v1/media/upload',
       '/api/v1/media/{id}',
@@ -62,6 +63,22 @@ describe('OpenAPI document', () => {
       '/api/v1/users/{id}',
       '/ping',
     ]);
+    const summary = document.paths['/api/v1/media/summary'].get;
+    expect(summary.tags).toEqual(['media']);
+    expect(summary.parameters.map((parameter: { name: string }) => parameter.name).sort()).toEqual([
+      'album',
+      'device',
+      'favorite',
+      'from',
+      'q',
+      'to',
+      'type',
+    ]);
+    expect(
+      Object.keys(
+        summary.responses['200'].content['application/json'].schema.properties.data.properties,
+      ).sort(),
+    ).toEqual(['bytes', 'count', 'photos', 'takenFrom', 'takenTo', 'videos']);
     expect(document.paths['/api/v1/auth/register'].post.security).toEqual([]);
     expect(Object.keys(document.paths['/api/v1/pairing/{id}/qr.png'].get.responses['200'].content)).toEqual([
       'image/png',

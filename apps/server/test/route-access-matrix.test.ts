@@ -48,6 +48,7 @@ const EXPECTED_ACCESS: Record<string, Expected> = {
   'GET /api/v1/system/status': 'media.read',
   'GET /api/v1/system/storage': 'media.read',
   'GET /api/v1/media/list': 'media.read',
+  'GET /api/v1/media/summary': 'media.read',
   'GET /api/v1/media/timeline': 'media.read',
   'GET /api/v1/media/{id}': 'media.read',
   'GET /api/v1/media/{id}/original': 'media.read',

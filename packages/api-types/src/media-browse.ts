@@ -34,29 +34,56 @@ export const TakenTo = takenBound(
     'whole day, as a local date taken like `from`)',
 );
 
+/** The filters of a media list, shared with its summary: each given must match. */
+const mediaFilterFields = {
+  from: Type.Optional(TakenFrom),
+  to: Type.Optional(TakenTo),
+  type: Type.Optional(MediaType),
+  favorite: Type.Optional(Type.Boolean()),
+  device: Type.Optional(Type.String({ format: 'uuid', description: 'Uploaded by this device' })),
+  album: Type.Optional(Type.String({ format: 'uuid', description: 'In this album' })),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'Part of the file name (or the name given to it) or of the name of an album it is in, any case',
+    }),
+  ),
+};
+
 export const MediaListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    from: Type.Optional(TakenFrom),
-    to: Type.Optional(TakenTo),
-    type: Type.Optional(MediaType),
-    favorite: Type.Optional(Type.Boolean()),
-    device: Type.Optional(Type.String({ format: 'uuid', description: 'Uploaded by this device' })),
-    album: Type.Optional(Type.String({ format: 'uuid', description: 'In this album' })),
-    q: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description:
-          'Part of the file name (or the name given to it) or of the name of an album it is in, any case',
-      }),
-    ),
+    ...mediaFilterFields,
     sort: Type.Optional(MediaSort),
   },
   { additionalProperties: false },
 );
 export type MediaListQuery = Static<typeof MediaListQuery>;
+
+/** The filters of {@link MediaListQuery}, without paging or order. */
+export const MediaSummaryQuery = Type.Object(mediaFilterFields, { additionalProperties: false });
+export type MediaSummaryQuery = Static<typeof MediaSummaryQuery>;
+
+/** How much a selection holds, as a restore of it would: items, bytes, and the span taken. */
+export const MediaSummary = Type.Object(
+  {
+    count: Type.Integer({ minimum: 0, description: 'Photos and videos that match' }),
+    bytes: Type.Integer({ minimum: 0, description: 'The sum of their originals’ sizes' }),
+    photos: Type.Integer({ minimum: 0 }),
+    videos: Type.Integer({ minimum: 0 }),
+    takenFrom: Type.Union([Timestamp, Type.Null()], {
+      description: 'The earliest time taken; `null` when nothing matches',
+    }),
+    takenTo: Type.Union([Timestamp, Type.Null()], {
+      description: 'The latest time taken; `null` when nothing matches',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type MediaSummary = Static<typeof MediaSummary>;
 
 const mediaListFields = {
   id: Type.String({ format: 'uuid' }),

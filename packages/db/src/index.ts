@@ -69,13 +69,14 @@ export {
   listMedia,
   mediaTimeline,
   type MediaDetailRow,
-  type MediaListFilters,
   type MediaListPage,
   type MediaListPosition,
   type MediaListRow,
   type MediaSortKey,
   type MediaTimelineMonth,
 } from './media-browse.repository.js';
+export type { MediaListFilters } from './media-filters.js';
+export { summarizeMedia, type MediaSummaryRow } from './media-summary.repository.js';
 export {
   addIgnoredFiles,
   deleteIgnoredFile,

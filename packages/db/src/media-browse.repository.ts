@@ -1,30 +1,13 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import type { Database, Media, MediaType, ThumbnailStatus } from './schema.js';
 import { isUuid } from './uuid.js';
 import { keysetPage } from './keyset-page.js';
-import { LOCAL_TAKEN_AT, takenFrom, takenTo, type TakenBound } from './taken-range.js';
+import { LOCAL_TAKEN_AT } from './taken-range.js';
+import { mediaMatches, type MediaListFilters, type MediaMatch } from './media-filters.js';
 
 /** `taken`: by date taken (`media_browse_idx`); `uploaded`: by upload time (`media_uploaded_idx`). */
 export type MediaSortKey = 'taken' | 'uploaded';
-
-/** Narrows a media list; every filter given must match. */
-export interface MediaListFilters {
-  /** Taken at or after (a date: on or after that day). */
-  from?: TakenBound;
-  /** Taken before (exclusive; a date: on or before that day). */
-  to?: TakenBound;
-  type?: MediaType;
-  favorite?: boolean;
-  deviceId?: string;
-  /** In this album (an album of another user matches nothing). */
-  albumId?: string;
-  /**
-   * Part of the original or display name, or of the name of an album the item is in; any case;
-   * `%` and `_` match themselves.
-   */
-  q?: string;
-}
 
 /** Where a page ended: the sort instant of its last item and that item's id. */
 export interface MediaListPosition {
@@ -52,9 +35,6 @@ export interface MediaListRow {
   thumbnail_status: ThumbnailStatus;
 }
 
-/** A list query being built: media rows, selecting {@link MEDIA_LIST_COLUMNS}. */
-type MediaListSelect = SelectQueryBuilder<Database, 'media', MediaListRow>;
-
 export interface MediaListPage {
   items: MediaListRow[];
   /** `null` on the last page. */
@@ -69,11 +49,6 @@ export interface MediaTimelineMonth {
 
 /** A media row with the albums it is in, by name. */
 export type MediaDetailRow = Media & { albums: Array<{ id: string; name: string }> };
-
-/** `\`, `%` and `_` are LIKE syntax; escaped, a search for `100%` finds just that. */
-function likeSubstring(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
 
 /** The columns of {@link MediaListRow}, for every query that lists items for a grid. */
 export const MEDIA_LIST_COLUMNS = [
@@ -117,90 +92,42 @@ export async function listMedia(
 ): Promise<MediaListPage> {
   const { userId, limit, after, filters } = query;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-  if (!isUuid(userId)) return { items: [], nextCursor: null };
   // A position that names no possible item (tampered with, say) ends the list.
   if (after && (!isUuid(after.id) || Number.isNaN(after.at.getTime())))
     return { items: [], nextCursor: null };
-  if (filters.deviceId !== undefined && !isUuid(filters.deviceId)) return { items: [], nextCursor: null };
-  if (filters.albumId !== undefined && !isUuid(filters.albumId)) return { items: [], nextCursor: null };
+  const matches = await mediaMatches(db, userId, filters);
+  if (matches.length === 0) return { items: [], nextCursor: null };
 
   const sortColumn = query.sort === 'uploaded' ? 'uploaded_at' : 'taken_at';
-  // One page of one way of matching: every filter, the keyset, the order and the limit.
-  const page = (match?: (select: MediaListSelect) => MediaListSelect) => {
-    let select = db
-      .selectFrom('media')
-      .select(MEDIA_LIST_COLUMNS)
-      .where('user_id', '=', userId)
-      .where('trashed_at', 'is', null);
+  // One page of one way of matching: the filters, the keyset, the order and the limit.
+  const page = (match: MediaMatch) => {
+    let select = match(db.selectFrom('media').select(MEDIA_LIST_COLUMNS));
     if (after) {
       select = select.where((eb) => eb(eb.refTuple(sortColumn, 'id'), '<', eb.tuple(after.at, after.id)));
     }
-    if (filters.from) select = select.where(takenFrom(filters.from));
-    if (filters.to) select = select.where(takenTo(filters.to));
-    if (filters.type) select = select.where('media_type', '=', filters.type);
-    if (filters.favorite !== undefined) select = select.where('favorite', '=', filters.favorite);
-    if (filters.deviceId) select = select.where('device_id', '=', filters.deviceId);
-    if (filters.albumId) {
-      const albumId = filters.albumId;
-      // A semi-join on album_media's primary key (album_id, media_id): the page is still read in
-      // index order and cut by the same keyset, so pagination works as without the filter.
-      select = select.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('album_media')
-            .select('album_media.media_id')
-            .where('album_media.album_id', '=', albumId)
-            .whereRef('album_media.media_id', '=', 'media.id'),
-        ),
-      );
-    }
-    if (match) select = match(select);
     return select
       .orderBy(sortColumn, 'desc')
       .orderBy('id', 'desc')
       .limit(limit + 1);
   };
 
+  const [first, ...others] = matches;
   let rows: MediaListRow[];
-  if (!filters.q) {
-    rows = await page().execute();
+  if (others.length === 0) {
+    rows = await page(first!).execute();
   } else {
-    const pattern = likeSubstring(filters.q);
-    const byName = (select: MediaListSelect) =>
-      select.where((eb) =>
-        eb.or([eb('original_name', 'ilike', pattern), eb('display_name', 'ilike', pattern)]),
-      );
-    // Albums are few: find the matching ones first. Usually there are none, and the name search
-    // alone can use the trigram index (media_name_trgm_idx); an OR with an album subquery cannot.
-    const albumIds = (
-      await db
-        .selectFrom('albums')
-        .select('id')
-        .where('user_id', '=', userId)
-        .where('name', 'ilike', pattern)
-        .execute()
-    ).map((album) => album.id);
-    if (albumIds.length === 0) {
-      rows = await byName(page()).execute();
-    } else {
-      // Matched by name, or in a matching album: one page of each, merged, then cut to one page.
-      const inAlbums = (select: MediaListSelect) =>
-        select.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('album_media')
-              .select('album_media.media_id')
-              .where('album_media.album_id', 'in', albumIds)
-              .whereRef('album_media.media_id', '=', 'media.id'),
-          ),
-        );
-      rows = await db
-        .selectFrom(page(byName).as('by_name'))
-        .selectAll()
-        .union(db.selectFrom(page(inAlbums).as('in_albums')).selectAll())
-        .orderBy(sortColumn, 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-    }
+    // Matched in more than one way: one page of each, merged (an item matched twice once), then
+    // cut to one page.
+    rows = await others
+      .reduce(
+        (merged, match, index) =>
+          merged.union(db.selectFrom(page(match).as(`matched_${index + 1}`)).selectAll()),
+        db.selectFrom(page(first!).as('matched_0')).selectAll(),
+      )
+      .orderBy(sortColumn, 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
   }
 
   return keysetPage(rows, limit, (last) => ({

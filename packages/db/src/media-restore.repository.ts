@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { isUuid } from './uuid.js';
 import { keysetPage } from './keyset-page.js';
-import { takenFrom, takenTo, type TakenBound } from './taken-range.js';
+import type { TakenBound } from './taken-range.js';
+import { mediaMatches, type MediaListFilters } from './media-filters.js';
 
 /** What a restore archive holds: chosen items, a span of dates taken, or an album. */
 export type RestoreSelection =
@@ -55,28 +56,28 @@ export async function listRestoreBatch(
   if (!isUuid(userId)) return NOTHING;
   if (after && (!isUuid(after.id) || Number.isNaN(after.takenAt.getTime()))) return NOTHING;
 
-  let select = db
-    .selectFrom('media')
-    .select(['id', 'original_name', 'rel_path', 'size', 'taken_at', 'taken_at_offset_minutes'])
-    .where('user_id', '=', userId)
-    .where('trashed_at', 'is', null);
+  // The same filters as the list and the summary, so the archive holds what they count.
+  const filters: MediaListFilters =
+    selection.kind === 'album'
+      ? { albumId: selection.albumId }
+      : selection.kind === 'taken'
+        ? {
+            ...(selection.from ? { from: selection.from } : {}),
+            ...(selection.to ? { to: selection.to } : {}),
+          }
+        : {};
+  // No search, so one way of matching at most.
+  const [match] = await mediaMatches(db, userId, filters);
+  if (!match) return NOTHING;
+  let select = match(
+    db
+      .selectFrom('media')
+      .select(['id', 'original_name', 'rel_path', 'size', 'taken_at', 'taken_at_offset_minutes']),
+  );
   if (selection.kind === 'ids') {
     const ids = [...new Set(selection.ids.filter(isUuid).map((id) => id.toLowerCase()))];
     if (ids.length === 0) return NOTHING;
     select = select.where((eb) => eb('id', '=', eb.fn.any(eb.val(ids))));
-  } else if (selection.kind === 'taken') {
-    if (selection.from) select = select.where(takenFrom(selection.from));
-    if (selection.to) select = select.where(takenTo(selection.to));
-  } else {
-    if (!isUuid(selection.albumId)) return NOTHING;
-    select = select.where('id', 'in', (eb) =>
-      eb
-        .selectFrom('album_media')
-        .innerJoin('albums', 'albums.id', 'album_media.album_id')
-        .select('album_media.media_id')
-        .where('album_media.album_id', '=', selection.albumId)
-        .where('albums.user_id', '=', userId),
-    );
   }
   if (after) {
     select = select.where((eb) => eb(eb.refTuple('taken_at', 'id'), '>', eb.tuple(after.takenAt, after.id)));

@@ -3,11 +3,13 @@ import {
   MediaDetail,
   MediaList,
   MediaListQuery,
+  MediaSummary,
+  MediaSummaryQuery,
   MediaTimeline,
   SuccessEnvelope,
   withErrorResponses,
 } from '@iclood/api-types';
-import { findMediaDetail, listMedia, mediaTimeline } from '@iclood/db';
+import { findMediaDetail, listMedia, mediaTimeline, summarizeMedia, type MediaListFilters } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../services/cursor.js';
@@ -15,7 +17,23 @@ import { takenBound } from '../../services/taken-range.js';
 import { toMediaDetail, toMediaListItem } from '../../services/media-bodies.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
-/** The library as a grid, a month scrubber and one item's details; the trash stays out of the first two. */
+/** A list's or a summary's query string as the database filters take it. */
+function mediaFilters(query: MediaSummaryQuery): MediaListFilters {
+  return {
+    ...(query.from ? { from: takenBound(query.from) } : {}),
+    ...(query.to ? { to: takenBound(query.to) } : {}),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.favorite === undefined ? {} : { favorite: query.favorite }),
+    ...(query.device ? { deviceId: query.device } : {}),
+    ...(query.album ? { albumId: query.album } : {}),
+    ...(query.q ? { q: query.q } : {}),
+  };
+}
+
+/**
+ * The library as a grid, its summary, a month scrubber and one item's details; the trash stays out
+ * of all but the last.
+ */
 const mediaBrowseRoutes: AppPlugin = async (app) => {
   app.get(
     '/media/list',
@@ -36,20 +54,41 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
         userId: principalOf(request).user.id,
         limit: query.limit ?? 100,
         ...(after ? { after } : {}),
-        filters: {
-          ...(query.from ? { from: takenBound(query.from) } : {}),
-          ...(query.to ? { to: takenBound(query.to) } : {}),
-          ...(query.type ? { type: query.type } : {}),
-          ...(query.favorite === undefined ? {} : { favorite: query.favorite }),
-          ...(query.device ? { deviceId: query.device } : {}),
-          ...(query.album ? { albumId: query.album } : {}),
-          ...(query.q ? { q: query.q } : {}),
-        },
+        filters: mediaFilters(query),
         sort,
       });
       return ok({
         items: page.items.map(toMediaListItem),
         nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+      });
+    },
+  );
+
+  app.get(
+    '/media/summary',
+    {
+      config: { access: 'media.read' },
+      schema: {
+        tags: ['media'],
+        summary: 'How many items and bytes match the list’s filters: what a restore of them would hold',
+        description:
+          'Takes the filters of `GET /media/list` (no paging or order) and counts exactly the items it ' +
+          'would page through; for the same `from`/`to` or `album`, those are the items ' +
+          '`POST /media/batch/restore` puts in its archive. Items in the trash are left out; an album ' +
+          'that is not yours matches nothing. `takenFrom`/`takenTo` are `null` when nothing matches.',
+        querystring: MediaSummaryQuery,
+        response: withErrorResponses({ 200: SuccessEnvelope(MediaSummary) }),
+      },
+    },
+    async (request) => {
+      const summary = await summarizeMedia(app.db, {
+        userId: principalOf(request).user.id,
+        filters: mediaFilters(request.query),
+      });
+      return ok({
+        ...summary,
+        takenFrom: summary.takenFrom?.toISOString() ?? null,
+        takenTo: summary.takenTo?.toISOString() ?? null,
       });
     },
   );
