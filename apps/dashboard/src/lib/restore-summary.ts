@@ -1,15 +1,9 @@
+import type { MediaSummary } from '@iclood/api-types';
 import { apiRequest, queryString } from './api-client.js';
 import { formatBytes } from './format.js';
 
 /** What a restore of one selection would hold (`GET /media/summary`). */
-export interface RestoreSummary {
-  count: number;
-  bytes: number;
-  photos: number;
-  videos: number;
-  takenFrom: string | null;
-  takenTo: string | null;
-}
+export type RestoreSummary = MediaSummary;
 
 /** A restore selection as the form posts it: a taken-date range (plain dates, either end open) or an album. */
 export type RestoreSelection = { kind: 'dates'; from: string; to: string } | { kind: 'album'; album: string };
