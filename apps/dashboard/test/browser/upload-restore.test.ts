@@ -90,6 +90,9 @@ async function openUploads(page: Page): Promise<Locator> {
   return panel;
 }
 
+/** A fixture as the file picker hands it over, under its camera name (the fixture's path is not). */
+const asChosen = async (file: FixtureFile, mimeType: string) => ({ name: file.name, mimeType, buffer: await readFile(file.path) });
+
 const entryOf = (panel: Locator, name: string) => panel.getByRole('listitem').filter({ hasText: name });
 const progressValue = (progress: Locator) => progress.evaluate((element) => (element as HTMLProgressElement).value);
 
@@ -121,7 +124,11 @@ describe('upload from the browser', () => {
       await expectNoSeriousA11yViolations(page, `the empty upload panel (${label})`);
       const chooser = panel.getByRole('button', { name: /Choose photos and videos/ });
       await chooser.waitFor();
-      await page.locator('input[type=file]').setInputFiles([first.path, second.path, video.path]);
+      await page.locator('input[type=file]').setInputFiles([
+        await asChosen(first, 'image/jpeg'),
+        await asChosen(second, 'image/jpeg'),
+        await asChosen(video, 'video/mp4'),
+      ]);
 
       for (const file of [first, second, video]) await expectEntryState(panel, file.name, 'Added');
       await panel.getByText('3 added').waitFor();
@@ -167,7 +174,7 @@ describe('upload from the browser', () => {
     const panel = await openUploads(page);
 
     await page.locator('input[type=file]').setInputFiles([
-      { name: photo.name, mimeType: 'image/jpeg', buffer: await readFile(photo.path) },
+      await asChosen(photo, 'image/jpeg'),
       { name: 'shopping-list.txt', mimeType: 'text/plain', buffer: Buffer.from('milk, eggs, bread\n') },
     ]);
     await expectEntryState(panel, photo.name, 'Already in your library');
