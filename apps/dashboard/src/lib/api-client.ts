@@ -60,13 +60,18 @@ export async function apiRequest<T>(method: HttpMethod, path: string, body?: unk
   } catch (error) {
     // A session that ended (expired, signed out elsewhere, revoked) sends the person to sign-in.
     if (error instanceof ApiError && error.status === 401 && !path.startsWith('/api/v1/auth/')) {
-      for (const listener of sessionEndedListeners) listener();
+      notifySessionEnded();
     }
     throw error;
   }
 }
 
 const sessionEndedListeners = new Set<() => void>();
+
+/** Sends the person to sign-in: for a 401 met outside `apiRequest` (an upload's XMLHttpRequest). */
+export function notifySessionEnded(): void {
+  for (const listener of sessionEndedListeners) listener();
+}
 
 /** Called whenever a request other than sign-in itself answers 401; returns the unsubscribe. */
 export function onSessionEnded(listener: () => void): () => void {
