@@ -3,6 +3,7 @@ import type {
   Album,
   AlbumList,
   AlbumMediaResult,
+  DeviceList,
   LoginRequest,
   LoginResult,
   LogoutResult,
@@ -33,6 +34,9 @@ export const getCurrentUser = () => apiRequest<Me>('GET', `${API}/auth/me`);
 export const logOut = () => apiRequest<LogoutResult>('DELETE', `${API}/auth/logout`);
 export const getSystemStatus = () => apiRequest<SystemStatus>('GET', `${API}/system/status`);
 export const pingServer = () => apiRequest<PingData>('GET', `${API}/ping`);
+
+/** The signed-in user's paired phones and Shortcut tokens (names for the viewer and the search filter). */
+export const listDevices = () => apiRequest<DeviceList>('GET', `${API}/devices`);
 
 export const listMedia = (query: MediaListQuery) =>
   apiRequest<MediaList>('GET', `${API}/media/list${queryString({ ...query })}`);

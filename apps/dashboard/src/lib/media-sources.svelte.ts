@@ -131,6 +131,19 @@ export class TimelineSource extends BaseSource {
     return promise;
   }
 
+  /**
+   * Loads the months on either side of the one holding `id`, so the viewer's ←/→ run through
+   * every month in order even after a jump left unloaded months between loaded ones.
+   */
+  async ensureAround(id: string): Promise<void> {
+    const index = this.sections.findIndex((section) => section.items?.some((item) => item.id === id));
+    if (index === -1) return;
+    const around = [this.sections[index - 1], this.sections[index + 1]];
+    await Promise.all(
+      around.filter((section) => section && !section.items).map((section) => this.ensure(section!.key)),
+    );
+  }
+
   async #loadMonth(key: string): Promise<void> {
     const [year, month] = key.split('-').map(Number) as [number, number];
     const range = monthRange(year, month);

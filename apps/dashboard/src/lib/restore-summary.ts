@@ -20,7 +20,8 @@ export function selectionFields(selection: RestoreSelection): Record<string, str
 export const getRestoreSummary = (selection: RestoreSelection) =>
   apiRequest<RestoreSummary>('GET', `/api/v1/media/summary${queryString(selectionFields(selection))}`);
 
-const plural = (count: number, one: string, many: string) => `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
+const plural = (count: number, one: string, many: string) =>
+  `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
 
 function shortDate(instant: string): string {
   return new Date(instant).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });

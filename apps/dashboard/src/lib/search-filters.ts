@@ -74,8 +74,10 @@ export function filterProblems(filters: SearchFilters): string[] {
   if (fromValid && toValid && filters.from !== '' && filters.to !== '' && filters.from > filters.to) {
     problems.push('“From” is after “To”: pick a start date on or before the end date.');
   }
-  if (filters.device !== '' && !UUID.test(filters.device)) problems.push('The device in this link is not a device id.');
-  if (filters.album !== '' && !UUID.test(filters.album)) problems.push('The album in this link is not an album id.');
+  if (filters.device !== '' && !UUID.test(filters.device))
+    problems.push('The device in this link is not a device id.');
+  if (filters.album !== '' && !UUID.test(filters.album))
+    problems.push('The album in this link is not an album id.');
   return problems;
 }
 

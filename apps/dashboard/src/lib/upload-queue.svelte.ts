@@ -11,7 +11,8 @@ import { sendFile, type UploadOutcome } from './upload-request.js';
 const CONCURRENT_UPLOADS = 2;
 const CHANGE_INTERVAL_MS = 1000;
 
-export type UploadState = 'waiting' | 'uploading' | 'added' | 'duplicate' | 'unsupported' | 'failed' | 'cancelled';
+export type UploadState =
+  'waiting' | 'uploading' | 'added' | 'duplicate' | 'unsupported' | 'failed' | 'cancelled';
 
 /** Codes meaning "this file is not a photo or video the library takes". */
 const NOT_MEDIA_CODES = new Set(['UNSUPPORTED_MEDIA_TYPE', 'EMPTY_FILE']);
@@ -68,7 +69,14 @@ export class UploadQueue {
   readonly active = $derived(this.entries.some((entry) => !entry.finished));
 
   readonly summary = $derived.by((): UploadSummary => {
-    const summary: UploadSummary = { added: 0, duplicate: 0, unsupported: 0, failed: 0, cancelled: 0, pending: 0 };
+    const summary: UploadSummary = {
+      added: 0,
+      duplicate: 0,
+      unsupported: 0,
+      failed: 0,
+      cancelled: 0,
+      pending: 0,
+    };
     for (const entry of this.entries) {
       if (entry.state === 'waiting' || entry.state === 'uploading') summary.pending += 1;
       else summary[entry.state] += 1;

@@ -6,9 +6,7 @@ export const UPLOAD_PATH = '/api/v1/media/upload';
 
 /** How one file's request ended. */
 export type UploadOutcome =
-  | { kind: 'stored'; result: UploadResult }
-  | { kind: 'failed'; error: ApiError }
-  | { kind: 'cancelled' };
+  { kind: 'stored'; result: UploadResult } | { kind: 'failed'; error: ApiError } | { kind: 'cancelled' };
 
 export interface UploadRequest {
   readonly done: Promise<UploadOutcome>;
@@ -20,9 +18,10 @@ export interface UploadRequest {
  * prefers the EXIF date, this is the fallback) and `modifiedAt`. A browser knows no creation time.
  */
 export function uploadUrl(file: Pick<File, 'name' | 'lastModified'>): string {
-  const modified = Number.isFinite(file.lastModified) && file.lastModified > 0
-    ? new Date(file.lastModified).toISOString()
-    : undefined;
+  const modified =
+    Number.isFinite(file.lastModified) && file.lastModified > 0
+      ? new Date(file.lastModified).toISOString()
+      : undefined;
   return `${UPLOAD_PATH}${queryString({ filename: file.name, createdAt: modified, modifiedAt: modified })}`;
 }
 

@@ -1,10 +1,6 @@
 // The caller's devices, for the viewer's "Uploaded from": asked once per page, since a photo's
 // device rarely changes while someone flips through photos.
-import type { DeviceList } from '@iclood/api-types';
-import { apiRequest } from './api-client.js';
-
-/** GET /api/v1/devices: the signed-in user's paired phones and Shortcut tokens. */
-export const listDevices = () => apiRequest<DeviceList>('GET', '/api/v1/devices');
+import { listDevices } from './api.js';
 
 let names: Promise<Map<string, string>> | undefined;
 

@@ -175,18 +175,24 @@ describe('search', () => {
     const { page, context, errors } = await open('/search');
     await page.getByLabel('From', { exact: true }).fill('2021-03-01');
     await page.getByLabel('To', { exact: true }).fill('2021-03-31');
-    await page.waitForURL((url) => url.searchParams.get('from') === '2021-03-01' && url.searchParams.get('to') === '2021-03-31');
+    await page.waitForURL(
+      (url) => url.searchParams.get('from') === '2021-03-01' && url.searchParams.get('to') === '2021-03-31',
+    );
     await expect.poll(() => results(page)).toEqual(['Photo IMG_A.JPG']);
 
     // IMG_A was taken at noon on the 10th: a range ending that day holds it.
     await page.getByLabel('From', { exact: true }).fill('2021-03-10');
     await page.getByLabel('To', { exact: true }).fill('2021-03-10');
-    await page.waitForURL((url) => url.searchParams.get('from') === '2021-03-10' && url.searchParams.get('to') === '2021-03-10');
+    await page.waitForURL(
+      (url) => url.searchParams.get('from') === '2021-03-10' && url.searchParams.get('to') === '2021-03-10',
+    );
     await expect.poll(() => results(page)).toEqual(['Photo IMG_A.JPG']);
     // …and a range ending the day before does not.
     await page.getByLabel('From', { exact: true }).fill('2021-03-09');
     await page.getByLabel('To', { exact: true }).fill('2021-03-09');
-    await page.waitForURL((url) => url.searchParams.get('from') === '2021-03-09' && url.searchParams.get('to') === '2021-03-09');
+    await page.waitForURL(
+      (url) => url.searchParams.get('from') === '2021-03-09' && url.searchParams.get('to') === '2021-03-09',
+    );
     await page.getByRole('heading', { name: 'No photos match' }).waitFor();
     expect(await results(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -283,7 +289,8 @@ describe('search', () => {
 });
 
 describe('trash', () => {
-  const tile = (page: Page, key: Key) => page.getByRole('checkbox', { name: new RegExp(`^Photo ${PHOTOS[key].name}`) });
+  const tile = (page: Page, key: Key) =>
+    page.getByRole('checkbox', { name: new RegExp(`^Photo ${PHOTOS[key].name}`) });
 
   it('lists the trashed items with the days they have left', async () => {
     await api.json('POST', '/api/v1/media/batch/delete', { ids: [ids.C, ids.D] });
@@ -295,7 +302,9 @@ describe('trash', () => {
       const days = Math.floor((purgeAt - Date.now()) / DAY_MS);
       expect(await page.locator(`li[data-id="${ids[key]}"]`).innerText()).toContain(`${days} days left`);
     }
-    expect(await page.getByRole('list', { name: 'Items in the trash' }).getByRole('listitem').count()).toBe(2);
+    expect(await page.getByRole('list', { name: 'Items in the trash' }).getByRole('listitem').count()).toBe(
+      2,
+    );
     await expectNoSeriousA11yViolations(page, 'trash');
     await screenshot(page, 'trash-desktop');
     expect(errors).toEqual([]);

@@ -59,7 +59,9 @@ function unzipNames(zip: string): Promise<string[]> {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`unzip -Z1 exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`unzip -Z1 exited ${code}`)),
+    );
   });
 }
 function unzipEntrySha256(zip: string, entry: string): Promise<string> {
@@ -104,7 +106,8 @@ describe('select and albums', () => {
     return signedIn;
   }
 
-  const check = (page: Page, key: Key) => page.getByRole('button', { name: `Select ${PHOTOS[key].name}`, exact: true });
+  const check = (page: Page, key: Key) =>
+    page.getByRole('button', { name: `Select ${PHOTOS[key].name}`, exact: true });
   const tile = (page: Page, key: Key) => page.locator(`a.tile-link[data-id="${ids[key]}"]`);
   const bar = (page: Page) => page.getByRole('toolbar', { name: 'Selected items' });
   const barButton = (page: Page, name: string) => bar(page).getByRole('button', { name, exact: true });
@@ -141,13 +144,17 @@ describe('select and albums', () => {
     await eventually(() => bar(page).count()).toBe(0);
 
     await selectCtoA(page);
-    for (const key of ['A', 'B', 'C'] as const) expect(await check(page, key).getAttribute('aria-pressed')).toBe('true');
-    for (const key of ['D', 'E', 'F'] as const) expect(await check(page, key).getAttribute('aria-pressed')).toBe('false');
+    for (const key of ['A', 'B', 'C'] as const)
+      expect(await check(page, key).getAttribute('aria-pressed')).toBe('true');
+    for (const key of ['D', 'E', 'F'] as const)
+      expect(await check(page, key).getAttribute('aria-pressed')).toBe('false');
     await expectNoSeriousA11yViolations(page, '/photos with three selected (desktop)');
     await screenshot(page, 'select-albums-photos-selected-desktop');
 
     await barButton(page, 'Favourite').click();
-    await eventually(() => page.getByRole('status').filter({ hasText: 'Marked 3 items as favourite' }).count()).toBe(1);
+    await eventually(() =>
+      page.getByRole('status').filter({ hasText: 'Marked 3 items as favourite' }).count(),
+    ).toBe(1);
     expect(await favouriteIds()).toEqual(idsOf('A', 'B', 'C'));
     // The grid shows it too, and the bar now offers the opposite.
     await eventually(() => tile(page, 'A').getAttribute('aria-label')).toContain('favourite');
@@ -184,11 +191,14 @@ describe('select and albums', () => {
     // Existing albums are offered with their cover and count.
     const choice = again.getByRole('button', { name: /Summer\s*3 items/ });
     await eventually(() => choice.isVisible()).toBe(true);
-    expect(await choice.locator('img').getAttribute('src')).toContain(`/media/${summer!.coverMediaId}/thumbnail`);
+    expect(await choice.locator('img').getAttribute('src')).toContain(
+      `/media/${summer!.coverMediaId}/thumbnail`,
+    );
     await again.getByLabel('New album').fill('summer');
     await again.getByRole('button', { name: 'Create and add' }).click();
-    await eventually(() => again.getByRole('alert').textContent())
-      .toMatch(/already have an album called "summer"/i);
+    await eventually(() => again.getByRole('alert').textContent()).toMatch(
+      /already have an album called "summer"/i,
+    );
     await screenshot(page, 'select-albums-name-taken-desktop');
     await page.keyboard.press('Escape');
     await eventually(() => again.isVisible()).toBe(false);
@@ -204,7 +214,10 @@ describe('select and albums', () => {
     await eventually(() => check(page, 'C').count()).toBe(1);
     await selectCtoA(page);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), barButton(page, 'Download').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      barButton(page, 'Download').click(),
+    ]);
     const zip = join(downloads, 'selection.zip');
     await download.saveAs(zip);
     expect(download.suggestedFilename()).toMatch(/^iclood-anna-.*\.zip$/);
@@ -226,8 +239,10 @@ describe('select and albums', () => {
     await eventually(() => check(page, 'E').count()).toBe(1);
     await page.getByRole('button', { name: 'Select all of June 2024' }).click();
     await eventually(() => bar(page).getByText('2 selected').isVisible()).toBe(true);
-    for (const key of ['E', 'F'] as const) expect(await check(page, key).getAttribute('aria-pressed')).toBe('true');
-    for (const key of ['A', 'B', 'C', 'D'] as const) expect(await check(page, key).getAttribute('aria-pressed')).toBe('false');
+    for (const key of ['E', 'F'] as const)
+      expect(await check(page, key).getAttribute('aria-pressed')).toBe('true');
+    for (const key of ['A', 'B', 'C', 'D'] as const)
+      expect(await check(page, key).getAttribute('aria-pressed')).toBe('false');
     await page.getByRole('button', { name: 'Deselect all of June 2024' }).click();
     await eventually(() => bar(page).count()).toBe(0);
     expect(errors).toEqual([]);
@@ -259,8 +274,12 @@ describe('select and albums', () => {
     await eventually(() => card.isVisible()).toBe(true);
     expect(await card.getAttribute('href')).toBe(`/albums/${summer!.id}`);
     const cover = card.locator('img');
-    expect(await cover.getAttribute('src')).toBe(`/api/v1/media/${summer!.coverMediaId}/thumbnail?size=small`);
-    await eventually(() => cover.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+    expect(await cover.getAttribute('src')).toBe(
+      `/api/v1/media/${summer!.coverMediaId}/thumbnail?size=small`,
+    );
+    await eventually(() =>
+      cover.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0),
+    ).toBe(true);
 
     await page.getByRole('button', { name: 'New album' }).click();
     const dialog = page.getByRole('dialog', { name: 'New album' });
@@ -271,12 +290,16 @@ describe('select and albums', () => {
     // An empty album has a placeholder, not a broken image.
     expect(await winter.locator('img').count()).toBe(0);
     expect(await winter.locator('[data-empty-cover]').count()).toBe(1);
-    expect((await api.json<AlbumList>('GET', '/api/v1/albums')).items.map((album) => album.name).sort()).toEqual(['Summer', 'Winter']);
+    expect(
+      (await api.json<AlbumList>('GET', '/api/v1/albums')).items.map((album) => album.name).sort(),
+    ).toEqual(['Summer', 'Winter']);
 
     await page.getByRole('button', { name: 'New album' }).click();
     await dialog.getByLabel('Album name').fill('WINTER');
     await dialog.getByRole('button', { name: 'Create album' }).click();
-    await eventually(() => dialog.getByRole('alert').textContent()).toMatch(/already have an album called "WINTER"/);
+    await eventually(() => dialog.getByRole('alert').textContent()).toMatch(
+      /already have an album called "WINTER"/,
+    );
     await dialog.getByLabel('Album name').fill('   ');
     await dialog.getByRole('button', { name: 'Create album' }).click();
     await eventually(() => dialog.getByRole('alert').textContent()).toMatch(/album name must not be empty/i);
@@ -302,15 +325,21 @@ describe('select and albums', () => {
     await expectNoSeriousA11yViolations(page, `/albums/<id> with one selected (desktop)`);
     await screenshot(page, 'select-albums-album-selected-desktop');
     await barButton(page, 'Remove from album').click();
-    await eventually(() => page.getByRole('status').filter({ hasText: 'Removed 1 from Summer' }).count()).toBe(1);
+    await eventually(() =>
+      page.getByRole('status').filter({ hasText: 'Removed 1 from Summer' }).count(),
+    ).toBe(1);
     await eventually(() => grid.locator('a.tile-link').count()).toBe(2);
-    await eventually(() => page.locator('.page-header').getByText('2 items', { exact: true }).isVisible()).toBe(true);
+    await eventually(() =>
+      page.locator('.page-header').getByText('2 items', { exact: true }).isVisible(),
+    ).toBe(true);
 
     expect(await albumItemIds(summer!.id)).toEqual(idsOf('B', 'C'));
     expect((await api.json<Album>('GET', `/api/v1/albums/${summer!.id}`)).itemCount).toBe(2);
     // Still in the library, not in the trash.
     expect((await api.json<MediaDetail>('GET', `/api/v1/media/${ids.A}`)).id).toBe(ids.A);
-    expect((await api.json<TrashList>('GET', '/api/v1/trash')).items.map((item) => item.id)).not.toContain(ids.A);
+    expect((await api.json<TrashList>('GET', '/api/v1/trash')).items.map((item) => item.id)).not.toContain(
+      ids.A,
+    );
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -324,7 +353,9 @@ describe('select and albums', () => {
     expect(await dialog.getByLabel('Album name').inputValue()).toBe('Summer');
     await dialog.getByLabel('Album name').fill('Summer 2024');
     await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
-    await eventually(() => page.getByRole('heading', { level: 1, name: 'Summer 2024' }).isVisible()).toBe(true);
+    await eventually(() => page.getByRole('heading', { level: 1, name: 'Summer 2024' }).isVisible()).toBe(
+      true,
+    );
     expect((await api.json<Album>('GET', `/api/v1/albums/${summer!.id}`)).name).toBe('Summer 2024');
     expect(errors).toEqual([]);
     await context.close();
@@ -353,7 +384,9 @@ describe('select and albums', () => {
 
   it('an unknown album says it does not exist, with a way back to Albums', async () => {
     const { page, context, errors } = await openPage('/albums/5b0c7c1e-0000-4000-8000-000000000000');
-    await eventually(() => page.getByRole('heading', { level: 1, name: 'This album does not exist' }).isVisible()).toBe(true);
+    await eventually(() =>
+      page.getByRole('heading', { level: 1, name: 'This album does not exist' }).isVisible(),
+    ).toBe(true);
     await page.getByRole('link', { name: 'See your albums' }).click();
     await eventually(() => new URL(page.url()).pathname).toBe('/albums');
     expect(errors.filter((line) => !line.includes('404'))).toEqual([]);
@@ -383,7 +416,9 @@ describe('select and albums', () => {
     const barBox = (await bar(page).boundingBox())!;
     const navBox = (await page.getByRole('navigation', { name: 'Library' }).boundingBox())!;
     const overlaps = barBox.y < navBox.y + navBox.height && navBox.y < barBox.y + barBox.height;
-    expect(overlaps, `bar ${JSON.stringify(barBox)} and tab bar ${JSON.stringify(navBox)} overlap`).toBe(false);
+    expect(overlaps, `bar ${JSON.stringify(barBox)} and tab bar ${JSON.stringify(navBox)} overlap`).toBe(
+      false,
+    );
     expect(barBox.x).toBeGreaterThanOrEqual(0);
     expect(barBox.x + barBox.width).toBeLessThanOrEqual(PHONE.width);
     await expectNoSeriousA11yViolations(page, '/photos with one selected (phone)');
@@ -393,7 +428,9 @@ describe('select and albums', () => {
     const dialog = page.getByRole('dialog', { name: 'Add 1 item to an album' });
     await dialog.getByRole('button', { name: /Winter\s*0 items/ }).click();
     await eventually(() => page.getByRole('status').filter({ hasText: 'Added 1 to Winter' }).count()).toBe(1);
-    const winter = (await api.json<AlbumList>('GET', '/api/v1/albums')).items.find((album) => album.name === 'Winter')!;
+    const winter = (await api.json<AlbumList>('GET', '/api/v1/albums')).items.find(
+      (album) => album.name === 'Winter',
+    )!;
     expect(await albumItemIds(winter.id)).toEqual([ids.D]);
 
     await page.goto('/albums');
@@ -401,7 +438,9 @@ describe('select and albums', () => {
     await expectNoSeriousA11yViolations(page, '/albums (phone)');
     await screenshot(page, 'select-albums-albums-phone');
     await page.getByRole('link', { name: /^Winter/ }).click();
-    await eventually(() => page.getByRole('region', { name: 'Album Winter' }).locator('a.tile-link').count()).toBe(1);
+    await eventually(() =>
+      page.getByRole('region', { name: 'Album Winter' }).locator('a.tile-link').count(),
+    ).toBe(1);
     await expectNoSeriousA11yViolations(page, '/albums/<id> (phone)');
     await screenshot(page, 'select-albums-album-phone');
     expect(errors).toEqual([]);

@@ -13,7 +13,13 @@ const DEVICE = '0b1f6c5e-4a43-4c8b-9a55-0f0d3f3f2a11';
 
 describe('search filters in the URL', () => {
   it('reads what it writes, in a stable order, leaving out empty fields', () => {
-    const filters = { ...NO_FILTERS, q: ' holiday ', type: 'video' as const, from: '2021-03-01', device: DEVICE };
+    const filters = {
+      ...NO_FILTERS,
+      q: ' holiday ',
+      type: 'video' as const,
+      from: '2021-03-01',
+      device: DEVICE,
+    };
     const search = writeFilters(filters);
     expect(search).toBe(`?q=holiday&type=video&from=2021-03-01&device=${DEVICE}`);
     expect(readFilters(new URLSearchParams(search))).toEqual({ ...filters, q: 'holiday' });
@@ -42,7 +48,13 @@ describe('filter problems', () => {
   });
 
   it('rejects dates that are not calendar days and ids that are not ids', () => {
-    const problems = filterProblems({ ...NO_FILTERS, from: '2021-02-30', to: 'yesterday', device: 'phone', album: 'x' });
+    const problems = filterProblems({
+      ...NO_FILTERS,
+      from: '2021-02-30',
+      to: 'yesterday',
+      device: 'phone',
+      album: 'x',
+    });
     expect(problems).toHaveLength(4);
     expect(problems[0]).toContain('“From” is not a date');
     expect(problems[1]).toContain('“To” is not a date');
