@@ -9,7 +9,7 @@ import { toApiError, type ApiError } from './api-client.js';
 import { addToAlbum, inBatches, patchMedia, removeFromAlbum, trashMedia } from './api.js';
 
 // The contract's limit, checked by the type: importing the value itself would bundle TypeBox.
-const BATCH_LIMIT: typeof MAX_BATCH_IDS = 1000;
+export const BATCH_LIMIT: typeof MAX_BATCH_IDS = 1000;
 
 /** Favourites changed one PATCH at a time; this many in flight. */
 const PATCH_CONCURRENCY = 6;
