@@ -21,7 +21,7 @@ export interface StartServerOptions {
 /** Spawns the built server on a free port of 127.0.0.1 and resolves once it says where it runs. */
 export function startServer(
   env: Record<string, string>,
-  { wrapper = [], startTimeoutMs = 30_000 }: StartServerOptions = {},
+  { wrapper = [], startTimeoutMs = 120_000 }: StartServerOptions = {},
 ): Promise<RunningServer> {
   const [command, ...args] = [...wrapper, process.execPath, MAIN];
   const child = spawn(command!, args, {
