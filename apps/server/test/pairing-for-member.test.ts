@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
 import {
-  addMember,
   bearer,
   databaseTargets,
   filesUnder,
