@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: tests that create an embedded database wait for it, and CI machines are shared.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
 });
