@@ -146,4 +146,32 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     expect(again.json().error).toMatchObject({ code: 'PAIRING_CODE_INVALID' });
     expect(again.json().error.message).toContain('Open a new pairing on the dashboard');
   });
+  it('an admin pairs for members only: the owner and other admins pair their own phones', async () => {
+    const promote = async (username: string) => {
+      const made = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: bearer(owner.token),
+        payload: { username, password: `${username}-password`, role: 'admin' },
+      });
+      expect(made.statusCode).toBe(201);
+      const signedIn = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password: `${username}-password` },
+      });
+      return { id: made.json().data.user.id as string, token: signedIn.json().data.token as string };
+    };
+    const admin = await promote('helper');
+    const otherAdmin = await promote('second');
+    const forKid = await openFor(admin.token, { userId: kid.id });
+    expect(forKid.statusCode).toBe(201);
+    expect(forKid.json().data.forUser.username).toBe('kid');
+    for (const target of [owner.id, otherAdmin.id]) {
+      const refused = await openFor(admin.token, { userId: target });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error.code).toBe('FORBIDDEN');
+    }
+    expect((await openFor(owner.token, { userId: admin.id })).statusCode).toBe(201);
+  });
 });
