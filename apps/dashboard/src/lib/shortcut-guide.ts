@@ -1,5 +1,5 @@
-// The values the Shortcut guide fills in: this server's address as the iPhone should use it, the
-// API paths the Shortcut calls, and the token's QR code as an image. Pure: unit-tested.
+// The values the Shortcut guide fills in: this server's address as the iPhone should use it, and the
+// API paths the Shortcut calls. Pure: unit-tested.
 
 /** The API paths a backup Shortcut calls (DESIGN §4), and the HTTPS profile. */
 export const SHORTCUT_PATHS = {
@@ -47,9 +47,4 @@ export function isLoopbackHost(hostname: string): boolean {
 export function defaultShortcutName(user: { displayName?: string | null; username: string } | null): string {
   const name = user?.displayName?.trim() || user?.username;
   return name ? `${name}'s iPhone Shortcut` : 'iPhone Shortcut';
-}
-
-/** An SVG document as an `<img>` source. */
-export function svgDataUrl(svg: string): string {
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }

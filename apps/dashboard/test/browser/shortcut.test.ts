@@ -56,11 +56,13 @@ async function decodeQr(image: Buffer, density?: number): Promise<string | undef
     ?.data;
 }
 
-/** The SVG of the token's QR code, from the page's image. */
+/** The SVG of the token's QR code, as the page has it. */
 async function qrSvg(page: Page): Promise<Buffer> {
-  const src = await page.getByRole('img', { name: 'QR code of the token' }).getAttribute('src');
-  expect(src).toMatch(/^data:image\/svg\+xml;charset=utf-8,/);
-  return Buffer.from(decodeURIComponent(src!.slice(src!.indexOf(',') + 1)), 'utf8');
+  const markup = await page
+    .getByRole('img', { name: 'QR code of the token' })
+    .locator('svg')
+    .evaluate((svg) => new XMLSerializer().serializeToString(svg));
+  return Buffer.from(markup, 'utf8');
 }
 
 /** One call as the Shortcut makes it: `Authorization: Bearer <token>`, JSON or a raw body. */

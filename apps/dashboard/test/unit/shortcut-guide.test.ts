@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultShortcutName,
-  isLoopbackHost,
-  shortcutServerAddress,
-  svgDataUrl,
-} from '../../src/lib/shortcut-guide.js';
+import { defaultShortcutName, isLoopbackHost, shortcutServerAddress } from '../../src/lib/shortcut-guide.js';
 
 const page = (origin: string) => {
   const url = new URL(origin);
@@ -54,12 +49,5 @@ describe('the Shortcut guide', () => {
     expect(defaultShortcutName({ displayName: null, username: 'tom' })).toBe("tom's iPhone Shortcut");
     expect(defaultShortcutName({ displayName: '  ', username: 'tom' })).toBe("tom's iPhone Shortcut");
     expect(defaultShortcutName(null)).toBe('iPhone Shortcut');
-  });
-
-  it('turns an SVG into an image source that keeps every character', () => {
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><path d="M0 0h1#"/></svg>';
-    const url = svgDataUrl(svg);
-    expect(url.startsWith('data:image/svg+xml;charset=utf-8,')).toBe(true);
-    expect(decodeURIComponent(url.slice(url.indexOf(',') + 1))).toBe(svg);
   });
 });
