@@ -1,6 +1,7 @@
 // The endpoints the dashboard uses, typed by the HTTP contract in @iclood/api-types.
 import type {
   Album,
+  CreateDeviceResult,
   AlbumList,
   AlbumMediaResult,
   DeviceList,
@@ -37,6 +38,9 @@ export const pingServer = () => apiRequest<PingData>('GET', `${API}/ping`);
 
 /** The signed-in user's paired phones and Shortcut tokens (names for the viewer and the search filter). */
 export const listDevices = () => apiRequest<DeviceList>('GET', `${API}/devices`);
+/** A named upload-only token for an iOS Shortcut; the answer (token and its QR code) is shown once. */
+export const createShortcutToken = (name: string) =>
+  apiRequest<CreateDeviceResult>('POST', `${API}/devices`, { name, platform: 'shortcuts' });
 
 export const listMedia = (query: MediaListQuery) =>
   apiRequest<MediaList>('GET', `${API}/media/list${queryString({ ...query })}`);

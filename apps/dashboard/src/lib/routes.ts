@@ -9,6 +9,7 @@ export type Route =
   | { name: 'search' }
   | { name: 'trash' }
   | { name: 'status' }
+  | { name: 'shortcut' }
   | { name: 'not-found' };
 
 /** What a history entry remembers: the view a photo was opened over, so the viewer keeps its context. */
@@ -31,6 +32,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'favorites' || first === 'search' || first === 'trash' || first === 'status') {
     return { name: first };
   }
+  if (first === 'shortcut') return { name: 'shortcut' };
   return { name: 'not-found' };
 }
 

@@ -12,7 +12,7 @@ describe('parseRoute', () => {
     });
     expect(parseRoute('/albums')).toEqual({ name: 'albums' });
     expect(parseRoute('/albums/abc')).toEqual({ name: 'album', id: 'abc' });
-    for (const name of ['favorites', 'search', 'trash', 'status'] as const) {
+    for (const name of ['favorites', 'search', 'trash', 'status', 'shortcut'] as const) {
       expect(parseRoute(`/${name}`)).toEqual({ name });
     }
   });
@@ -22,6 +22,7 @@ describe('parseRoute', () => {
     expect(parseRoute('/albums/%E0%A4%A')).toEqual({ name: 'album', id: '%E0%A4%A' });
     expect(parseRoute('/photos/a/b')).toEqual({ name: 'not-found' });
     expect(parseRoute('/trash/x')).toEqual({ name: 'not-found' });
+    expect(parseRoute('/shortcut/x')).toEqual({ name: 'not-found' });
     expect(parseRoute('/nope')).toEqual({ name: 'not-found' });
   });
 });
