@@ -9,6 +9,9 @@ export type Route =
   | { name: 'search' }
   | { name: 'trash' }
   | { name: 'status' }
+  | { name: 'account' }
+  | { name: 'people' }
+  | { name: 'storage' }
   | { name: 'not-found' };
 
 /** What a history entry remembers: the view a photo was opened over, so the viewer keeps its context. */
@@ -31,6 +34,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'favorites' || first === 'search' || first === 'trash' || first === 'status') {
     return { name: first };
   }
+  if (first === 'account' || first === 'people' || first === 'storage') return { name: first };
   return { name: 'not-found' };
 }
 
