@@ -4,12 +4,13 @@ import type {
   CleanupResult,
   CreateUserRequest,
   DeleteUserResult,
+  DeviceList,
   SystemStorage,
   UpdateUserRequest,
   UserList,
   UserResult,
 } from '@iclood/api-types';
-import { apiRequest } from './api-client.js';
+import { apiRequest, queryString } from './api-client.js';
 
 const API = '/api/v1';
 const userPath = (id: string) => `${API}/users/${encodeURIComponent(id)}`;
@@ -31,6 +32,9 @@ export const addUser = (request: CreateUserRequest & { role?: ManagedRole }) =>
   apiRequest<UserResult>('POST', `${API}/users`, request);
 export const updateUser = (id: string, changes: UpdateUserRequest & { role?: ManagedRole }) =>
   apiRequest<UserResult>('PATCH', userPath(id), changes);
+/** The paired phones, CLI logins and Shortcut tokens of one household member (admin). */
+export const listDevicesOf = (userId: string) =>
+  apiRequest<DeviceList>('GET', `${API}/devices${queryString({ user: userId })}`);
 export const removeUser = (id: string) => apiRequest<DeleteUserResult>('DELETE', userPath(id));
 
 /** Changes the signed-in person's password; their other dashboard sessions end. */

@@ -184,7 +184,7 @@ describe('people, as the owner', () => {
     await personCard(page, 'Carl').getByRole('button', { name: 'Remove Carl' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove Carl?' });
     const words = await dialog.getByTestId('removal-consequences').innerText();
-    expect(words).toContain('every phone and Shortcut paired to them stops working at once');
+    expect(words).toContain("their 1 paired device (“Carl's Shortcut”) stops working at once");
     const sizeWords = /Their 3 photos and videos \(([\d.]+ [KMG]?B)\)/.exec(words);
     expect(sizeWords, words).not.toBeNull();
     expect(words).toContain('are removed from iClood');
@@ -267,6 +267,49 @@ describe('people, as a member', () => {
       const response = await context.request.fetch(path, { method, data });
       expect(response.status(), `${method} ${path}`).toBe(403);
     }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('roles', () => {
+  it('the owner makes a member an admin, who then manages members but not admins or the owner, and back', async () => {
+    const { page, context, errors } = await openPeople();
+    await personCard(page, 'Ben').getByRole('button', { name: 'Make Ben an admin' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ben is now an admin.' }).waitFor();
+    expect(await personCard(page, 'Ben').getByText('Admin', { exact: true }).count()).toBe(1);
+    const listed = async () => (await owner.json<UserList>('GET', '/api/v1/users')).users;
+    expect((await listed()).find((user) => user.username === 'ben')?.role).toBe('admin');
+
+    // The owner can add an admin straight away; the dialog offers the role.
+    await page.getByRole('button', { name: 'Add a person' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a person' });
+    await dialog.getByLabel('Username').fill('erin');
+    await dialog.getByLabel('Password', { exact: true }).fill('erin password 1');
+    await dialog.getByRole('radio', { name: /^Admin/ }).check();
+    await dialog.getByRole('button', { name: 'Add person' }).click();
+    await page.getByRole('status').filter({ hasText: 'erin is added' }).waitFor();
+    expect((await listed()).find((user) => user.username === 'erin')?.role).toBe('admin');
+
+    // Ben, now an admin, sees People; he may reset and remove members, not the owner or another admin.
+    const benPage = await newSignedInPage(browser, server.origin, BEN, DESKTOP);
+    await benPage.page.goto('/account');
+    await benPage.page.getByRole('link', { name: /^People/ }).click();
+    await personCard(benPage.page, 'Dora').getByRole('button', { name: 'Remove Dora' }).waitFor();
+    expect(await personCard(benPage.page, 'anna').getByRole('button').count()).toBe(0);
+    expect(await personCard(benPage.page, 'erin').getByRole('button').count()).toBe(0);
+    expect(await benPage.page.getByRole('button', { name: /Make .* an? (admin|member)/ }).count()).toBe(0);
+    await benPage.page.getByRole('button', { name: 'Add a person' }).click();
+    expect(await benPage.page.getByRole('radio').count()).toBe(0);
+    await benPage.page.keyboard.press('Escape');
+    const response = await benPage.context.request.get('/api/v1/users');
+    expect(response.status()).toBe(200);
+    expect(benPage.errors).toEqual([]);
+    await benPage.context.close();
+
+    await personCard(page, 'Ben').getByRole('button', { name: 'Make Ben a member' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ben is now a member.' }).waitFor();
+    expect((await listed()).find((user) => user.username === 'ben')?.role).toBe('member');
     expect(errors).toEqual([]);
     await context.close();
   });
