@@ -1,10 +1,13 @@
 // The calls of the account, people and storage pages (kept apart from api.ts so the issue-12
 // screens merge without touching each other's lines). Types only from @iclood/api-types.
 import type {
+  ChangePasswordResult,
   CleanupResult,
   CreateUserRequest,
   DeleteUserResult,
   DeviceList,
+  RetryJobsResult,
+  RevokeOtherSessionsResult,
   SystemStorage,
   UpdateUserRequest,
   UserList,
@@ -15,22 +18,10 @@ import { apiRequest, queryString } from './api-client.js';
 const API = '/api/v1';
 const userPath = (id: string) => `${API}/users/${encodeURIComponent(id)}`;
 
-// Until issue12-api-people lands in @iclood/api-types: the shapes its contract agreed on.
-export type ManagedRole = 'admin' | 'member';
-export interface PasswordChangeResult {
-  revokedSessions: number;
-}
-export interface RevokeOthersResult {
-  revoked: number;
-}
-export interface JobsRetryResult {
-  requeued: number;
-}
-
 export const listUsers = () => apiRequest<UserList>('GET', `${API}/users`);
-export const addUser = (request: CreateUserRequest & { role?: ManagedRole }) =>
+export const addUser = (request: CreateUserRequest) =>
   apiRequest<UserResult>('POST', `${API}/users`, request);
-export const updateUser = (id: string, changes: UpdateUserRequest & { role?: ManagedRole }) =>
+export const updateUser = (id: string, changes: UpdateUserRequest) =>
   apiRequest<UserResult>('PATCH', userPath(id), changes);
 /** The paired phones, CLI logins and Shortcut tokens of one household member (admin). */
 export const listDevicesOf = (userId: string) =>
@@ -39,10 +30,10 @@ export const removeUser = (id: string) => apiRequest<DeleteUserResult>('DELETE',
 
 /** Changes the signed-in person's password; their other dashboard sessions end. */
 export const changeOwnPassword = (currentPassword: string, newPassword: string) =>
-  apiRequest<PasswordChangeResult>('POST', `${API}/auth/password`, { currentPassword, newPassword });
+  apiRequest<ChangePasswordResult>('POST', `${API}/auth/password`, { currentPassword, newPassword });
 export const revokeOtherSessions = () =>
-  apiRequest<RevokeOthersResult>('POST', `${API}/auth/sessions/revoke-others`);
+  apiRequest<RevokeOtherSessionsResult>('POST', `${API}/auth/sessions/revoke-others`);
 
 export const getStorage = () => apiRequest<SystemStorage>('GET', `${API}/system/storage`);
 export const cleanUpStorage = () => apiRequest<CleanupResult>('POST', `${API}/system/cleanup`);
-export const retryFailedJobs = () => apiRequest<JobsRetryResult>('POST', `${API}/system/jobs/retry`);
+export const retryFailedJobs = () => apiRequest<RetryJobsResult>('POST', `${API}/system/jobs/retry`);

@@ -183,8 +183,12 @@ describe('people, as the owner', () => {
     await personCard(page, 'Carl').getByText('3 photos and videos').waitFor();
     await personCard(page, 'Carl').getByRole('button', { name: 'Remove Carl' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove Carl?' });
-    const words = await dialog.getByTestId('removal-consequences').innerText();
-    expect(words).toContain("their 1 paired device (“Carl's Shortcut”) stops working at once");
+    const consequences = dialog.getByTestId('removal-consequences');
+    // Once his devices are listed, the dialog names them.
+    await expect
+      .poll(() => consequences.innerText())
+      .toContain("their 1 paired device (“Carl's Shortcut”) stops working at once");
+    const words = await consequences.innerText();
     const sizeWords = /Their 3 photos and videos \(([\d.]+ [KMG]?B)\)/.exec(words);
     expect(sizeWords, words).not.toBeNull();
     expect(words).toContain('are removed from iClood');
@@ -201,7 +205,12 @@ describe('people, as the owner', () => {
 
     await personCard(page, 'Carl').getByRole('button', { name: 'Remove Carl' }).click();
     await dialog.getByRole('button', { name: 'Remove Carl' }).click();
-    await page.getByRole('status').filter({ hasText: 'Carl is removed.' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({
+        hasText: `Carl is removed: 1 device signed out, 3 photos and videos (${sizeWords![1]}) taken out of iClood.`,
+      })
+      .waitFor();
     await expect.poll(() => personCard(page, 'Carl').count()).toBe(0);
 
     // "stops working at once": the Shortcut's token and his session are refused.

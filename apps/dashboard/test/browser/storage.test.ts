@@ -214,6 +214,8 @@ describe('storage and server, as a member', () => {
     const { page, context, errors } = await openStorage(BEN, PHONE);
     const report = await ben.json<SystemStorage>('GET', '/api/v1/system/storage');
     expect(report.scope).toBe('user');
+    const status = await ben.json<SystemStatus>('GET', '/api/v1/system/status');
+    expect([status.dataDir, status.libraryDir]).toEqual([null, null]);
     await page.getByRole('heading', { name: 'Your library' }).waitFor();
     expect(await page.locator('.library-total').innerText()).toBe(
       `${itemCount(1)}, ${formatBytes(report.library.bytes)}.`,
