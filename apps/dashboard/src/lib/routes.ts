@@ -10,6 +10,9 @@ export type Route =
   | { name: 'trash' }
   | { name: 'status' }
   | { name: 'shortcut' }
+  | { name: 'account' }
+  | { name: 'people' }
+  | { name: 'storage' }
   | { name: 'not-found' };
 
 /** What a history entry remembers: the view a photo was opened over, so the viewer keeps its context. */
@@ -33,6 +36,7 @@ export function parseRoute(pathname: string): Route {
     return { name: first };
   }
   if (first === 'shortcut') return { name: 'shortcut' };
+  if (first === 'account' || first === 'people' || first === 'storage') return { name: first };
   return { name: 'not-found' };
 }
 

@@ -92,8 +92,8 @@ async function asShortcut(
 describe('back up with a Shortcut', () => {
   it('is reachable from the account page and fills the recipe with this server’s address', async () => {
     const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
-    await page.goto('/status');
-    await page.getByRole('link', { name: 'Back up with a Shortcut' }).click();
+    await page.goto('/account');
+    await page.getByRole('link', { name: /^Back up with a Shortcut/ }).click();
     await page.waitForURL((url) => url.pathname === '/shortcut');
     await page.getByRole('heading', { level: 1, name: 'Back up with a Shortcut' }).waitFor();
     expect(await page.title()).toBe('Back up with a Shortcut · iClood');

@@ -15,6 +15,11 @@ describe('parseRoute', () => {
     for (const name of ['favorites', 'search', 'trash', 'status', 'shortcut'] as const) {
       expect(parseRoute(`/${name}`)).toEqual({ name });
     }
+    for (const name of ['account', 'people', 'storage'] as const) {
+      expect(parseRoute(`/${name}`)).toEqual({ name });
+      expect(parseRoute(`/${name}/`)).toEqual({ name });
+      expect(parseRoute(`/${name}/x`)).toEqual({ name: 'not-found' });
+    }
   });
 
   it('decodes ids and answers not-found for anything else', () => {

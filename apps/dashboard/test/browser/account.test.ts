@@ -1,0 +1,164 @@
+// The account page: who you are, the settings pages, your own password, signing out other
+// sessions, and signing out. Checked against the server over the API.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DESKTOP,
+  PHONE,
+  createMember,
+  createOwner,
+  expectNoSeriousA11yViolations,
+  launchBrowser,
+  newSignedInPage,
+  screenshot,
+  startServer,
+  type TestServer,
+} from './harness.js';
+
+const OWNER = { username: 'anna', password: 'correct horse battery' };
+const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  await createOwner(server.origin, OWNER.username, OWNER.password);
+  await createMember(server.origin, OWNER, BEN);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function loginStatus(username: string, password: string): Promise<number> {
+  const response = await fetch(`${server.origin}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+describe('account', () => {
+  it("is where the header's account icon leads: who you are and every settings page", async () => {
+    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    await page.goto('/photos');
+    await page.getByRole('link', { name: 'Your account and settings' }).click();
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/account');
+    expect(await page.title()).toBe('Your account · iClood');
+    const facts = await page.locator('dl').first().innerText();
+    expect(facts).toMatch(/Name\s+anna\s+Username\s+anna\s+Role\s+Owner/);
+
+    const settings = page.getByRole('region', { name: 'Settings' });
+    const links = await settings
+      .getByRole('link')
+      .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+    expect(links).toEqual(['/devices', '/shortcut', '/people', '/storage']);
+    await expectNoSeriousA11yViolations(page, 'account');
+    await screenshot(page, 'account-desktop', { fullPage: true });
+
+    await settings.getByRole('link', { name: /Storage and server/ }).click();
+    await page.getByRole('heading', { name: 'Storage and server', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/storage');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('reads well in dark mode', async () => {
+    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE, {
+      colorScheme: 'dark',
+    });
+    await page.goto('/account');
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(17, 21, 28)');
+    await expectNoSeriousA11yViolations(page, 'account, dark, phone');
+    await screenshot(page, 'account-phone-dark', { fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('signs out the other sessions: a second browser is sent to sign-in on its next action', async () => {
+    const first = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const second = await newSignedInPage(browser, server.origin, OWNER, DESKTOP, { freshLogin: true });
+    await second.page.goto('/photos');
+    await second.page.getByRole('link', { name: 'Albums' }).waitFor();
+
+    await first.page.goto('/account');
+    // Sessions of anna: setup's, the first page's and the second's.
+    await first.page.getByRole('button', { name: 'Sign out other sessions' }).click();
+    await first.page.getByRole('status').filter({ hasText: '2 other sessions signed out.' }).waitFor();
+
+    await second.page.getByRole('link', { name: 'Albums' }).click();
+    await second.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await second.page.getByText('Your session has ended. Sign in again.').waitFor();
+
+    // This one is still signed in.
+    await first.page.reload();
+    await first.page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    await first.page.getByRole('button', { name: 'Sign out other sessions' }).click();
+    await first.page
+      .getByRole('status')
+      .filter({ hasText: 'You were not signed in anywhere else.' })
+      .waitFor();
+    expect(first.errors).toEqual([]);
+    expect(second.errors.filter((line) => !/status of 401/.test(line))).toEqual([]);
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it('changes your own password: mistakes are said in words, then the old password is refused', async () => {
+    const { page, context, errors } = await newSignedInPage(browser, server.origin, BEN, PHONE);
+    await page.goto('/account');
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    expect(await page.locator('dl').first().innerText()).toMatch(
+      /Name\s+Ben\s+Username\s+ben\s+Role\s+Member/,
+    );
+    const form = page.getByRole('form', { name: 'Change your password' });
+    const submit = form.getByRole('button', { name: 'Change password' });
+
+    await form.getByLabel('Current password').fill(BEN.password);
+    await form.getByLabel('New password', { exact: true }).fill('ben password 2');
+    await form.getByLabel('Confirm new password').fill('ben password 3');
+    await submit.click();
+    await form
+      .getByRole('alert')
+      .filter({ hasText: 'The new password and its confirmation are not the same.' })
+      .waitFor();
+
+    await form.getByLabel('Current password').fill('not my password');
+    await form.getByLabel('Confirm new password').fill('ben password 2');
+    await submit.click();
+    await form
+      .getByRole('alert')
+      .filter({ hasText: 'Your current password was not accepted, so nothing changed.' })
+      .waitFor();
+    expect(await loginStatus('ben', BEN.password)).toBe(200);
+    await expectNoSeriousA11yViolations(page, 'account, password refused, phone');
+
+    await form.getByLabel('Current password').fill(BEN.password);
+    await form.getByLabel('New password', { exact: true }).fill('ben password 2');
+    await form.getByLabel('Confirm new password').fill('ben password 2');
+    await submit.click();
+    await form.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor();
+    expect(await form.getByLabel('Current password').inputValue()).toBe('');
+    await screenshot(page, 'account-phone-password-changed', { fullPage: true });
+
+    expect(await loginStatus('ben', BEN.password)).toBe(401);
+    expect(await loginStatus('ben', 'ben password 2')).toBe(200);
+    // The page that changed it stays signed in.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByText('You have signed out.').waitFor();
+    expect(errors.filter((line) => !/status of 403/.test(line))).toEqual([]);
+    await context.close();
+  });
+});
