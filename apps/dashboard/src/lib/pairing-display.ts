@@ -45,3 +45,12 @@ export function phoneAddress(origin: string, qrPayload: string): string {
   const first = new URLSearchParams(query).getAll('u')[0];
   return first ?? origin;
 }
+
+/**
+ * The HTTPS certificate fingerprint the QR code gives the app to pin (its `fp`), or null when the
+ * server has HTTPS off. Read from the payload rather than the server status, which members may
+ * not read, so everyone sees what their phone will check.
+ */
+export function pairingFingerprint(qrPayload: string): string | null {
+  return new URLSearchParams(qrPayload.slice(qrPayload.indexOf('?') + 1)).get('fp');
+}

@@ -1,7 +1,8 @@
 // Adding a phone: the test plays the phone. It reads the QR code (or the typed code) off the
 // page, registers through the API as the iClood app does, and the page turns into "paired"
 // without a reload; the device's token then works until the device is removed on /devices.
-import type { DeviceList, MediaList, UserSummary } from '@iclood/api-types';
+import { createServer } from 'node:net';
+import type { DeviceList, MediaList, SystemStatus, UserSummary } from '@iclood/api-types';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -211,5 +212,47 @@ describe('pairing for someone else', () => {
     expect((refused as ApiCallError).status).toBe(403);
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+/** A TCP port free right now on 127.0.0.1 (for the server's HTTPS listener). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+describe('with HTTPS on', () => {
+  it('shows the HTTPS address the phone will use and the certificate fingerprint it will pin', async () => {
+    const tlsPort = await freePort();
+    const tlsServer = await startServer({ env: { ICLOOD_TLS_PORT: String(tlsPort) } });
+    try {
+      await createOwner(tlsServer.origin, OWNER.username, OWNER.password);
+      const api = await apiSession(tlsServer.origin, OWNER.username, OWNER.password);
+      const { tls } = await api.json<SystemStatus>('GET', '/api/v1/system/status');
+      expect(tls.enabled).toBe(true);
+      expect(tls.fingerprint).toBeTruthy();
+
+      const { page, context, errors } = await newSignedInPage(browser, tlsServer.origin, OWNER, PHONE);
+      await page.goto('/devices/add');
+      await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
+      await page.getByText(tls.fingerprint!, { exact: true }).waitFor();
+      await page.getByText(`https://127.0.0.1:${tlsPort}`, { exact: true }).waitFor();
+      const payload = await scanQr(page);
+      expect(new URLSearchParams(payload.slice(payload.indexOf('?') + 1)).get('fp')).toBe(tls.fingerprint);
+      await expectNoSeriousA11yViolations(page, 'add a phone with HTTPS (phone)');
+      await screenshot(page, 'add-phone-https-phone', { fullPage: true });
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await tlsServer.stop();
+    }
   });
 });

@@ -3,6 +3,7 @@ import {
   codeGroups,
   countdownInWords,
   formatCountdown,
+  pairingFingerprint,
   phoneAddress,
   spokenCode,
 } from '../../src/lib/pairing-display.js';
@@ -35,5 +36,14 @@ describe('phoneAddress', () => {
     expect(phoneAddress('http://localhost:8080', payload)).toBe('https://192.168.1.20:8443');
     expect(phoneAddress('http://127.0.0.1:8080', payload)).toBe('https://192.168.1.20:8443');
     expect(phoneAddress('http://127.0.0.1:8080', 'iclood://pair?v=1&s=x')).toBe('http://127.0.0.1:8080');
+  });
+});
+
+describe('pairingFingerprint', () => {
+  it('is the certificate fingerprint the QR code gives the app to pin, or null with HTTPS off', () => {
+    expect(pairingFingerprint('iclood://pair?v=1&u=x&s=y&c=BCDFGHJK&id=z&fp=Ab-c_d0123456789xyz')).toBe(
+      'Ab-c_d0123456789xyz',
+    );
+    expect(pairingFingerprint('iclood://pair?v=1&u=x&s=y&c=BCDFGHJK&id=z')).toBeNull();
   });
 });
