@@ -80,9 +80,11 @@ async function open(
   path: string,
   credentials = OWNER,
   viewport: Viewport = DESKTOP,
-  options: { daysLater?: number } = {},
+  options: { daysLater?: number; colorScheme?: 'light' | 'dark' } = {},
 ) {
-  const signedIn = await newSignedInPage(browser, server.origin, credentials, viewport);
+  const signedIn = await newSignedInPage(browser, server.origin, credentials, viewport, {
+    colorScheme: options.colorScheme,
+  });
   // The server cannot date a backup in the past: the page's clock moves on instead.
   if (options.daysLater) await signedIn.page.clock.install({ time: Date.now() + options.daysLater * DAY_MS });
   await signedIn.page.goto(path);
@@ -158,7 +160,7 @@ describe('the devices page', () => {
   });
 
   it("a member sees only their own devices, and the API refuses them the household's", async () => {
-    const { page, context, errors } = await open('/devices', TOM, PHONE);
+    const { page, context, errors } = await open('/devices', TOM, PHONE, { colorScheme: 'dark' });
     await card(section(page, 'Your devices'), "Tom's iPhone").waitFor();
     expect(await page.getByRole('article').count()).toBe(1);
     expect(await page.getByText("Anna's iPhone").count()).toBe(0);

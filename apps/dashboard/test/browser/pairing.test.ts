@@ -133,8 +133,12 @@ describe('add a phone', () => {
     expect(await stillSameDocument(page)).toBe(true);
     await expectNoSeriousA11yViolations(page, 'add a phone, paired (phone)');
 
-    await page.getByRole('button', { name: 'Add another' }).click();
+    // By keyboard: focus moves on to the new code's heading, not back to the top of the page.
+    await page.getByRole('button', { name: 'Add another' }).press('Enter');
     await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()))
+      .toBe('Scan with your iPhone');
     const next = await shownCode(page);
     expect(next).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
     expect(next).not.toBe(code);
