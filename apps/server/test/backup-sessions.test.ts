@@ -23,7 +23,11 @@ describe.each(databaseTargets)('backup sessions ($label)', (target) => {
   it('counts uploads, duplicates and failures, and tells a Shortcut when it last backed up', async () => {
     const { app } = server;
     const before = await app.inject({ url: '/api/v1/backup/status', headers: bearer(phone.token) });
-    expect(before.json().data).toEqual({ current: null, lastCompletedAt: null });
+    expect(before.json().data).toEqual({
+      current: null,
+      lastCompletedAt: null,
+      lastCompletedStartedAt: null,
+    });
 
     const started = await app.inject({
       method: 'POST',
@@ -68,12 +72,15 @@ describe.each(databaseTargets)('backup sessions ($label)', (target) => {
       status: 'completed',
       endedAt: server.clock.now().toISOString(),
     });
-    // "Added after" = when the completed session started, so photos taken during it come round again.
+    // The last backup is when the session ended; "added after" is when it started, so photos
+    // taken during it come round again.
     const after = await app.inject({ url: '/api/v1/backup/status', headers: bearer(phone.token) });
     expect(after.json().data).toEqual({
       current: null,
-      lastCompletedAt: started.json().data.session.startedAt,
+      lastCompletedAt: server.clock.now().toISOString(),
+      lastCompletedStartedAt: started.json().data.session.startedAt,
     });
+    expect(after.json().data.lastCompletedAt).not.toBe(after.json().data.lastCompletedStartedAt);
 
     const history = await app.inject({ url: '/api/v1/backup/history', headers: bearer(owner) });
     expect(history.json().data.sessions.map((s: { id: string }) => s.id)).toContain(sessionId);

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Timestamp } from './envelope.js';
+import { PageQuery } from './media.js';
 
 export const BackupSessionStatus = Type.Union([
   Type.Literal('running'),
@@ -53,12 +54,33 @@ export const BackupStatusResult = Type.Object(
   {
     current: Type.Union([BackupSession, Type.Null()]),
     lastCompletedAt: Type.Union([Timestamp, Type.Null()], {
-      description: 'When this device last completed a backup: ask Photos for items added after it',
+      description: 'When the last backup this device completed ended',
+    }),
+    lastCompletedStartedAt: Type.Union([Timestamp, Type.Null()], {
+      description:
+        'When that backup started: ask Photos for items added after this (not after `lastCompletedAt`, ' +
+        'which would skip items added while the backup ran; `media/check` answers those as duplicates)',
     }),
   },
   { additionalProperties: false },
 );
 export type BackupStatusResult = Static<typeof BackupStatusResult>;
+
+export const BackupHistoryQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    device: Type.Optional(Type.String({ format: 'uuid', description: 'Only this device’s sessions' })),
+    user: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Literal('all')], {
+        description:
+          "Whose sessions: a user's id, or `all` for the whole household. Default: the caller's own. " +
+          'Another user, or `all`, needs the `admin` scope. A device token sees only its own sessions.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BackupHistoryQuery = Static<typeof BackupHistoryQuery>;
 
 export const BackupHistory = Type.Object(
   { sessions: Type.Array(BackupSession), nextCursor: Type.Union([Type.String(), Type.Null()]) },

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Scope } from './auth.js';
+import { BackupSessionStatus } from './backup.js';
 import { Timestamp } from './envelope.js';
 
 export const DevicePlatform = Type.Union([
@@ -31,15 +32,42 @@ export type BackupPreferences = Static<typeof BackupPreferences>;
 
 export const DeviceName = Type.String({ minLength: 1, maxLength: 100 });
 
+/** How a device's latest ended backup session went. */
+export const DeviceLastBackup = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    status: Type.Exclude(BackupSessionStatus, Type.Literal('running')),
+    startedAt: Timestamp,
+    endedAt: Timestamp,
+    files: Type.Integer({ description: 'New files stored' }),
+    bytes: Type.Integer({ description: 'Bytes of the new files' }),
+    duplicates: Type.Integer(),
+    failures: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type DeviceLastBackup = Static<typeof DeviceLastBackup>;
+
 export const DeviceSummary = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
+    userId: Type.String({
+      format: 'uuid',
+      description: 'Whose device it is: its uploads go to their library',
+    }),
     name: Type.String(),
     platform: DevicePlatform,
     scopes: Type.Array(Scope),
     createdAt: Timestamp,
     lastSeenAt: Type.Union([Timestamp, Type.Null()]),
-    lastBackupAt: Type.Union([Timestamp, Type.Null()]),
+    lastBackupAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'When its last completed backup ended',
+    }),
+    lastBackup: Type.Union([DeviceLastBackup, Type.Null()], {
+      description: 'Its latest ended backup session (completed, failed or cancelled)',
+    }),
+    runningBackup: Type.Boolean({ description: 'A backup session of this device is running now' }),
     preferences: BackupPreferences,
     current: Type.Boolean({ description: 'True for the device whose token made this request' }),
   },
@@ -52,6 +80,20 @@ export const DeviceList = Type.Object(
   { additionalProperties: false },
 );
 export type DeviceList = Static<typeof DeviceList>;
+
+export const DeviceListQuery = Type.Object(
+  {
+    user: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Literal('all')], {
+        description:
+          "Whose devices: a user's id, or `all` for the whole household. Default: the caller's own. " +
+          'Another user, or `all`, needs the `admin` scope.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DeviceListQuery = Static<typeof DeviceListQuery>;
 
 export const DeviceParams = Type.Object(
   { id: Type.String({ format: 'uuid' }) },

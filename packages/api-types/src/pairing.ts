@@ -10,9 +10,36 @@ export const PairingState = Type.Union([
 ]);
 export type PairingState = Static<typeof PairingState>;
 
+export const CreatePairingRequest = Type.Object(
+  {
+    userId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          'Pair a phone for this household member (an owner or admin only; an admin pairs members, the owner anyone). Default: the caller.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreatePairingRequest = Static<typeof CreatePairingRequest>;
+
+/** The member a pairing is for, as the dashboard names them. */
+export const PairingUser = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    username: Type.String(),
+    displayName: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type PairingUser = Static<typeof PairingUser>;
+
 export const CreatePairingResult = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
+    userId: Type.String({ format: 'uuid', description: 'Whose the paired device will be' }),
+    forUser: PairingUser,
     code: Type.String({
       description: 'Manual code, shown as XXXX-XXXX',
       pattern: '^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$',

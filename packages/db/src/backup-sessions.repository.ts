@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 import { DbError } from './errors.js';
 import { inTransaction } from './in-transaction.js';
+import type { DeviceOwners } from './devices.repository.js';
 import type { BackupSession, Database } from './schema.js';
 import { isUuid } from './uuid.js';
 import { keysetPage } from './keyset-page.js';
@@ -22,11 +23,14 @@ export type SessionUploadOutcome = 'created' | 'duplicate' | 'failed';
 export interface BackupStatus {
   /** The device's running session, if any. */
   current: BackupSession | null;
-  /**
-   * When the device's last completed backup STARTED: everything the device had before then is
-   * on the server, so a Shortcut asks Photos for items added after this instant.
-   */
+  /** When the device's last completed backup ended. */
   lastCompletedAt: Date | null;
+  /**
+   * When that backup STARTED: everything the device had before then is on the server, so a
+   * Shortcut asks Photos for items added after this instant (not after `lastCompletedAt`, which
+   * would skip items added while the backup ran).
+   */
+  lastCompletedStartedAt: Date | null;
 }
 
 /** Where a page of backup history ends; pass it back for the next page. */
@@ -148,10 +152,9 @@ export async function recordSessionUpload(
 
 /**
  * Ends a running session of the user's device at `now`: `completed`, or `failed` with `error`
- * when one is given. Completing also moves the device's `last_backup_at` to the session's
- * start (never backwards), in the same transaction: items added to the phone while the session
- * ran are offered again next time rather than missed, and the check answers them as duplicates.
- * A session that has already ended comes back unchanged; another device's session is not found.
+ * when one is given. Completing also moves the device's `last_backup_at` to `now`, when the
+ * session ended (never backwards), in the same transaction. A session that has already ended
+ * comes back unchanged; another device's session is not found.
  */
 export async function stopBackupSession(
   db: Kysely<Database>,
@@ -174,7 +177,7 @@ export async function stopBackupSession(
     if (stopped.status === 'completed') {
       await trx
         .updateTable('devices')
-        .set({ last_backup_at: sql<Date>`greatest(last_backup_at, ${stopped.started_at}::timestamptz)` })
+        .set({ last_backup_at: sql<Date>`greatest(last_backup_at, ${stopped.ended_at}::timestamptz)` })
         .where('id', '=', deviceId)
         .where('user_id', '=', userId)
         .execute();
@@ -183,20 +186,21 @@ export async function stopBackupSession(
   });
 }
 
-/** The device's running session and the start of its last completed backup. */
+/** The device's running session, and when its last completed backup ended and started. */
 export async function backupStatus(
   db: Kysely<Database>,
   query: { userId: string; deviceId: string },
 ): Promise<BackupStatus> {
   const { userId, deviceId } = query;
-  if (!isUuid(userId) || !isUuid(deviceId)) return { current: null, lastCompletedAt: null };
+  const none: BackupStatus = { current: null, lastCompletedAt: null, lastCompletedStartedAt: null };
+  if (!isUuid(userId) || !isUuid(deviceId)) return none;
   const device = await db
     .selectFrom('devices')
-    .select('last_backup_at')
+    .select('id')
     .where('id', '=', deviceId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  if (!device) return { current: null, lastCompletedAt: null };
+  if (!device) return none;
   const current = await db
     .selectFrom('backup_sessions')
     .selectAll()
@@ -204,28 +208,47 @@ export async function backupStatus(
     .where('user_id', '=', userId)
     .where('status', '=', 'running')
     .executeTakeFirst();
-  return { current: current ?? null, lastCompletedAt: device.last_backup_at };
+  // Sessions of a device never overlap, so the latest started completed one is the latest ended.
+  const completed = await db
+    .selectFrom('backup_sessions')
+    .select(['started_at', 'ended_at'])
+    .where('device_id', '=', deviceId)
+    .where('user_id', '=', userId)
+    .where('status', '=', 'completed')
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    current: current ?? null,
+    lastCompletedAt: completed?.ended_at ?? null,
+    lastCompletedStartedAt: completed?.started_at ?? null,
+  };
 }
 
 /**
- * One page of the user's backup history, or one device's, newest first, keyset-paginated on
- * `(started_at, id)`.
+ * One page of backup history, newest first, keyset-paginated on `(started_at, id)`: one user's
+ * (or every user's, for an admin), optionally only one device's.
  *
  * @example
  * const page = await listBackupSessions(db, { userId, limit: 50, before: previous.nextCursor ?? undefined });
+ * const household = await listBackupSessions(db, { everyUser: true, deviceId, limit: 50 });
  */
 export async function listBackupSessions(
   db: Kysely<Database>,
-  query: { userId: string; deviceId?: string; limit: number; before?: BackupSessionsCursor },
+  query: DeviceOwners & { deviceId?: string; limit: number; before?: BackupSessionsCursor },
 ): Promise<BackupSessionsPage> {
-  const { userId, deviceId, limit, before } = query;
+  const { deviceId, limit, before } = query;
+  const userId = 'userId' in query ? query.userId : undefined;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   const empty: BackupSessionsPage = { items: [], nextCursor: null };
-  if (!isUuid(userId) || (deviceId !== undefined && !isUuid(deviceId))) return empty;
+  if ((userId !== undefined && !isUuid(userId)) || (deviceId !== undefined && !isUuid(deviceId)))
+    return empty;
   // A cursor that names no possible session (tampered with, say) ends the list.
   if (before && (!isUuid(before.id) || Number.isNaN(before.startedAt.getTime()))) return empty;
 
-  let select = db.selectFrom('backup_sessions').selectAll().where('user_id', '=', userId);
+  let select = db.selectFrom('backup_sessions').selectAll();
+  if (userId !== undefined) select = select.where('user_id', '=', userId);
   if (deviceId !== undefined) select = select.where('device_id', '=', deviceId);
   if (before) {
     select = select.where((eb) =>

@@ -3,6 +3,7 @@ import type { Kysely, Updateable } from 'kysely';
 import type {
   BackupFrequency,
   BackupSelection,
+  BackupSessionStatus,
   Database,
   Device,
   DevicePlatform,
@@ -48,17 +49,148 @@ export async function createDevice(db: Kysely<Database>, input: NewDevice): Prom
     .executeTakeFirstOrThrow();
 }
 
-/** The user's devices that are not revoked, newest first. */
-export async function listDevices(db: Kysely<Database>, query: { userId: string }): Promise<Device[]> {
-  if (!isUuid(query.userId)) return [];
+/** How a device's latest ended backup session went, as a device list shows it. */
+export interface DeviceLastBackup {
+  id: string;
+  status: Exclude<BackupSessionStatus, 'running'>;
+  started_at: Date;
+  ended_at: Date;
+  files: number;
+  bytes: number;
+  duplicates: number;
+  failures: number;
+  error: string | null;
+}
+
+/** A device with how its backups are going. */
+export type DeviceOverview = Device & {
+  /** Its latest ended backup session (completed, failed or cancelled), if any. */
+  last_backup: DeviceLastBackup | null;
+  /** Whether it has a backup session running now. */
+  running_backup: boolean;
+};
+
+/** Whose devices to list: one user's, or every user's of the household (for an admin). */
+export type DeviceOwners = { userId: string } | { everyUser: true };
+
+/**
+ * Devices that are not revoked, newest first, each with its latest ended backup session and
+ * whether one is running: one query whatever the number of devices, each session lookup an
+ * index probe on `(device_id, started_at)`. A device's sessions never overlap (starting one
+ * ends the one before), so the latest started of its ended sessions is the latest ended.
+ *
+ * @example
+ * const mine = await listDevices(db, { userId });
+ * const household = await listDevices(db, { everyUser: true });
+ */
+export async function listDevices(db: Kysely<Database>, owners: DeviceOwners): Promise<DeviceOverview[]> {
+  if ('userId' in owners && !isUuid(owners.userId)) return [];
+  let select = selectDeviceOverviews(db).where('d.revoked_at', 'is', null);
+  if ('userId' in owners) select = select.where('d.user_id', '=', owners.userId);
+  const rows = await select.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').execute();
+  return rows.map(toDeviceOverview);
+}
+
+/**
+ * One device with how its backups are going, revoked or not (a pairing shows the device it made
+ * even after it was removed). Callers check whose it is.
+ */
+export async function findDeviceOverview(
+  db: Kysely<Database>,
+  query: { id: string },
+): Promise<DeviceOverview | undefined> {
+  if (!isUuid(query.id)) return undefined;
+  const row = await selectDeviceOverviews(db).where('d.id', '=', query.id).executeTakeFirst();
+  return row && toDeviceOverview(row);
+}
+
+function selectDeviceOverviews(db: Kysely<Database>) {
   return db
-    .selectFrom('devices')
-    .selectAll()
-    .where('user_id', '=', query.userId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
+    .selectFrom('devices as d')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('backup_sessions as s')
+          .select([
+            's.id',
+            's.status',
+            's.started_at',
+            's.ended_at',
+            's.files',
+            's.bytes',
+            's.duplicates',
+            's.failures',
+            's.error',
+          ])
+          .whereRef('s.device_id', '=', 'd.id')
+          .where('s.status', '<>', 'running')
+          .orderBy('s.started_at', 'desc')
+          .orderBy('s.id', 'desc')
+          .limit(1)
+          .as('last'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('d')
+    .select([
+      'last.id as last_id',
+      'last.status as last_status',
+      'last.started_at as last_started_at',
+      'last.ended_at as last_ended_at',
+      'last.files as last_files',
+      'last.bytes as last_bytes',
+      'last.duplicates as last_duplicates',
+      'last.failures as last_failures',
+      'last.error as last_error',
+    ])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('backup_sessions as r')
+            .select('r.id')
+            .whereRef('r.device_id', '=', 'd.id')
+            .where('r.status', '=', 'running'),
+        )
+        .as('running_backup'),
+    );
+}
+
+type DeviceOverviewRow = Awaited<
+  ReturnType<ReturnType<typeof selectDeviceOverviews>['executeTakeFirstOrThrow']>
+>;
+
+function toDeviceOverview({
+  last_id,
+  last_status,
+  last_started_at,
+  last_ended_at,
+  last_files,
+  last_bytes,
+  last_duplicates,
+  last_failures,
+  last_error,
+  running_backup,
+  ...device
+}: DeviceOverviewRow): DeviceOverview {
+  const ended =
+    last_id !== null && last_status !== null && last_status !== 'running' && last_ended_at !== null;
+  return {
+    ...device,
+    last_backup: ended
+      ? {
+          id: last_id,
+          status: last_status,
+          started_at: last_started_at!,
+          ended_at: last_ended_at,
+          files: last_files!,
+          bytes: last_bytes!,
+          duplicates: last_duplicates!,
+          failures: last_failures!,
+          error: last_error,
+        }
+      : null,
+    running_backup: Boolean(running_backup),
+  };
 }
 
 /**
@@ -75,6 +207,23 @@ export async function findDevice(
     .selectAll()
     .where('id', '=', query.id)
     .where('user_id', '=', query.userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
+ * Any active device of the household, whoever it belongs to: for an owner or admin managing
+ * another member's device. Callers decide who may; a malformed id is not found.
+ */
+export async function findHouseholdDevice(
+  db: Kysely<Database>,
+  query: { id: string },
+): Promise<Device | undefined> {
+  if (!isUuid(query.id)) return undefined;
+  return db
+    .selectFrom('devices')
+    .selectAll()
+    .where('id', '=', query.id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 }

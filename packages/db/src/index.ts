@@ -35,11 +35,16 @@ export {
   createDevice,
   findActiveDeviceForToken,
   findDevice,
+  findDeviceOverview,
+  findHouseholdDevice,
   listDevices,
   revokeDevice,
   touchDevice,
   updateDevice,
   type DeviceChanges,
+  type DeviceLastBackup,
+  type DeviceOverview,
+  type DeviceOwners,
   type NewDevice,
 } from './devices.repository.js';
 export {

@@ -11,6 +11,8 @@ export interface NewMedia {
   deviceId?: string | null;
   sessionId?: string | null;
   originalName: string;
+  /** The name shown instead of `originalName`; default none. */
+  displayName?: string | null;
   /** Where the file now is, relative to the library root, `/`-separated. */
   relPath: string;
   /** Lowercase hex SHA-256 of the bytes. */
@@ -289,6 +291,7 @@ function toMediaRow(input: NewMedia): Insertable<MediaTable> {
     device_id: input.deviceId ?? null,
     session_id: input.sessionId ?? null,
     original_name: input.originalName,
+    display_name: input.displayName ?? null,
     rel_path: input.relPath,
     sha256: input.sha256,
     size: input.size,

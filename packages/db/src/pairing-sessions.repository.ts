@@ -7,7 +7,13 @@ import { isUuid } from './uuid.js';
 
 /** A pairing to open: only hashes of the code and secret are ever stored. */
 export interface NewPairingSession {
+  /** The user the paired device will belong to. */
   userId: string;
+  /**
+   * Who opens it, when not `userId` themselves (an owner or admin pairing a member's phone): only
+   * they may look at the pairing afterwards.
+   */
+  openedBy?: string;
   /** SHA-256 hex of the canonical manual code. */
   codeHash: string;
   /** SHA-256 hex of the QR secret. */
@@ -38,7 +44,7 @@ export type PairingClaim = (
 };
 
 /**
- * Opens a pairing for `userId`. Only the hashes are stored. Throws `DbError`
+ * Opens a pairing for `userId`, by `openedBy` (default: the same user). Only the hashes are stored. Throws `DbError`
  * `PAIRING_CODE_TAKEN` when the code or secret hash is already in the table (an 8-letter code
  * can repeat one from the past): draw new credentials and try again; `TOO_MANY_OPEN_PAIRINGS`
  * when `openLimit` is reached. The count and the insert hold one transaction-scoped advisory
@@ -64,6 +70,7 @@ export async function createPairingSession(
         .insertInto('pairing_sessions')
         .values({
           user_id: input.userId,
+          opened_by: input.openedBy ?? input.userId,
           code_hash: input.codeHash,
           secret_hash: input.secretHash,
           expires_at: input.expiresAt,
@@ -97,21 +104,22 @@ export async function countOpenPairingSessions(db: Kysely<Database>, now: Date):
 }
 
 /**
- * One of the user's pairings with the device it created, if claimed (that device is returned
+ * A pairing opened by `openedBy`, with the device it created, if claimed (that device is returned
  * even after it was revoked). The stored status is returned as is: a `pending` row past its
  * `expires_at` is expired for the person looking, which `effectivePairingStatus` in
- * `@iclood/pairing` works out. Another user's pairing, like a malformed id, is not found.
+ * `@iclood/pairing` works out. A pairing someone else opened, even one for `openedBy`, is not
+ * found, like a malformed id.
  */
 export async function findPairingSession(
   db: Kysely<Database>,
-  query: { id: string; userId: string },
+  query: { id: string; openedBy: string },
 ): Promise<{ session: PairingSession; device: Device | null } | undefined> {
-  if (!isUuid(query.id) || !isUuid(query.userId)) return undefined;
+  if (!isUuid(query.id) || !isUuid(query.openedBy)) return undefined;
   const session = await db
     .selectFrom('pairing_sessions')
     .selectAll()
     .where('id', '=', query.id)
-    .where('user_id', '=', query.userId)
+    .where('opened_by', '=', query.openedBy)
     .executeTakeFirst();
   if (!session) return undefined;
   if (session.device_id === null) return { session, device: null };

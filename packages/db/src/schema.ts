@@ -84,13 +84,17 @@ export interface DevicesTable {
   delete_after_backup: Generated<boolean>;
   created_at: Generated<Date>;
   last_seen_at: Date | null;
+  /** When the device's last completed backup session ended. */
   last_backup_at: Date | null;
   revoked_at: Date | null;
 }
 
 export interface PairingSessionsTable {
   id: Generated<string>;
+  /** The user the paired device will belong to. */
   user_id: string;
+  /** Who opened the pairing: the user themselves, or an owner/admin pairing a member's phone. */
+  opened_by: string;
   code_hash: string;
   secret_hash: string;
   status: Generated<PairingStatus>;

@@ -203,7 +203,7 @@ describe.each(targets)('backup sessions on $label', (target) => {
     });
   });
 
-  it('completes a session and records the start of it as the device’s last backup', async () => {
+  it('completes a session and records when it ended as the device’s last backup, and when it started', async () => {
     const { db } = database;
     const phone = await phoneOf(alice);
     const session = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: at(1000) });
@@ -228,10 +228,11 @@ describe.each(targets)('backup sessions on $label', (target) => {
       files: 1,
       bytes: 42,
     });
-    expect(await lastBackupAt(db, phone.id)).toEqual(at(1000));
+    expect(await lastBackupAt(db, phone.id)).toEqual(at(60_000));
     expect(await backupStatus(db, { userId: alice.id, deviceId: phone.id })).toEqual({
       current: null,
-      lastCompletedAt: at(1000),
+      lastCompletedAt: at(60_000),
+      lastCompletedStartedAt: at(1000),
     });
 
     // Ended: no more counting, and stopping again changes nothing.
@@ -253,7 +254,7 @@ describe.each(targets)('backup sessions on $label', (target) => {
         error: 'x',
       }),
     ).toEqual(stopped);
-    expect(await lastBackupAt(db, phone.id)).toEqual(at(1000));
+    expect(await lastBackupAt(db, phone.id)).toEqual(at(60_000));
   });
 
   it('fails a session with the device’s error, leaving the last backup time alone', async () => {
@@ -271,7 +272,11 @@ describe.each(targets)('backup sessions on $label', (target) => {
       error: 'Wi-Fi lost',
     });
     expect(stopped).toMatchObject({ status: 'failed', ended_at: at(30), error: 'Wi-Fi lost' });
-    expect(await lastBackupAt(db, phone.id)).toEqual(T0);
+    expect(await lastBackupAt(db, phone.id)).toEqual(at(10));
+    expect(await backupStatus(db, { userId: alice.id, deviceId: phone.id })).toMatchObject({
+      lastCompletedAt: at(10),
+      lastCompletedStartedAt: T0,
+    });
   });
 
   it('reports the running session and the last completed backup', async () => {
@@ -280,19 +285,23 @@ describe.each(targets)('backup sessions on $label', (target) => {
     expect(await backupStatus(db, { userId: alice.id, deviceId: phone.id })).toEqual({
       current: null,
       lastCompletedAt: null,
+      lastCompletedStartedAt: null,
     });
     const running = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: T0 });
     expect(await backupStatus(db, { userId: alice.id, deviceId: phone.id })).toEqual({
       current: running,
       lastCompletedAt: null,
+      lastCompletedStartedAt: null,
     });
     expect(await backupStatus(db, { userId: bob.id, deviceId: phone.id })).toEqual({
       current: null,
       lastCompletedAt: null,
+      lastCompletedStartedAt: null,
     });
     expect(await backupStatus(db, { userId: alice.id, deviceId: 'nope' })).toEqual({
       current: null,
       lastCompletedAt: null,
+      lastCompletedStartedAt: null,
     });
   });
 
@@ -344,5 +353,46 @@ describe.each(targets)('backup sessions on $label', (target) => {
       nextCursor: null,
     });
     await expect(listBackupSessions(db, { userId: user.id, limit: 0 })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('pages every user’s history for an admin, or one device’s whoever owns it', async () => {
+    const { db } = database;
+    const carol = await insertUser(db);
+    const dave = await insertUser(db);
+    const carols = await insertDevice(db, carol.id);
+    const daves = await insertDevice(db, dave.id);
+    const later = new Date('2031-01-01T00:00:00.000Z').getTime();
+    const ended: BackupSession[] = [];
+    for (const [i, [user, device]] of [
+      [carol, carols],
+      [dave, daves],
+      [carol, carols],
+    ].entries() as IterableIterator<[number, [User, Device]]>) {
+      const session = await startBackupSession(db, {
+        userId: user.id,
+        deviceId: device.id,
+        now: new Date(later + i * 1000),
+      });
+      ended.push(
+        (await stopBackupSession(db, {
+          id: session.id,
+          userId: user.id,
+          deviceId: device.id,
+          now: new Date(later + i * 1000 + 500),
+        }))!,
+      );
+    }
+    const first = await listBackupSessions(db, { everyUser: true, limit: 2 });
+    expect(first.items).toEqual([ended[2], ended[1]]);
+    const second = await listBackupSessions(db, { everyUser: true, limit: 2, before: first.nextCursor! });
+    expect(second.items[0]).toEqual(ended[0]);
+    expect(await listBackupSessions(db, { everyUser: true, deviceId: daves.id, limit: 10 })).toEqual({
+      items: [ended[1]],
+      nextCursor: null,
+    });
+    expect((await listBackupSessions(db, { userId: carol.id, limit: 10 })).items).toEqual([
+      ended[2],
+      ended[0],
+    ]);
   });
 });

@@ -71,7 +71,11 @@ describe.each(targets)('devices repository on $label', (target) => {
     await insertDevice(db, bob.id, { created_at: at(5) });
 
     expect((await listDevices(db, { userId: user.id })).map((device) => device.name)).toEqual(['new', 'old']);
-    expect(await listDevices(db, { userId: user.id })).toEqual([newer, older]);
+    const idle = { last_backup: null, running_backup: false };
+    expect(await listDevices(db, { userId: user.id })).toEqual([
+      { ...newer, ...idle },
+      { ...older, ...idle },
+    ]);
     expect(await listDevices(db, { userId: 'not-a-uuid' })).toEqual([]);
   });
 

@@ -105,7 +105,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(claimed?.session.claimed_at?.getTime()).toBe(at(60_000).getTime());
     expect(await stored(db, pairing.session.id)).toEqual(claimed?.session);
     expect(await findDevice(db, { id: claimed!.device.id, userId: bob.id })).toEqual(claimed?.device);
-    expect(await findPairingSession(db, { id: pairing.session.id, userId: bob.id })).toEqual(claimed);
+    expect(await findPairingSession(db, { id: pairing.session.id, openedBy: bob.id })).toEqual(claimed);
   });
 
   it('claims by secret', async () => {

@@ -50,14 +50,14 @@ describe.each(targets)('pairing sessions on $label', (target) => {
     });
     expect(session.expires_at.getTime()).toBe(at(TTL).getTime());
 
-    expect(await findPairingSession(db, { id: session.id, userId: alice.id })).toEqual({
+    expect(await findPairingSession(db, { id: session.id, openedBy: alice.id })).toEqual({
       session,
       device: null,
     });
-    expect(await findPairingSession(db, { id: session.id, userId: bob.id })).toBeUndefined();
-    expect(await findPairingSession(db, { id: 'not-a-uuid', userId: alice.id })).toBeUndefined();
-    expect(await findPairingSession(db, { id: session.id, userId: 'garbage' })).toBeUndefined();
-    expect(await findPairingSession(db, { id: randomUUID(), userId: alice.id })).toBeUndefined();
+    expect(await findPairingSession(db, { id: session.id, openedBy: bob.id })).toBeUndefined();
+    expect(await findPairingSession(db, { id: 'not-a-uuid', openedBy: alice.id })).toBeUndefined();
+    expect(await findPairingSession(db, { id: session.id, openedBy: 'garbage' })).toBeUndefined();
+    expect(await findPairingSession(db, { id: randomUUID(), openedBy: alice.id })).toBeUndefined();
   });
 
   it('refuses credentials whose hash is already stored with PAIRING_CODE_TAKEN', async () => {
@@ -86,13 +86,34 @@ describe.each(targets)('pairing sessions on $label', (target) => {
       now: at(1000),
       device: { name: 'iPhone', platform: 'ios', scopes: ['media.upload'], tokenId: randomUUID() },
     });
-    expect(await findPairingSession(db, { id, userId: bob.id })).toEqual(claimed);
-    expect(await findPairingSession(db, { id, userId: alice.id })).toBeUndefined();
+    expect(await findPairingSession(db, { id, openedBy: bob.id })).toEqual(claimed);
+    expect(await findPairingSession(db, { id, openedBy: alice.id })).toBeUndefined();
 
     await revokeDevice(db, { id: claimed!.device.id, userId: bob.id, now: at(2000) });
-    const found = await findPairingSession(db, { id, userId: bob.id });
+    const found = await findPairingSession(db, { id, openedBy: bob.id });
     expect(found?.device?.id).toBe(claimed?.device.id);
     expect(found?.device?.revoked_at?.getTime()).toBe(at(2000).getTime());
+  });
+
+  it('opened by the owner for a member: the device is the member’s, the pairing only the owner’s to see', async () => {
+    const { db } = database;
+    const credentials = hashes();
+    const session = await createPairingSession(db, {
+      userId: bob.id,
+      openedBy: alice.id,
+      ...credentials,
+      expiresAt: at(TTL),
+    });
+    expect(session).toMatchObject({ user_id: bob.id, opened_by: alice.id });
+    expect(await findPairingSession(db, { id: session.id, openedBy: bob.id })).toBeUndefined();
+
+    const claimed = await claimPairingSession(db, {
+      codeHash: credentials.codeHash,
+      now: at(1000),
+      device: { name: 'Bob’s iPhone', platform: 'ios', scopes: ['media.upload'], tokenId: randomUUID() },
+    });
+    expect(claimed?.device.user_id).toBe(bob.id);
+    expect(await findPairingSession(db, { id: session.id, openedBy: alice.id })).toEqual(claimed);
   });
 
   it('sweeps pending pairings past their expiry to expired, and nothing else', async () => {

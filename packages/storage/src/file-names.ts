@@ -81,6 +81,17 @@ function generatedStem(now: Date): string {
 }
 
 /**
+ * The extension of a file name as the library sees one (`IMG_0001.HEIC` → `HEIC`), or
+ * `undefined` when it has none (`IMG_0001`, as an iOS Shortcut names a photo).
+ *
+ * @example
+ * fileNameExtension('IMG_0001'); // undefined
+ */
+export function fileNameExtension(name: string): string | undefined {
+  return splitExtension(name.replace(TRAILING_SPACES_AND_DOTS, '')).ext;
+}
+
+/**
  * Turns a client-supplied file name into one safe path segment for the library.
  *
  * Keeps only the part after the last `/` or `\`, normalises to NFC, drops control characters,

@@ -7,7 +7,7 @@ export { StorageError, type StorageErrorCode } from './errors.js';
 export { dataLayout, prepareDataLayout, type DataLayout } from './data-layout.js';
 export { readOrCreateFile } from './persistent-file.js';
 export { lockDataDir } from './data-dir-lock.js';
-export { sanitizeFileName, withClashSuffix, MAX_FILE_NAME_BYTES } from './file-names.js';
+export { fileNameExtension, sanitizeFileName, withClashSuffix, MAX_FILE_NAME_BYTES } from './file-names.js';
 export {
   existingLibraryFolders,
   libraryRelativeDir,

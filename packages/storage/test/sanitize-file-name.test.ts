@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeFileName, withClashSuffix } from '../src/index.js';
+import { fileNameExtension, sanitizeFileName, withClashSuffix } from '../src/index.js';
 
 const bytes = (name: string) => Buffer.byteLength(name);
 const now = new Date('2024-05-01T09:30:05Z');
@@ -106,5 +106,14 @@ describe('withClashSuffix', () => {
     const suffixed = withClashSuffix(name, 9999);
     expect(bytes(suffixed)).toBeLessThanOrEqual(200);
     expect(suffixed.endsWith(' (9999).jpg')).toBe(true);
+  });
+});
+
+describe('fileNameExtension', () => {
+  it('finds the extension the library keeps, or none', () => {
+    expect(fileNameExtension('IMG_0001.HEIC')).toBe('HEIC');
+    expect(fileNameExtension('clip.mov ')).toBe('mov');
+    expect(fileNameExtension('IMG_0001')).toBeUndefined();
+    expect(fileNameExtension('IMG_0001.')).toBeUndefined();
   });
 });

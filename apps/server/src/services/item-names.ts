@@ -1,4 +1,5 @@
 import { MAX_ALBUM_NAME_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_UPLOAD_ALBUMS } from '@iclood/api-types';
+import { fileNameExtension } from '@iclood/storage';
 import { ApiError } from '../errors.js';
 
 // C0 and C1 controls, DEL included: invisible in a grid, and a way to spoof what a name shows.
@@ -52,4 +53,15 @@ export function cleanUploadAlbumNames(raw: readonly string[] | undefined): strin
     ]);
   }
   return names;
+}
+
+/**
+ * The name to give an original when it leaves the server (a download, a restore archive): the
+ * name it was sent with, plus the extension its library file got when that name had none
+ * (`IMG_0001` from a Shortcut, stored as `IMG_0001.jpg`).
+ */
+export function originalFileName(row: { original_name: string; rel_path: string }): string {
+  if (fileNameExtension(row.original_name) !== undefined) return row.original_name;
+  const stored = fileNameExtension(row.rel_path.slice(row.rel_path.lastIndexOf('/') + 1));
+  return stored === undefined ? row.original_name : `${row.original_name}.${stored}`;
 }

@@ -4,7 +4,8 @@
  * restart the QR of an open pairing cannot be shown again: the user makes a new one.
  */
 export interface PendingPairing {
-  userId: string;
+  /** Who opened it (not necessarily whose the device will be): only they may see its QR code. */
+  openedBy: string;
   code: string;
   qrPayload: string;
   expiresAt: Date;
@@ -20,11 +21,11 @@ export class PendingPairings {
     this.#entries.set(id, pairing);
   }
 
-  /** The open pairing with this id belonging to this user, if it has not expired. */
-  find(id: string, userId: string): PendingPairing | undefined {
+  /** The open pairing with this id that this user opened, if it has not expired. */
+  find(id: string, openedBy: string): PendingPairing | undefined {
     this.prune();
     const pairing = this.#entries.get(id);
-    return pairing?.userId === userId ? pairing : undefined;
+    return pairing?.openedBy === openedBy ? pairing : undefined;
   }
 
   forget(id: string): void {

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { listRestoreBatch, type RestoreBatch, type RestoreRow, type RestoreSelection } from '@iclood/db';
 import { resolveInsideLibrary, writeZip, type ZipEntry, type ZipSkippedFile } from '@iclood/storage';
 import type { App } from '../types.js';
+import { originalFileName } from './item-names.js';
 
 /** Rows read from the database per round trip while the archive streams. */
 const RESTORE_BATCH = 200;
@@ -90,7 +91,7 @@ export function writeRestoreArchive(
         }
         byPath.set(path, row);
         yield {
-          name: row.original_name,
+          name: originalFileName(row),
           path,
           modifiedAt: row.taken_at,
           utcOffsetMinutes: row.taken_at_offset_minutes,

@@ -5,6 +5,8 @@ import * as ingest from './2026_11_21_0002_ingest.js';
 import * as library from './2026_11_21_0003_library.js';
 import * as nameSearch from './2026_11_21_0004_name_search.js';
 import * as userLibraryFolder from './2026_12_05_0001_user_library_folder.js';
+import * as pairingOpenedBy from './2026_12_06_0001_pairing_opened_by.js';
+import * as lastBackupEnded from './2026_12_06_0002_last_backup_ended.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -16,4 +18,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_11_21_0003_library': library,
   '2026_11_21_0004_name_search': nameSearch,
   '2026_12_05_0001_user_library_folder': userLibraryFolder,
+  '2026_12_06_0001_pairing_opened_by': pairingOpenedBy,
+  '2026_12_06_0002_last_backup_ended': lastBackupEnded,
 };

@@ -1,8 +1,8 @@
 import {
   BackupHistory,
+  BackupHistoryQuery,
   BackupSessionResult,
   BackupStatusResult,
-  PageQuery,
   StartBackupRequest,
   StopBackupRequest,
   SuccessEnvelope,
@@ -11,6 +11,8 @@ import {
 } from '@iclood/api-types';
 import {
   backupStatus,
+  findDevice,
+  findHouseholdDevice,
   listBackupSessions,
   startBackupSession,
   stopBackupSession,
@@ -19,6 +21,7 @@ import {
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../services/cursor.js';
+import { isHouseholdAdmin, ownersAsked } from '../../services/household-access.js';
 import { principalOf, type AppPlugin, type Principal } from '../../types.js';
 
 function toSessionBody(session: BackupSession): BackupSessionBody {
@@ -107,7 +110,7 @@ const backupRoutes: AppPlugin = async (app) => {
       config: upload,
       schema: {
         tags: ['backup'],
-        summary: "This device's running session, and when it last completed a backup",
+        summary: "This device's running session, and when its last completed backup ended and started",
         response: withErrorResponses({ 200: SuccessEnvelope(BackupStatusResult) }),
       },
     },
@@ -117,6 +120,7 @@ const backupRoutes: AppPlugin = async (app) => {
       return ok({
         current: status.current ? toSessionBody(status.current) : null,
         lastCompletedAt: status.lastCompletedAt?.toISOString() ?? null,
+        lastCompletedStartedAt: status.lastCompletedStartedAt?.toISOString() ?? null,
       });
     },
   );
@@ -127,18 +131,43 @@ const backupRoutes: AppPlugin = async (app) => {
       config: upload,
       schema: {
         tags: ['backup'],
-        summary: 'Past sessions, newest first: a device sees its own, a signed-in user all of theirs',
-        querystring: PageQuery,
+        summary:
+          'Past sessions, newest first: a device sees its own; a signed-in user all of theirs, or one ' +
+          "device's; an owner or admin a member's (`user`), the household's (`user=all`) or any device's",
+        description:
+          '`user` naming someone else, or `all`, without the `admin` scope is 403 `FORBIDDEN`; a `device` ' +
+          'the caller may not see, or no longer active, is 404 `NOT_FOUND`. `device` alone lists that ' +
+          "device's sessions, whoever's it is; with `user` too, both must match. `nextCursor` pages on " +
+          'with the same filters.',
+        querystring: BackupHistoryQuery,
         response: withErrorResponses({ 200: SuccessEnvelope(BackupHistory) }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
+      const { user, device } = request.query;
       const limit = request.query.limit ?? 50;
       const before = request.query.cursor ? decodeCursor(request.query.cursor) : undefined;
+      let owners = await ownersAsked(app, principal, user, 'backups');
+      let deviceId: string | undefined;
+      if (principal.kind === 'device') {
+        // A device token sees only its own sessions.
+        if (device !== undefined && device !== principal.tokenRowId) {
+          throw new ApiError('NOT_FOUND', 'No such device');
+        }
+        deviceId = principal.tokenRowId;
+      } else if (device !== undefined) {
+        const found = isHouseholdAdmin(principal)
+          ? await findHouseholdDevice(app.db, { id: device })
+          : await findDevice(app.db, { id: device, userId: principal.user.id });
+        if (!found) throw new ApiError('NOT_FOUND', 'No such device');
+        deviceId = found.id;
+        // The device, which the caller may see, says whose sessions; `user` as well narrows it.
+        if (user === undefined) owners = { userId: found.user_id };
+      }
       const page = await listBackupSessions(app.db, {
-        userId: principal.user.id,
-        deviceId: principal.kind === 'device' ? principal.tokenRowId : undefined,
+        ...owners,
+        deviceId,
         limit,
         ...(before ? { before: { startedAt: before.at, id: before.id } } : {}),
       });

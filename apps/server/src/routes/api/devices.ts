@@ -3,6 +3,7 @@ import {
   CreateDeviceRequest,
   CreateDeviceResult,
   DeviceList,
+  DeviceListQuery,
   DeviceParams,
   DeviceResult,
   RevokeDeviceResult,
@@ -11,18 +12,37 @@ import {
   withErrorResponses,
   type Scope,
 } from '@iclood/api-types';
-import { createDevice, findDevice, listDevices, revokeDevice, updateDevice } from '@iclood/db';
+import {
+  createDevice,
+  findDevice,
+  findDeviceOverview,
+  findHouseholdDevice,
+  listDevices,
+  revokeDevice,
+  updateDevice,
+  type Device,
+} from '@iclood/db';
 import { SHORTCUT_DEFAULT_SCOPES, renderQrSvg } from '@iclood/pairing';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { signDeviceToken, toDeviceSummary } from '../../services/devices.js';
-import { principalOf, type AppPlugin, type Principal } from '../../types.js';
+import { isHouseholdAdmin, ownersAsked } from '../../services/household-access.js';
+import { principalOf, type App, type AppPlugin, type Principal } from '../../types.js';
 
-/** A device token may manage only itself; a signed-in user manages all of their devices. */
-function assertMayManage(principal: Principal, deviceId: string): void {
-  if (principal.kind === 'device' && principal.tokenRowId !== deviceId) {
-    throw new ApiError('NOT_FOUND', 'No such device');
-  }
+/**
+ * The active device a caller may rename or revoke: a device token only itself; an owner or admin
+ * any device of the household; anyone else only their own. Anything else is not found (404), so
+ * a member learns nothing of other members' devices.
+ */
+async function manageableDevice(app: App, principal: Principal, deviceId: string): Promise<Device> {
+  const notFound = () => new ApiError('NOT_FOUND', 'No such device');
+  if (principal.kind === 'device' && principal.tokenRowId !== deviceId) throw notFound();
+  const device =
+    principal.kind === 'session' && isHouseholdAdmin(principal)
+      ? await findHouseholdDevice(app.db, { id: deviceId })
+      : await findDevice(app.db, { id: deviceId, userId: principal.user.id });
+  if (!device) throw notFound();
+  return device;
 }
 
 const deviceRoutes: AppPlugin = async (app) => {
@@ -35,13 +55,16 @@ const deviceRoutes: AppPlugin = async (app) => {
       config: { access: 'media.read' },
       schema: {
         tags: ['devices'],
-        summary: "The caller's paired phones and Shortcut tokens",
+        summary:
+          "Paired phones and Shortcut tokens, with each one's latest backup: the caller's, or (admin) a member's or the household's",
+        querystring: DeviceListQuery,
         response: withErrorResponses({ 200: SuccessEnvelope(DeviceList) }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const devices = await listDevices(app.db, { userId: principal.user.id });
+      const owners = await ownersAsked(app, principal, request.query.user, 'devices');
+      const devices = await listDevices(app.db, owners);
       return ok({ devices: devices.map((device) => toDeviceSummary(device, currentDeviceId(principal))) });
     },
   );
@@ -90,7 +113,7 @@ const deviceRoutes: AppPlugin = async (app) => {
       config: { access: 'principal' },
       schema: {
         tags: ['devices'],
-        summary: 'Rename a device or change its backup preferences',
+        summary: 'Rename a device or change its backup preferences (an owner or admin: any household device)',
         params: DeviceParams,
         body: UpdateDeviceRequest,
         response: withErrorResponses({ 200: SuccessEnvelope(DeviceResult) }),
@@ -98,11 +121,11 @@ const deviceRoutes: AppPlugin = async (app) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      assertMayManage(principal, request.params.id);
+      const target = await manageableDevice(app, principal, request.params.id);
       const { name, preferences } = request.body;
-      const device = await updateDevice(app.db, {
-        id: request.params.id,
-        userId: principal.user.id,
+      const updated = await updateDevice(app.db, {
+        id: target.id,
+        userId: target.user_id,
         changes: {
           name,
           backupFrequency: preferences?.frequency,
@@ -110,6 +133,8 @@ const deviceRoutes: AppPlugin = async (app) => {
           deleteAfterBackup: preferences?.deleteAfterBackup,
         },
       });
+      // Revoked meanwhile: gone, as for a device that was never there.
+      const device = updated && (await findDeviceOverview(app.db, { id: updated.id }));
       if (!device) throw new ApiError('NOT_FOUND', 'No such device');
       return ok({ device: toDeviceSummary(device, currentDeviceId(principal)) }, 'Device updated');
     },
@@ -121,18 +146,20 @@ const deviceRoutes: AppPlugin = async (app) => {
       config: { access: 'principal' },
       schema: {
         tags: ['devices'],
-        summary: 'Unpair a device: its token is refused from the next request on',
+        summary:
+          'Unpair a device: its token is refused from the next request on (an owner or admin: any household device)',
         params: DeviceParams,
         response: withErrorResponses({ 200: SuccessEnvelope(RevokeDeviceResult) }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      assertMayManage(principal, request.params.id);
-      const device = await findDevice(app.db, { id: request.params.id, userId: principal.user.id });
-      if (!device) throw new ApiError('NOT_FOUND', 'No such device');
-      await revokeDevice(app.db, { id: device.id, userId: principal.user.id, now: app.now() });
-      request.log.info({ deviceId: device.id }, 'device revoked');
+      const device = await manageableDevice(app, principal, request.params.id);
+      await revokeDevice(app.db, { id: device.id, userId: device.user_id, now: app.now() });
+      request.log.info(
+        { deviceId: device.id, userId: device.user_id, by: principal.user.id },
+        'device revoked',
+      );
       return ok({ revoked: true, id: device.id }, 'Device removed');
     },
   );

@@ -5,6 +5,7 @@ import { IdParams, OriginalQuery, withErrorResponses } from '@iclood/api-types';
 import { findUserMedia, type Media } from '@iclood/db';
 import { resolveInsideLibrary } from '@iclood/storage';
 import { ApiError } from '../../errors.js';
+import { originalFileName } from '../../services/item-names.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 /** Inclusive byte offsets, as in `Content-Range`. */
@@ -141,7 +142,7 @@ const mediaFilesRoutes: AppPlugin = async (app) => {
         if (range !== 'whole') reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
         const { download } = request.query;
         if (download === '1' || download === 'true')
-          reply.header('content-disposition', attachmentDisposition(media.original_name));
+          reply.header('content-disposition', attachmentDisposition(originalFileName(media)));
         reply.header('content-length', end - start + 1).type(media.mime);
         if (request.method === 'HEAD' || size === 0) {
           await handle.close();

@@ -24,6 +24,7 @@ import {
   assertFreeSpace,
   commitToLibrary,
   discardTemp,
+  fileNameExtension,
   formatBytes,
   libraryRelativeDir,
   receiveToTemp,
@@ -334,6 +335,11 @@ class UploadContext {
           'This is not a photo or video iClood can keep (checked from its content)',
         );
       }
+      // An iOS Shortcut names a photo without its extension ("IMG_0001"): the file gets the one of
+      // its sniffed type, and so does the name it is shown and downloaded under. The row keeps the
+      // name as sent, which is what the same Shortcut's media/check asks about next time.
+      const sentName = fields.filename!;
+      const fileName = fileNameExtension(sentName) === undefined ? `${sentName}.${type.extension}` : sentName;
       const existing = await findMediaBySha256(app.db, { userId: principal.user.id, sha256: upload.sha256 });
       if (existing) {
         await discardTemp(upload.tempPath);
@@ -348,7 +354,8 @@ class UploadContext {
         userId: principal.user.id,
         deviceId: this.deviceId,
         sessionId: this.sessionId ?? null,
-        originalName: fields.filename!,
+        originalName: sentName,
+        displayName: fileName === sentName ? null : fileName,
         sha256: upload.sha256,
         size: upload.size,
         mediaType: type.mediaType,
@@ -376,7 +383,7 @@ class UploadContext {
         tempPath: upload.tempPath,
         libraryDir: app.config.libraryDir,
         relDir: libraryRelativeDir(principal.user.libraryFolder, metadata.takenAtLocal),
-        fileName: fields.filename!,
+        fileName,
         ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
         fileMode: LIBRARY_FILE_MODE,
         ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size, flushed: upload.flushed } } : {}),

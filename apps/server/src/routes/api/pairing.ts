@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CreatePairingRequest,
   CreatePairingResult,
   PairingParams,
   PairingStatusResult,
@@ -8,7 +9,12 @@ import {
   SuccessEnvelope,
   withErrorResponses,
 } from '@iclood/api-types';
-import { claimPairingSession, createPairingSession, findPairingSession } from '@iclood/db';
+import {
+  claimPairingSession,
+  createPairingSession,
+  findDeviceOverview,
+  findPairingSession,
+} from '@iclood/db';
 import {
   APP_DEVICE_SCOPES,
   PAIRING_GUESS_BUDGET,
@@ -26,6 +32,7 @@ import {
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { signDeviceToken, toDeviceSummary } from '../../services/devices.js';
+import { pairingUserFor } from '../../services/household-access.js';
 import { PairingGuessLimiter } from '../../services/pairing-guess-limiter.js';
 import { PendingPairings } from '../../services/pending-pairings.js';
 import { lanDisplayName } from '../../services/lan-addresses.js';
@@ -57,7 +64,7 @@ const pairingRoutes: AppPlugin = async (app) => {
   const codeGuesses = new PairingGuessLimiter(PAIRING_GUESS_BUDGET, app.now);
 
   // Hashes stay unique forever, so a new code can (very rarely) equal an old one: draw again.
-  async function openPairingSession(userId: string, expiresAt: Date) {
+  async function openPairingSession(userId: string, openedBy: string, expiresAt: Date) {
     for (let attempt = 1; ; attempt++) {
       const credentials = newPairingCredentials();
       try {
@@ -65,6 +72,7 @@ const pairingRoutes: AppPlugin = async (app) => {
         return {
           session: await createPairingSession(app.db, {
             userId,
+            openedBy,
             codeHash,
             secretHash,
             expiresAt,
@@ -82,17 +90,28 @@ const pairingRoutes: AppPlugin = async (app) => {
     '/pairing',
     {
       config: { access: 'user-session' },
+      // The body is optional: no body at all opens a pairing for the caller, as it always has.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags: ['pairing'],
         summary: 'Open a pairing: a QR payload and a manual code, valid for 10 minutes, single use',
-        description: `At most ${PAIRING_GUESS_BUDGET.maxOpenPairings} pairings, of all users, are open at once: one more is refused with 409 \`TOO_MANY_OPEN_PAIRINGS\` until one is used or expires.`,
+        description:
+          `At most ${PAIRING_GUESS_BUDGET.maxOpenPairings} pairings, of all users, are open at once: one more is refused with 409 \`TOO_MANY_OPEN_PAIRINGS\` until one is used or expires. ` +
+          'An owner or admin may send `userId` to pair a phone for a household member: the device, and ' +
+          'everything it uploads, is theirs, while the pairing (its status and QR code) is seen only by ' +
+          'whoever opened it. Someone else’s `userId` from a member is 403 `FORBIDDEN`; an admin pairs ' +
+          'members only, the owner anyone; an unknown user is 404 `NOT_FOUND`.',
+        body: CreatePairingRequest,
         response: withErrorResponses({ 201: SuccessEnvelope(CreatePairingResult) }),
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      const forUser = await pairingUserFor(app, principal, request.body.userId);
       const expiresAt = new Date(app.now().getTime() + PAIRING_TTL_MS);
-      const { session, credentials } = await openPairingSession(principal.user.id, expiresAt);
+      const { session, credentials } = await openPairingSession(forUser.id, principal.user.id, expiresAt);
       const qrPayload = buildPairingPayload({
         urls: reachableUrls(app),
         secret: credentials.secret,
@@ -101,16 +120,21 @@ const pairingRoutes: AppPlugin = async (app) => {
         fingerprint: app.tls.enabled ? app.tls.fingerprint : undefined,
       });
       pending.remember(session.id, {
-        userId: principal.user.id,
+        openedBy: principal.user.id,
         code: credentials.code,
         qrPayload,
         expiresAt,
       });
-      request.log.info({ pairingId: session.id }, 'pairing opened');
+      request.log.info(
+        { pairingId: session.id, userId: forUser.id, by: principal.user.id },
+        'pairing opened',
+      );
       return reply.code(201).send(
         ok(
           {
             id: session.id,
+            userId: forUser.id,
+            forUser: { id: forUser.id, username: forUser.username, displayName: forUser.displayName },
             code: formatPairingCode(credentials.code),
             qrPayload,
             expiresAt: expiresAt.toISOString(),
@@ -127,16 +151,19 @@ const pairingRoutes: AppPlugin = async (app) => {
       config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
-        summary: 'Whether a pairing is still open, and the device once one has paired',
+        summary:
+          'Whether a pairing is still open, and the device once one has paired (for whoever opened it)',
         params: PairingParams,
         response: withErrorResponses({ 200: SuccessEnvelope(PairingStatusResult) }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const found = await findPairingSession(app.db, { id: request.params.id, userId: principal.user.id });
+      const found = await findPairingSession(app.db, { id: request.params.id, openedBy: principal.user.id });
       if (!found) throw new ApiError('NOT_FOUND', 'No such pairing');
-      const { session, device } = found;
+      const { session } = found;
+      const device =
+        found.device && ((await findDeviceOverview(app.db, { id: found.device.id })) ?? found.device);
       return ok({
         id: session.id,
         status: effectivePairingStatus(session, app.now()),
@@ -148,11 +175,11 @@ const pairingRoutes: AppPlugin = async (app) => {
     },
   );
 
-  async function openPairing(id: string, userId: string) {
-    const found = await findPairingSession(app.db, { id, userId });
+  async function openPairing(id: string, openedBy: string) {
+    const found = await findPairingSession(app.db, { id, openedBy });
     if (!found) throw new ApiError('NOT_FOUND', 'No such pairing');
     const status = effectivePairingStatus(found.session, app.now());
-    const open = status === 'pending' ? pending.find(id, userId) : undefined;
+    const open = status === 'pending' ? pending.find(id, openedBy) : undefined;
     if (!open) {
       throw new ApiError(
         'PAIRING_CLOSED',
