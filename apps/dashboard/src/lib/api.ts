@@ -3,9 +3,11 @@ import type {
   Album,
   AlbumList,
   AlbumMediaResult,
+  BackupHistoryQuery,
   BackupSession,
   CreatePairingResult,
   DeviceList,
+  DeviceListQuery,
   DeviceResult,
   LoginRequest,
   LoginResult,
@@ -28,7 +30,6 @@ import type {
   UserList,
 } from '@iclood/api-types';
 import { apiRequest, queryString } from './api-client.js';
-import type { HouseholdDevice } from './backup-health.js';
 
 const API = '/api/v1';
 
@@ -103,25 +104,17 @@ export async function inBatches<T, R>(
 
 // Phones: pairing, the household's devices and their backups (issue 12).
 
-/** Who a pairing is for, as the server names them (issue12-api-devices adds it to the answer). */
-export interface PairingFor {
-  id: string;
-  username: string;
-  displayName: string | null;
-}
-export type OpenedPairing = CreatePairingResult & { userId?: string; forUser?: PairingFor };
-
 /** Opens a pairing for the caller, or (owner/admin) for household member `userId`. */
 export const openPairing = (userId?: string) =>
-  apiRequest<OpenedPairing>('POST', `${API}/pairing`, userId === undefined ? {} : { userId });
+  apiRequest<CreatePairingResult>('POST', `${API}/pairing`, userId === undefined ? {} : { userId });
 export const getPairing = (id: string) =>
   apiRequest<PairingStatusResult>('GET', `${API}/pairing/${encodeURIComponent(id)}`);
 /** The pairing's QR code image (same origin, the session cookie). */
 export const pairingQrUrl = (id: string) => `${API}/pairing/${encodeURIComponent(id)}/qr.svg`;
 
 /** Devices with their backup status: the caller's, or `all` of the household's (admin). */
-export const listHouseholdDevices = (user?: 'all' | string) =>
-  apiRequest<{ devices: HouseholdDevice[] }>('GET', `${API}/devices${queryString({ user })}`);
+export const listHouseholdDevices = (user?: DeviceListQuery['user']) =>
+  apiRequest<DeviceList>('GET', `${API}/devices${queryString({ user })}`);
 export const renameDevice = (id: string, name: string) =>
   apiRequest<DeviceResult>('PATCH', `${API}/devices/${encodeURIComponent(id)}`, { name });
 export const revokeDevice = (id: string) =>
@@ -132,7 +125,7 @@ export interface BackupHistoryPage {
   nextCursor: string | null;
 }
 /** One page of a device's backup sessions, newest first (`user` for another person's device). */
-export const getBackupHistory = (query: { device: string; user?: string; cursor?: string; limit?: number }) =>
+export const getBackupHistory = (query: BackupHistoryQuery) =>
   apiRequest<BackupHistoryPage>('GET', `${API}/backup/history${queryString({ ...query })}`);
 /** The household (owner/admin only). */
 export const listUsers = () => apiRequest<UserList>('GET', `${API}/users`);

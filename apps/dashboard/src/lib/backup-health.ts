@@ -1,26 +1,12 @@
 // Pure rules about devices and their backups, shared by the devices page and the home summary.
-import type { BackupSession, DevicePlatform, DeviceSummary } from '@iclood/api-types';
+import type { DevicePlatform, DeviceSummary } from '@iclood/api-types';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** The latest ended backup session of a device, as GET /devices reports it. */
-export type LastBackup = Pick<
-  BackupSession,
-  'id' | 'status' | 'startedAt' | 'endedAt' | 'files' | 'bytes' | 'duplicates' | 'failures' | 'error'
->;
-
-/**
- * A device as GET /devices answers with the issue-12 fields (`userId`, `lastBackup`,
- * `runningBackup`; branch issue12-api-devices). Optional here so an older server still shows its
- * devices: without them a device is the caller's and its last backup is `lastBackupAt`.
- */
-export type HouseholdDevice = DeviceSummary & {
-  userId?: string;
-  lastBackup?: LastBackup | null;
-  runningBackup?: boolean;
-};
+/** A device with its backup status, as GET /devices answers. */
+export type HouseholdDevice = DeviceSummary;
 
 /** How often each preference means to back up; `manual` promises nothing. */
 const INTERVAL_MS: Record<string, number | undefined> = { daily: DAY_MS, weekly: 7 * DAY_MS };
@@ -47,17 +33,6 @@ export function frequencyLabel(frequency: DeviceSummary['preferences']['frequenc
   return `Backs up ${frequency}`;
 }
 
-/** When the device last finished a backup that completed: the session's end, else `lastBackupAt`. */
-export function lastCompletedAt(device: HouseholdDevice): string | null {
-  const last = device.lastBackup;
-  if (last && last.status === 'completed' && last.endedAt) {
-    const at = device.lastBackupAt;
-    // The newer of the two: `lastBackupAt` may be a later completed session than `lastBackup`.
-    return at !== null && Date.parse(at) > Date.parse(last.endedAt) ? at : last.endedAt;
-  }
-  return device.lastBackupAt;
-}
-
 export interface BackupWarning {
   /** `stale`: the last completed backup is too old; `never`: none completed since pairing long ago. */
   kind: 'stale' | 'never';
@@ -80,7 +55,8 @@ export function backupWarning(device: HouseholdDevice, now: number): BackupWarni
   const interval = INTERVAL_MS[device.preferences.frequency];
   if (interval === undefined) return null;
   const limitMs = 2 * interval;
-  const since = lastCompletedAt(device);
+  // `lastBackupAt` is when the last completed backup ended: a failed one since does not count.
+  const since = device.lastBackupAt;
   const from = since ?? device.createdAt;
   if (now - Date.parse(from) < limitMs) return null;
   return { kind: since === null ? 'never' : 'stale', since, limitMs };

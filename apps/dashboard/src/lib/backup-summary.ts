@@ -1,11 +1,5 @@
 // The household's backups in one line, for the top of the Photos view.
-import {
-  DAY_MS,
-  backupWarning,
-  formatTimeAgo,
-  lastCompletedAt,
-  type HouseholdDevice,
-} from './backup-health.js';
+import { DAY_MS, backupWarning, formatTimeAgo, type HouseholdDevice } from './backup-health.js';
 
 export interface BackupSummaryLine {
   /** "3 phones backed up in the last day; Tom's iPhone: 9 days ago". */
@@ -34,7 +28,7 @@ export function summarizeBackups(
 ): BackupSummaryLine | undefined {
   if (devices.length === 0) return undefined;
   const recent = devices.filter((device) => {
-    const at = lastCompletedAt(device);
+    const at = device.lastBackupAt;
     return at !== null && now - Date.parse(at) < DAY_MS;
   });
   const overdue = devices

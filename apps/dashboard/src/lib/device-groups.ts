@@ -13,9 +13,8 @@ export interface DeviceGroup {
 }
 
 /**
- * The devices per person: the signed-in person first, then the others by name. A device without
- * `userId` (a server before issue 12) is the caller's. With `includeEmpty`, everyone in `people`
- * gets a group, so an admin sees who has no phone yet.
+ * The devices per person: the signed-in person first, then the others by name. With
+ * `includeEmpty`, everyone in `people` gets a group, so an admin sees who has no phone yet.
  */
 export function groupDevicesByPerson(
   devices: readonly HouseholdDevice[],
@@ -36,7 +35,7 @@ export function groupDevicesByPerson(
   };
   groupOf(me.id);
   if (options.includeEmpty) for (const person of people) groupOf(person.id);
-  for (const device of devices) groupOf(device.userId ?? me.id).devices.push(device);
+  for (const device of devices) groupOf(device.userId).devices.push(device);
 
   const name = (person: DeviceOwner) => (person.displayName ?? person.username).toLocaleLowerCase();
   return [...groups.values()]

@@ -3,7 +3,6 @@ import {
   DAY_MS,
   backupWarning,
   formatTimeAgo,
-  lastCompletedAt,
   platformLabel,
   type HouseholdDevice,
 } from '../../src/lib/backup-health.js';
@@ -16,12 +15,15 @@ function device(overrides: Partial<HouseholdDevice> & { frequency?: 'daily' | 'w
   const { frequency = 'daily', ...rest } = overrides;
   return {
     id: '00000000-0000-4000-8000-000000000001',
+    userId: '00000000-0000-4000-8000-0000000000aa',
     name: "Tom's iPhone",
     platform: 'ios',
     scopes: ['media.upload'],
     createdAt: ago(90 * DAY_MS),
     lastSeenAt: null,
     lastBackupAt: null,
+    lastBackup: null,
+    runningBackup: false,
     preferences: { frequency, selection: 'new', deleteAfterBackup: false },
     current: false,
     ...rest,
@@ -72,12 +74,9 @@ describe('backupWarning: twice the preferred interval without a completed backup
       error: 'disk full',
     };
     const stale = device({ lastBackupAt: ago(5 * DAY_MS), lastBackup: failed });
-    expect(lastCompletedAt(stale)).toBe(ago(5 * DAY_MS));
-    expect(backupWarning(stale, NOW)?.kind).toBe('stale');
-    const completed = { ...failed, status: 'completed' as const, failures: 0, error: null };
-    expect(lastCompletedAt(device({ lastBackupAt: ago(DAY_MS), lastBackup: completed }))).toBe(
-      completed.endedAt,
-    );
+    expect(backupWarning(stale, NOW)).toEqual({ kind: 'stale', since: ago(5 * DAY_MS), limitMs: 2 * DAY_MS });
+    const never = device({ createdAt: ago(3 * DAY_MS), lastBackup: failed });
+    expect(backupWarning(never, NOW)?.kind).toBe('never');
   });
 });
 

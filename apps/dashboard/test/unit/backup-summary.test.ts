@@ -14,12 +14,15 @@ function device(
   serial += 1;
   return {
     id: `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}`,
+    userId: '00000000-0000-4000-8000-0000000000aa',
     name,
     platform: 'ios',
     scopes: ['media.upload'],
     createdAt: ago(60 * DAY_MS),
     lastSeenAt: null,
     lastBackupAt,
+    lastBackup: null,
+    runningBackup: false,
     preferences: { frequency: 'daily', selection: 'new', deleteAfterBackup: false },
     current: false,
     ...options,

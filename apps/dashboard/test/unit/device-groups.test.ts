@@ -5,7 +5,7 @@ import { groupDevicesByPerson } from '../../src/lib/device-groups.js';
 const anna = { id: 'a', username: 'anna', displayName: 'Anna' };
 const tom = { id: 't', username: 'tom', displayName: null };
 const ben = { id: 'b', username: 'ben', displayName: 'Ben' };
-const device = (name: string, userId?: string) => ({ name, userId }) as HouseholdDevice;
+const device = (name: string, userId: string) => ({ name, userId }) as HouseholdDevice;
 
 describe('groupDevicesByPerson', () => {
   it('puts the signed-in person first, then the others by name', () => {
@@ -21,10 +21,12 @@ describe('groupDevicesByPerson', () => {
     ]);
   });
 
-  it('gives devices without an owner to the caller, and lists people without devices only when asked', () => {
-    expect(groupDevicesByPerson([device('Mine')], anna, [tom]).map((g) => g.person.id)).toEqual(['a']);
+  it('lists people without devices only when asked', () => {
+    expect(groupDevicesByPerson([device('Mine', 'a')], anna, [tom]).map((g) => g.person.id)).toEqual(['a']);
     expect(
-      groupDevicesByPerson([device('Mine')], anna, [tom], { includeEmpty: true }).map((g) => g.person.id),
+      groupDevicesByPerson([device('Mine', 'a')], anna, [tom], { includeEmpty: true }).map(
+        (g) => g.person.id,
+      ),
     ).toEqual(['a', 't']);
   });
 });
