@@ -31,6 +31,8 @@ const EXPECTED_ACCESS: Record<string, Expected> = {
   'PATCH /api/v1/devices/{id}': 'principal',
   'DELETE /api/v1/devices/{id}': 'principal',
   'POST /api/v1/devices': 'user-session',
+  'POST /api/v1/auth/password': 'user-session',
+  'POST /api/v1/auth/sessions/revoke-others': 'user-session',
   'POST /api/v1/pairing': 'user-session',
   'GET /api/v1/pairing/{id}': 'user-session',
   'GET /api/v1/pairing/{id}/qr.svg': 'user-session',
@@ -73,6 +75,7 @@ const EXPECTED_ACCESS: Record<string, Expected> = {
   'PATCH /api/v1/users/{id}': 'admin',
   'DELETE /api/v1/users/{id}': 'admin',
   'POST /api/v1/system/cleanup': 'admin',
+  'POST /api/v1/system/jobs/retry': 'admin',
   // Last: it revokes the token that calls it.
   'DELETE /api/v1/auth/logout': 'principal',
 };
@@ -86,6 +89,7 @@ const CALLERS = {
   'owner device with admin only': ['admin'],
   'paired phone (upload, read, write)': ['media.upload', 'media.read', 'media.write'],
   'member session': ['user-session', 'media.upload', 'media.read', 'media.write'],
+  'admin session': ['user-session', 'media.upload', 'media.read', 'media.write', 'admin'],
   'owner session': ['user-session', 'media.upload', 'media.read', 'media.write', 'admin'],
 } as const satisfies Record<string, readonly Expected[]>;
 type Caller = keyof typeof CALLERS;
@@ -95,7 +99,7 @@ type Caller = keyof typeof CALLERS;
  * device, so a browser login asking for "its" backup status is told so.
  */
 const HANDLER_REFUSES: Record<string, Caller[]> = {
-  'GET /api/v1/backup/status': ['member session', 'owner session'],
+  'GET /api/v1/backup/status': ['member session', 'admin session', 'owner session'],
 };
 
 function mayCall(caller: Caller, access: Expected): boolean {
@@ -114,6 +118,14 @@ describe.each(databaseTargets)(
       server = await startTestServer(target, {}, { loginRateLimit: { max: 1000, timeWindowMs: 60_000 } });
       const owner = await setupOwner(server.app);
       const member = await addMember(server.app, owner, 'member');
+      const admin = await addMember(server.app, owner, 'admin');
+      const promoted = await server.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/users/${admin.id}`,
+        headers: bearer(owner),
+        payload: { role: 'admin' },
+      });
+      expect(promoted.json().data.user.role).toBe('admin');
       const device = async (scopes: string[]) => {
         const response = await server.app.inject({
           method: 'POST',
@@ -131,6 +143,7 @@ describe.each(databaseTargets)(
       tokens.set('owner device with admin only', await device(['admin']));
       tokens.set('paired phone (upload, read, write)', (await pairPhone(server.app, member.token)).token);
       tokens.set('member session', member.token);
+      tokens.set('admin session', admin.token);
       tokens.set('owner session', owner);
     });
     afterAll(() => server.close());

@@ -3,11 +3,14 @@ import {
   addMember,
   bearer,
   databaseTargets,
+  filesUnder,
   login,
   OWNER,
   pairPhone,
+  pngBytes,
   setupOwner,
   startTestServer,
+  uploadRaw,
   type TestServer,
 } from './helper.js';
 
@@ -90,5 +93,51 @@ describe.each(databaseTargets)('household users ($label)', (target) => {
     });
     expect(missing.statusCode).toBe(404);
     expect((await login(server.app, OWNER.username, OWNER.password)).statusCode).toBe(200);
+  });
+
+  it('says what went with a removed member; their original files stay in their folder', async () => {
+    const member = await addMember(server.app, ownerToken, 'leaver');
+    const phone = await pairPhone(server.app, member.token);
+    const laptop = (await login(server.app, 'leaver', 'leaver-password')).json().data.token as string;
+    const pictures = [pngBytes(11), pngBytes(12, 16), pngBytes(13, 12)];
+    const ids: string[] = [];
+    for (const [i, bytes] of pictures.entries())
+      ids.push(await uploadRaw(server.app, phone.token, `IMG_${i}.png`, bytes));
+    const call = (method: 'POST' | 'DELETE', url: string, payload?: object) =>
+      server.app.inject({ method, url, headers: bearer(member.token), ...(payload ? { payload } : {}) });
+    expect((await call('DELETE', `/api/v1/media/${ids[0]}`)).statusCode).toBe(200);
+    expect((await call('POST', '/api/v1/albums', { name: 'Trip' })).statusCode).toBe(201);
+    const before = await filesUnder(server.config.libraryDir);
+    expect(before.filter((file) => file.startsWith('leaver/'))).toHaveLength(3);
+
+    const removed = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/users/${member.id}`,
+      headers: bearer(ownerToken),
+    });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json().data).toEqual({
+      deleted: true,
+      id: member.id,
+      libraryFolder: 'leaver',
+      removedDevices: 1,
+      endedSessions: 2,
+      removedItems: 3,
+      removedBytes: pictures.reduce((sum, bytes) => sum + bytes.length, 0),
+      removedTrashItems: 1,
+      removedAlbums: 1,
+    });
+    expect(removed.json().message).toContain('"leaver"');
+    for (const token of [member.token, laptop, phone.token]) {
+      expect((await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })).statusCode).toBe(
+        401,
+      );
+    }
+    // The disk is untouched, and a new "leaver" gets a folder of their own.
+    expect(await filesUnder(server.config.libraryDir)).toEqual(before);
+    const again = await addMember(server.app, ownerToken, 'leaver');
+    const list = (await server.app.inject({ url: '/api/v1/users', headers: bearer(ownerToken) })).json().data
+      .users;
+    expect(list.find((user: { id: string }) => user.id === again.id).libraryFolder).toBe('leaver-2');
   });
 });

@@ -11,8 +11,19 @@ export const Scope = Type.Union([
 ]);
 export type Scope = (typeof SCOPES)[number];
 
-export const UserRole = Type.Union([Type.Literal('owner'), Type.Literal('member')]);
+/**
+ * `owner`: the one who set the server up; `admin`: manages members and the server with the owner;
+ * `member`: their own library only. Only the owner makes or unmakes admins; the owner's role never
+ * changes.
+ */
+export const UserRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 export type UserRole = Static<typeof UserRole>;
+
+/** The roles that can be given to someone: there is only ever the one owner. */
+export const AssignableRole = Type.Union([Type.Literal('admin'), Type.Literal('member')], {
+  description: "'admin' manages members and the server; only the owner may give or take it",
+});
+export type AssignableRole = Static<typeof AssignableRole>;
 
 export const Username = Type.String({
   minLength: 1,
@@ -122,3 +133,34 @@ export type Me = Static<typeof Me>;
 
 export const LogoutResult = Type.Object({ revoked: Type.Boolean() }, { additionalProperties: false });
 export type LogoutResult = Static<typeof LogoutResult>;
+
+export const ChangePasswordRequest = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: NewPassword,
+  },
+  { additionalProperties: false, description: "Changes the signed-in user's own password" },
+);
+export type ChangePasswordRequest = Static<typeof ChangePasswordRequest>;
+
+export const ChangePasswordResult = Type.Object(
+  {
+    revokedSessions: Type.Integer({
+      minimum: 0,
+      description: "The user's other dashboard and CLI sign-ins that were ended; paired devices keep working",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ChangePasswordResult = Static<typeof ChangePasswordResult>;
+
+export const RevokeOtherSessionsResult = Type.Object(
+  {
+    revoked: Type.Integer({
+      minimum: 0,
+      description: "The caller's other dashboard and CLI sign-ins that were ended (not paired devices)",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type RevokeOtherSessionsResult = Static<typeof RevokeOtherSessionsResult>;

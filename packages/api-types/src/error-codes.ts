@@ -24,6 +24,10 @@ export const errorStatusByCode = {
   FORBIDDEN: 403,
   SCOPE_REQUIRED: 403,
   CROSS_SITE_REQUEST: 403,
+  /** Something only the owner may do: make or unmake an admin, change the owner's or an admin's account. */
+  OWNER_ONLY: 403,
+  /** A password change whose current password is wrong. */
+  WRONG_CURRENT_PASSWORD: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   FILE_MISSING_ON_DISK: 404,
@@ -41,6 +45,10 @@ export const errorStatusByCode = {
   USERNAME_TAKEN: 409,
   OWNER_EXISTS: 409,
   CANNOT_DELETE_OWNER: 409,
+  /** The owner stays the owner: their role cannot be changed. */
+  CANNOT_CHANGE_OWNER_ROLE: 409,
+  /** Nobody removes their own account (the owner, or another admin, can). */
+  CANNOT_DELETE_SELF: 409,
   PAIRING_CLOSED: 409,
   /** As many pairings are open as the server allows at once; one must be used or expire first. */
   TOO_MANY_OPEN_PAIRINGS: 409,

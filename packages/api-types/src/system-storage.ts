@@ -32,7 +32,7 @@ export const StorageWarning = Type.Object(
 export type StorageWarning = Static<typeof StorageWarning>;
 
 /**
- * `GET /system/storage`. The owner sees the whole household; a member sees the disk and their own
+ * `GET /system/storage`. The owner and admins see the whole household; a member sees the disk and their own
  * library only (then `scope` is `user`, `byUser` holds just them, and `thumbnails` is left out).
  */
 export const SystemStorage = Type.Object(
@@ -90,7 +90,8 @@ export const StorageSummary = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Disk space and library size: the household’s for the owner, their own for a member',
+    description:
+      'Disk space and library size: the household’s for an admin (or the owner), their own for anyone else',
   },
 );
 export type StorageSummary = Static<typeof StorageSummary>;

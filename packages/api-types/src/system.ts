@@ -22,8 +22,12 @@ export const SystemStatus = Type.Object(
       },
       { additionalProperties: false },
     ),
-    dataDir: Type.String({ description: 'Absolute path of ICLOOD_DATA_DIR on the server' }),
-    libraryDir: Type.String({ description: 'Absolute path of ICLOOD_LIBRARY_DIR on the server' }),
+    dataDir: Type.Union([Type.String(), Type.Null()], {
+      description: 'Absolute path of ICLOOD_DATA_DIR on the server; null unless the caller is an admin',
+    }),
+    libraryDir: Type.Union([Type.String(), Type.Null()], {
+      description: 'Absolute path of ICLOOD_LIBRARY_DIR on the server; null unless the caller is an admin',
+    }),
     storage: StorageSummary,
     jobs: JobQueueStatus,
     mdns: Type.Object(
@@ -52,3 +56,14 @@ export const SystemStatus = Type.Object(
   { additionalProperties: false },
 );
 export type SystemStatus = Static<typeof SystemStatus>;
+
+export const RetryJobsResult = Type.Object(
+  {
+    requeued: Type.Integer({
+      minimum: 0,
+      description: 'Thumbnail jobs given up on (or missing for an item marked failed) that will run again',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type RetryJobsResult = Static<typeof RetryJobsResult>;

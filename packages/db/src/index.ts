@@ -20,6 +20,7 @@ export {
   updateUser,
   type NewUser,
   type UserChanges,
+  type UserRemoval,
 } from './users.repository.js';
 export {
   AUTH_SESSION_TOUCH_INTERVAL_MS,
@@ -156,6 +157,7 @@ export {
   failJob,
   findMediaJob,
   recoverInterruptedJobs,
+  retryFailedThumbnailJobs,
   type JobCounts,
   type NewJob,
 } from './jobs.repository.js';

@@ -238,6 +238,56 @@ export async function recoverInterruptedJobs(
 }
 
 /**
+ * Gives failed thumbnails another chance (the original was replaced on disk, a decoder arrived):
+ * every thumbnail job given up on becomes a fresh pending job (attempts 0, no error, due at
+ * `now`), every item marked `failed` goes back to `pending`, and such an item without a job gets
+ * one. One transaction. Returns how many jobs were requeued; run the job runner to take them.
+ *
+ * @example
+ * const requeued = await retryFailedThumbnailJobs(db, { now }); // then runner.wake()
+ */
+export async function retryFailedThumbnailJobs(db: Kysely<Database>, input: { now: Date }): Promise<number> {
+  const { now } = input;
+  return inTransaction(db, async (trx) => {
+    const reset = await trx
+      .updateTable('jobs')
+      .set({
+        status: 'pending',
+        attempts: 0,
+        run_at: now,
+        locked_at: null,
+        last_error: null,
+        updated_at: now,
+      })
+      .where('kind', '=', THUMBNAIL_JOB_KIND)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'failed'),
+          // A finished job of an item still marked failed (not written by this server, but cheap to mend).
+          eb.and([
+            eb('status', '=', 'completed'),
+            eb.exists(
+              eb
+                .selectFrom('media')
+                .select(sql.lit(1).as('one'))
+                .whereRef('media.id', '=', 'jobs.media_id')
+                .where('media.thumbnail_status', '=', 'failed'),
+            ),
+          ]),
+        ]),
+      )
+      .executeTakeFirst();
+    await trx
+      .updateTable('media')
+      .set({ thumbnail_status: 'pending' })
+      .where('thumbnail_status', '=', 'failed')
+      .execute();
+    const added = await enqueueMissingThumbnailJobs(trx, { now });
+    return Number(reset.numUpdatedRows) + added;
+  });
+}
+
+/**
  * Jobs waiting, running and given up on, for system/status; each is present, 0 when none.
  * Completed jobs (one per item, kept so enqueueing stays idempotent) are not counted: only the
  * three small sets are read, through `jobs_status_idx`.

@@ -4,7 +4,8 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 // `T | null`; timestamptz is `Date`; bigint comes back as `number` (both drivers install an int8
 // parser, see open-database.ts) because byte counts stay far below 2^53.
 
-export const USER_ROLES = ['owner', 'member'] as const;
+/** One owner; admins manage the household with them; members have their own library only. */
+export const USER_ROLES = ['owner', 'admin', 'member'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const DEVICE_PLATFORMS = ['ios', 'shortcuts', 'cli', 'web', 'other'] as const;

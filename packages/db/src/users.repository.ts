@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 
 import { DbError, isCheckViolation, isUniqueViolation } from './errors.js';
+import { inTransaction } from './in-transaction.js';
 import type { Database, User, UserRole, UsersTable } from './schema.js';
 import { isUuid } from './uuid.js';
 
@@ -146,15 +147,60 @@ export async function updateUser(
   }
 }
 
+/** What went with a removed user, counted in the transaction that removed them. */
+export interface UserRemoval {
+  /** Paired devices and tokens that still worked (not revoked); they stop at once. */
+  devices: number;
+  /** Dashboard and CLI sign-ins still live at `now`. */
+  sessions: number;
+  /** Catalog entries of their photos and videos, the trash included; the files stay on disk. */
+  items: number;
+  /** The size of those originals. */
+  bytes: number;
+  /** How many of `items` were in the trash. */
+  trashedItems: number;
+  albums: number;
+}
+
 /**
  * Deletes a user and, through the schema's cascades, their devices, sessions, pairings, backup
- * history, media rows, ignored files and albums. The library files on disk are the caller's to
- * remove. `false` when there was no such user.
+ * history, media rows (and their jobs), ignored files and albums, and says how much went. The
+ * library files on disk (and thumbnails, swept as orphans by the storage clean-up) are the
+ * caller's business. `undefined` when there was no such user.
+ *
+ * The user's row is locked before counting, so an upload committing meanwhile is either counted
+ * or refused by its foreign key: the figures are exactly what was deleted.
+ *
+ * @example
+ * const removed = await deleteUser(db, { id, now }); // { devices: 2, items: 812, bytes: …, … }
  */
-export async function deleteUser(db: Kysely<Database>, query: { id: string }): Promise<boolean> {
-  if (!isUuid(query.id)) return false;
-  const result = await db.deleteFrom('users').where('id', '=', query.id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+export async function deleteUser(
+  db: Kysely<Database>,
+  query: { id: string; now: Date },
+): Promise<UserRemoval | undefined> {
+  const { id, now } = query;
+  if (!isUuid(id)) return undefined;
+  return inTransaction(db, async (trx) => {
+    const locked = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) return undefined;
+    const { rows } = await sql<UserRemoval>`
+      select
+        (select count(*)::int from devices where user_id = ${id} and revoked_at is null) as devices,
+        (select count(*)::int from auth_sessions
+          where user_id = ${id} and revoked_at is null and expires_at > ${now}) as sessions,
+        (select count(*)::int from media where user_id = ${id}) as items,
+        (select coalesce(sum(size), 0)::bigint from media where user_id = ${id}) as bytes,
+        (select count(*)::int from media where user_id = ${id} and trashed_at is not null) as "trashedItems",
+        (select count(*)::int from albums where user_id = ${id}) as albums`.execute(trx);
+    await trx.deleteFrom('users').where('id', '=', id).execute();
+    const removal = rows[0]!;
+    return { ...removal, bytes: Number(removal.bytes) };
+  });
 }
 
 function toUserWriteError(err: unknown, username?: string): unknown {

@@ -52,7 +52,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     const user = await insertUser(db);
     const device = await insertDevice(db, user.id);
 
-    expect(await pgErrorOf(insertUser(db, { role: 'admin' as never }))).toEqual({
+    expect(await pgErrorOf(insertUser(db, { role: 'root' as never }))).toEqual({
       code: CHECK_VIOLATION,
       constraint: 'users_role_check',
     });
@@ -118,6 +118,9 @@ describe.each(targets)('schema constraints on $label', (target) => {
       constraint: 'users_one_owner',
     });
     expect((await insertUser(db, { role: 'member' })).role).toBe('member');
+    // Admins are not owners: there may be several.
+    expect((await insertUser(db, { role: 'admin' })).role).toBe('admin');
+    expect((await insertUser(db, { role: 'admin' })).role).toBe('admin');
   });
 
   it('rejects usernames that differ only in case, or break the username rules', async () => {

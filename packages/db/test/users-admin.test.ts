@@ -27,6 +27,8 @@ async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
   return err as DbError;
 }
 
+const NOW = new Date('2026-11-21T10:00:00.000Z');
+
 const member = (db: Kysely<Database>, username: string) =>
   createUser(db, { username, passwordHash: 'h', role: 'member' });
 
@@ -140,8 +142,8 @@ describe.each(targets)('user administration on $label', (target) => {
     expect(await updateUser(db, { id: randomUUID(), changes: { displayName: 'x' } })).toBeUndefined();
     expect(await updateUser(db, { id: randomUUID(), changes: {} })).toBeUndefined();
     expect(await updateUser(db, { id: 'garbage', changes: { displayName: 'x' } })).toBeUndefined();
-    expect(await deleteUser(db, { id: randomUUID() })).toBe(false);
-    expect(await deleteUser(db, { id: 'garbage' })).toBe(false);
+    expect(await deleteUser(db, { id: randomUUID(), now: NOW })).toBeUndefined();
+    expect(await deleteUser(db, { id: 'garbage', now: NOW })).toBeUndefined();
   });
 
   it('deletes a user with everything they own, and nothing of anyone else', async () => {
@@ -181,10 +183,21 @@ describe.each(targets)('user administration on $label', (target) => {
     };
     expect(await rowsOwnedBy(db, ada.id)).toEqual(everything);
 
-    expect(await deleteUser(db, { id: ada.id })).toBe(true);
+    // Counted before the cascade: live devices and sign-ins, every item (trash too), albums.
+    await insertDevice(db, ada.id, { revoked_at: NOW });
+    await insertMedia(db, ada.id, { size: 1000, trashed_at: NOW });
+    await createAuthSession(db, { userId: ada.id, expiresAt: new Date('2026-01-01T00:00:00Z') });
+    expect(await deleteUser(db, { id: ada.id, now: NOW })).toEqual({
+      devices: 1,
+      sessions: 1,
+      items: 2,
+      bytes: 1234 + 1000,
+      trashedItems: 1,
+      albums: 1,
+    });
     expect(await findUserById(db, ada.id)).toBeUndefined();
     expect(Object.values(await rowsOwnedBy(db, ada.id))).toEqual(Object.values(everything).map(() => 0));
     expect(await rowsOwnedBy(db, bob.id)).toEqual(everything);
-    expect(await deleteUser(db, { id: ada.id })).toBe(false);
+    expect(await deleteUser(db, { id: ada.id, now: NOW })).toBeUndefined();
   });
 });

@@ -9,9 +9,12 @@ export const SESSION_COOKIE = 'iclood_session';
 /** A dashboard or CLI login lasts 30 days; logout or an admin ends it sooner. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** What a login session may do follows the user's role, read on every request. */
+/**
+ * What a login session may do follows the user's role, read on every request: the owner and
+ * admins hold `admin` (the household and the server), members do not.
+ */
 export function scopesForRole(role: UserRole): Scope[] {
-  return role === 'owner' ? [...SCOPES] : SCOPES.filter((scope) => scope !== 'admin');
+  return role === 'member' ? SCOPES.filter((scope) => scope !== 'admin') : [...SCOPES];
 }
 
 /** The claims of every token we sign; `sid`/`did` name the row checked on each request. */

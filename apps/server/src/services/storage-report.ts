@@ -9,10 +9,10 @@ const LOW_DISK_SHARE = 0.1;
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
 /**
- * Who sees what: the owner (a principal holding `admin`) sees the whole household; anyone else the
- * disk figures and their own library only.
+ * Who sees what: the owner or an admin (a principal holding `admin`) sees the whole household;
+ * anyone else the disk figures and their own library only.
  */
-function seesHousehold(principal: Principal): boolean {
+export function seesHousehold(principal: Principal): boolean {
   return principal.scopes.includes('admin');
 }
 

@@ -7,6 +7,7 @@ import * as nameSearch from './2026_11_21_0004_name_search.js';
 import * as userLibraryFolder from './2026_12_05_0001_user_library_folder.js';
 import * as pairingOpenedBy from './2026_12_06_0001_pairing_opened_by.js';
 import * as lastBackupEnded from './2026_12_06_0002_last_backup_ended.js';
+import * as adminRole from './2026_12_12_0001_admin_role.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -20,4 +21,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_12_05_0001_user_library_folder': userLibraryFolder,
   '2026_12_06_0001_pairing_opened_by': pairingOpenedBy,
   '2026_12_06_0002_last_backup_ended': lastBackupEnded,
+  '2026_12_12_0001_admin_role': adminRole,
 };

@@ -168,7 +168,7 @@ export default fp<AuthPluginOptions>(
       if (isStale(active.device.last_seen_at, now, DEVICE_TOUCH_INTERVAL_MS)) {
         await touchDevice(app.db, { id: deviceId, now });
       }
-      // A device never holds more than its user's role allows (a demoted owner's devices lose admin).
+      // A device never holds more than its user's role allows (a demoted admin's devices lose admin).
       const allowed = new Set(scopesForRole(active.user.role));
       return {
         user: toUserSummary(active.user),

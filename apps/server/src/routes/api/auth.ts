@@ -1,14 +1,18 @@
 import {
+  ChangePasswordRequest,
+  ChangePasswordResult,
   LoginRequest,
   LoginResult,
   LogoutResult,
   Me,
+  RevokeOtherSessionsResult,
   SuccessEnvelope,
   withErrorResponses,
 } from '@iclood/api-types';
-import { findUserByUsername, revokeAuthSession, revokeDevice } from '@iclood/db';
+import { findUserByUsername, revokeAuthSession, revokeDevice, revokeUserAuthSessions } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
+import { changeOwnPassword } from '../../services/own-password.js';
 import { verifyPassword } from '../../services/passwords.js';
 import { clearSessionCookie, startSession } from '../../services/sessions.js';
 import { principalOf, type AppPlugin } from '../../types.js';
@@ -55,6 +59,55 @@ const authRoutes: AppPlugin = async (app) => {
         principal.kind === 'session' ? await revokeAuthSession(app.db, row) : await revokeDevice(app.db, row);
       clearSessionCookie(reply);
       return ok({ revoked }, 'Signed out');
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      // Wrong current passwords are guesses like wrong logins: the same budget per address.
+      config: { access: 'user-session', rateLimit: app.loginRateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password',
+        description:
+          'Needs the current password (403 WRONG_CURRENT_PASSWORD otherwise; attempts are limited per ' +
+          'address like sign-ins, 429 RATE_LIMITED). Keeps this session, ends your other dashboard and ' +
+          'CLI sign-ins, and leaves paired phones and Shortcut tokens working.',
+        body: ChangePasswordRequest,
+        response: withErrorResponses({ 200: SuccessEnvelope(ChangePasswordResult) }),
+      },
+    },
+    async (request) => {
+      const revokedSessions = await changeOwnPassword(app, request, request.body);
+      return ok({ revokedSessions }, 'Password changed');
+    },
+  );
+
+  app.post(
+    '/auth/sessions/revoke-others',
+    {
+      config: { access: 'user-session' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out everywhere else',
+        description:
+          "Ends the caller's other dashboard and CLI sign-ins; this one goes on. Paired phones and " +
+          'Shortcut tokens are devices and keep working (remove them under devices).',
+        response: withErrorResponses({ 200: SuccessEnvelope(RevokeOtherSessionsResult) }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const revoked = await revokeUserAuthSessions(app.db, {
+        userId: principal.user.id,
+        now: app.now(),
+        exceptSessionId: principal.tokenRowId,
+      });
+      return ok(
+        { revoked },
+        revoked === 1 ? 'Signed out 1 other session' : `Signed out ${revoked} other sessions`,
+      );
     },
   );
 
