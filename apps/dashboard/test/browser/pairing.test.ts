@@ -201,6 +201,28 @@ describe('pairing for someone else', () => {
     await context.close();
   });
 
+  it('an admin who is not the owner chooses among members only, as the API allows', async () => {
+    const ADMIN = { username: 'ben', password: 'ben’s long password', displayName: 'Ben' };
+    const ben = await createMember(server.origin, OWNER, ADMIN);
+    await owner.json('PATCH', `/api/v1/users/${ben.id}`, { role: 'admin' });
+    const { page, context, errors } = await newSignedInPage(browser, server.origin, ADMIN, PHONE);
+    await page.goto('/devices/add');
+    await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
+    const choice = page.getByLabel('Whose phone is it?');
+    await expect.poll(() => choice.locator('option').allInnerTexts()).toEqual(['Mine (Ben)', 'Tom']);
+    await choice.selectOption({ label: 'Tom' });
+    await page.getByRole('heading', { name: "Scan with Tom's iPhone" }).waitFor();
+    await expectNoSeriousA11yViolations(page, 'add a phone, admin for a member (phone)');
+    // The owner is not among the choices, and the API agrees.
+    const admin = await apiSession(server.origin, ADMIN.username, ADMIN.password);
+    const refused = await admin
+      .json('POST', '/api/v1/pairing', { userId: owner.user.id })
+      .catch((error: unknown) => error);
+    expect((refused as ApiCallError).status).toBe(403);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('a member pairs only their own phones: no choice of person, and the API refuses another', async () => {
     const { page, context, errors } = await newSignedInPage(browser, server.origin, MEMBER, PHONE);
     await page.goto('/devices/add');
