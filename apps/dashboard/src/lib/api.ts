@@ -4,7 +4,12 @@ import type {
   CreateDeviceResult,
   AlbumList,
   AlbumMediaResult,
+  BackupHistoryQuery,
+  BackupSession,
+  CreatePairingResult,
   DeviceList,
+  DeviceListQuery,
+  DeviceResult,
   LoginRequest,
   LoginResult,
   LogoutResult,
@@ -15,12 +20,15 @@ import type {
   MediaListQuery,
   MediaPatchRequest,
   MediaTimeline,
+  PairingStatusResult,
   PingData,
   PurgeResult,
+  RevokeDeviceResult,
   SetupRequest,
   SetupStatus,
   SystemStatus,
   TrashList,
+  UserList,
 } from '@iclood/api-types';
 import { apiRequest, queryString } from './api-client.js';
 
@@ -97,3 +105,31 @@ export async function inBatches<T, R>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return results;
 }
+
+// Phones: pairing, the household's devices and their backups (issue 12).
+
+/** Opens a pairing for the caller, or (owner/admin) for household member `userId`. */
+export const openPairing = (userId?: string) =>
+  apiRequest<CreatePairingResult>('POST', `${API}/pairing`, userId === undefined ? {} : { userId });
+export const getPairing = (id: string) =>
+  apiRequest<PairingStatusResult>('GET', `${API}/pairing/${encodeURIComponent(id)}`);
+/** The pairing's QR code image (same origin, the session cookie). */
+export const pairingQrUrl = (id: string) => `${API}/pairing/${encodeURIComponent(id)}/qr.svg`;
+
+/** Devices with their backup status: the caller's, or `all` of the household's (admin). */
+export const listHouseholdDevices = (user?: DeviceListQuery['user']) =>
+  apiRequest<DeviceList>('GET', `${API}/devices${queryString({ user })}`);
+export const renameDevice = (id: string, name: string) =>
+  apiRequest<DeviceResult>('PATCH', `${API}/devices/${encodeURIComponent(id)}`, { name });
+export const revokeDevice = (id: string) =>
+  apiRequest<RevokeDeviceResult>('DELETE', `${API}/devices/${encodeURIComponent(id)}`);
+/** A page of backup sessions (api-types declares the schema but exports no type for it). */
+export interface BackupHistoryPage {
+  sessions: BackupSession[];
+  nextCursor: string | null;
+}
+/** One page of a device's backup sessions, newest first (`user` for another person's device). */
+export const getBackupHistory = (query: BackupHistoryQuery) =>
+  apiRequest<BackupHistoryPage>('GET', `${API}/backup/history${queryString({ ...query })}`);
+/** The household (owner/admin only). */
+export const listUsers = () => apiRequest<UserList>('GET', `${API}/users`);

@@ -13,6 +13,8 @@ export type Route =
   | { name: 'account' }
   | { name: 'people' }
   | { name: 'storage' }
+  | { name: 'devices' }
+  | { name: 'add-phone' }
   | { name: 'not-found' };
 
 /** What a history entry remembers: the view a photo was opened over, so the viewer keeps its context. */
@@ -31,6 +33,10 @@ export function parseRoute(pathname: string): Route {
   if (first === undefined) return { name: 'photos' };
   if (first === 'photos') return second === undefined ? { name: 'photos' } : { name: 'viewer', id: second };
   if (first === 'albums') return second === undefined ? { name: 'albums' } : { name: 'album', id: second };
+  if (first === 'devices') {
+    if (second === undefined) return { name: 'devices' };
+    return second === 'add' ? { name: 'add-phone' } : { name: 'not-found' };
+  }
   if (second !== undefined) return { name: 'not-found' };
   if (first === 'favorites' || first === 'search' || first === 'trash' || first === 'status') {
     return { name: first };

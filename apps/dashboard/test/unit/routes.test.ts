@@ -22,6 +22,14 @@ describe('parseRoute', () => {
     }
   });
 
+  it('has the phones pages: the devices list and adding a phone', () => {
+    expect(parseRoute('/devices')).toEqual({ name: 'devices' });
+    expect(parseRoute('/devices/')).toEqual({ name: 'devices' });
+    expect(parseRoute('/devices/add')).toEqual({ name: 'add-phone' });
+    expect(parseRoute('/devices/other')).toEqual({ name: 'not-found' });
+    expect(parseRoute('/devices/add/x')).toEqual({ name: 'not-found' });
+  });
+
   it('decodes ids and answers not-found for anything else', () => {
     expect(parseRoute('/albums/a%20b')).toEqual({ name: 'album', id: 'a b' });
     expect(parseRoute('/albums/%E0%A4%A')).toEqual({ name: 'album', id: '%E0%A4%A' });
