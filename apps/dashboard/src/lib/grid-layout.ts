@@ -93,16 +93,76 @@ export function estimateTilesHeight(count: number, options: GridOptions): number
 
 /** Stacks the sections: real rows where the items are loaded, an estimate where not. */
 export function layoutGrid(sections: readonly SectionInput[], options: GridOptions): GridGeometry {
+  return stackSections(sections, options, (section) =>
+    section.aspects ? layoutTiles(section.aspects, options) : undefined,
+  );
+}
+
+function stackSections<S extends { key: string; count: number }>(
+  sections: readonly S[],
+  options: GridOptions,
+  rowsOf: (section: S) => { tiles: Tile[]; height: number } | undefined,
+): GridGeometry {
   let top = 0;
   const geometry: SectionGeometry[] = [];
   for (const section of sections) {
-    const laid = section.aspects ? layoutTiles(section.aspects, options) : undefined;
+    const laid = rowsOf(section);
     const tilesHeight = laid ? laid.height : estimateTilesHeight(section.count, options);
     const height = options.headerHeight + tilesHeight + options.sectionGap;
     geometry.push({ key: section.key, top, height, tiles: laid?.tiles });
     top += height;
   }
   return { sections: geometry, height: top };
+}
+
+/** What an item needs for its tile's shape. */
+export interface SizedItem {
+  width: number | null;
+  height: number | null;
+  orientation?: number | null;
+}
+
+export interface ItemSection {
+  key: string;
+  count: number;
+  /** The section's items once loaded; a changed item must come in a new array (see `GridLayoutCache`). */
+  items?: readonly SizedItem[] | undefined;
+}
+
+const sameOptions = (a: GridOptions, b: GridOptions) =>
+  a.containerWidth === b.containerWidth && a.targetRowHeight === b.targetRowHeight && a.spacing === b.spacing;
+
+/**
+ * `layoutGrid` for a grid that grows a month at a time: each loaded section's rows are remembered
+ * by the identity of its items array (and the width and row height they were laid out for), so
+ * when one month loads only that month goes through justified-layout and the others are stacked
+ * from their remembered heights — the cost of a load does not grow with the library. Callers
+ * replace a section's items array whenever an item in it changes, never mutate it in place.
+ *
+ * @example
+ * const layouts = new GridLayoutCache();
+ * const geometry = layouts.layout(sections, gridOptionsFor(1200)); // again: only new months laid out
+ */
+export class GridLayoutCache {
+  #rows = new WeakMap<readonly SizedItem[], { options: GridOptions; tiles: Tile[]; height: number }>();
+
+  layout(sections: readonly ItemSection[], options: GridOptions): GridGeometry {
+    return stackSections(sections, options, (section) =>
+      section.items ? this.#rowsOf(section.items, options) : undefined,
+    );
+  }
+
+  #rowsOf(items: readonly SizedItem[], options: GridOptions): { tiles: Tile[]; height: number } {
+    const known = this.#rows.get(items);
+    if (known && sameOptions(known.options, options)) return known;
+    const laid = layoutTiles(
+      items.map((item) => aspectOf(item.width, item.height, item.orientation)),
+      options,
+    );
+    const rows = { options, ...laid };
+    this.#rows.set(items, rows);
+    return rows;
+  }
 }
 
 /** The first index whose `end(index)` is past `value` (binary search over a sorted list). */

@@ -6,12 +6,17 @@
  * - `ListSource`: a filtered list (an album, favourites, a search) paged by cursor, grouped under
  *   months as it arrives.
  * Both re-ask for items whose thumbnails are still being made, so the placeholders fill in.
+ *
+ * `sections` is raw state: never mutated, only replaced — a changed section by a new object with a
+ * new items array, the rest kept as they were. With tens of thousands of items loaded, deep state
+ * made every item a proxy (the top cost while scrolling, and long GC pauses), and the grid keys its
+ * per-month layout on the items array's identity (`GridLayoutCache`).
  */
 import type { MediaListItem, MediaListQuery } from '@iclood/api-types';
 import { toApiError, type ApiError } from './api-client.js';
 import { getTimeline, listMedia } from './api.js';
 import { monthTitle } from './format.js';
-import { groupByMonth, monthKey, monthRange } from './grid-layout.js';
+import { groupByMonth, monthKey, monthRange, type MonthKey } from './grid-layout.js';
 import type { GridSection } from './grid-types.js';
 
 const MONTH_PAGE = 500;
@@ -19,11 +24,11 @@ const PENDING_POLL_MS = 3000;
 const PENDING_POLL_LIMIT = 40;
 
 export interface MediaSource {
-  readonly sections: GridSection[];
+  readonly sections: readonly GridSection[];
   readonly loading: boolean;
   readonly error: ApiError | undefined;
-  /** Items of the sections loaded so far, in grid order. */
-  readonly items: MediaListItem[];
+  /** Items of the sections loaded so far, in grid order (built when read, once per change). */
+  readonly items: readonly MediaListItem[];
   find(id: string): MediaListItem | undefined;
   /** Applies a change made elsewhere (favourite, rename) without a reload. */
   update(id: string, patch: Partial<MediaListItem>): void;
@@ -33,35 +38,64 @@ export interface MediaSource {
   dispose(): void;
 }
 
+/** Each loaded section's items by id, made the first time a section is searched. */
+const itemIndexes = new WeakMap<readonly MediaListItem[], Map<string, number>>();
+function indexOfItem(items: readonly MediaListItem[], id: string): number {
+  let index = itemIndexes.get(items);
+  if (!index) {
+    index = new Map(items.map((item, position) => [item.id, position]));
+    itemIndexes.set(items, index);
+  }
+  return index.get(id) ?? -1;
+}
+
 abstract class BaseSource implements MediaSource {
-  sections = $state<GridSection[]>([]);
+  sections = $state.raw<readonly GridSection[]>([]);
   loading = $state(false);
   error = $state<ApiError | undefined>();
+  // Lazy: read by the viewer and a few views, never while the grid scrolls, so no load builds it.
   items = $derived(this.sections.flatMap((section) => section.items ?? []));
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #polls = 0;
   protected disposed = false;
 
   find(id: string): MediaListItem | undefined {
-    return this.items.find((item) => item.id === id);
+    for (const { items } of this.sections) {
+      const index = items ? indexOfItem(items, id) : -1;
+      if (index !== -1) return items![index];
+    }
+    return undefined;
   }
 
   update(id: string, patch: Partial<MediaListItem>): void {
-    for (const section of this.sections) {
-      const index = section.items?.findIndex((item) => item.id === id) ?? -1;
-      if (index !== -1) section.items![index] = { ...section.items![index]!, ...patch };
-    }
+    let changed = false;
+    const sections = this.sections.map((section) => {
+      const index = section.items ? indexOfItem(section.items, id) : -1;
+      if (index === -1) return section;
+      changed = true;
+      const items = section.items!.with(index, { ...section.items![index]!, ...patch });
+      return { ...section, items };
+    });
+    if (changed) this.sections = sections;
   }
 
   remove(ids: Iterable<string>): void {
     const gone = new Set(ids);
-    this.sections = this.sections
+    let changed = false;
+    const sections = this.sections
       .map((section) => {
-        if (!section.items) return section;
+        if (!section.items?.some((item) => gone.has(item.id))) return section;
+        changed = true;
         const items = section.items.filter((item) => !gone.has(item.id));
         return { ...section, items, count: section.count - (section.items.length - items.length) };
       })
       .filter((section) => section.count > 0);
+    if (changed || sections.length !== this.sections.length) this.sections = sections;
+  }
+
+  /** Whether any loaded item's thumbnail is still being made. */
+  protected hasPending(): boolean {
+    return this.sections.some((section) => section.items?.some((item) => item.thumbnail === 'pending'));
   }
 
   abstract reload(): Promise<void>;
@@ -70,7 +104,7 @@ abstract class BaseSource implements MediaSource {
   /** While any loaded item's thumbnail is pending, looks again every few seconds (bounded). */
   protected watchPending(): void {
     if (this.#pollTimer !== undefined || this.disposed) return;
-    if (!this.items.some((item) => item.thumbnail === 'pending')) return;
+    if (!this.hasPending()) return;
     if (this.#polls >= PENDING_POLL_LIMIT) return;
     this.#polls += 1;
     this.#pollTimer = setTimeout(() => {
@@ -167,8 +201,10 @@ export class TimelineSource extends BaseSource {
     const index = this.sections.findIndex((section) => section.key === key);
     if (index === -1) return;
     const section = this.sections[index]!;
-    this.sections[index] = { ...section, count: Math.max(items.length, 0), items };
-    if (items.length === 0) this.sections = this.sections.filter((candidate) => candidate.key !== key);
+    this.sections =
+      items.length === 0
+        ? this.sections.toSpliced(index, 1)
+        : this.sections.with(index, { ...section, count: items.length, items });
     this.watchPending();
   }
 
@@ -178,6 +214,15 @@ export class TimelineSource extends BaseSource {
       .map((section) => section.key);
     await Promise.all(keys.map((key) => this.#loadMonth(key)));
   }
+}
+
+function sectionOf(group: MonthKey & { items: MediaListItem[] }): GridSection {
+  return {
+    key: group.key,
+    title: monthTitle(group.year, group.month),
+    count: group.items.length,
+    items: group.items,
+  };
 }
 
 export class ListSource extends BaseSource {
@@ -218,7 +263,7 @@ export class ListSource extends BaseSource {
       if (this.disposed) return;
       this.#cursor = page.nextCursor;
       this.done = page.nextCursor === null;
-      this.#regroup([...this.items, ...page.items]);
+      this.#append(page.items);
       this.watchPending();
     } catch (error) {
       this.fail(error);
@@ -227,13 +272,21 @@ export class ListSource extends BaseSource {
     }
   }
 
-  #regroup(items: MediaListItem[]): void {
-    this.sections = groupByMonth(items).map((group) => ({
-      key: group.key,
-      title: monthTitle(group.year, group.month),
-      count: group.items.length,
-      items: group.items,
-    }));
+  /** A page after the loaded ones: its first month may carry on the last one shown. */
+  #append(items: readonly MediaListItem[]): void {
+    const sections = [...this.sections];
+    for (const group of groupByMonth(items)) {
+      const last = sections.at(-1);
+      if (last?.key === group.key) {
+        const joined = [...(last.items ?? []), ...group.items];
+        sections[sections.length - 1] = { ...last, count: joined.length, items: joined };
+      } else sections.push(sectionOf(group));
+    }
+    this.sections = sections;
+  }
+
+  #regroup(items: readonly MediaListItem[]): void {
+    this.sections = groupByMonth(items).map(sectionOf);
   }
 
   protected async refreshPending(): Promise<void> {
