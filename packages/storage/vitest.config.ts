@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: some tests stream hundreds of MiB, and CI machines are shared.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
 });
