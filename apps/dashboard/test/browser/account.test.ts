@@ -69,6 +69,37 @@ describe('account', () => {
     await context.close();
   });
 
+  it('loads the settings pages on first visit, not with the timeline; the page\'s heading takes focus', async () => {
+    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+    await page.goto('/photos');
+    await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    await page.waitForLoadState('networkidle');
+    // The first view is one script: the timeline's bundle, none of the settings pages.
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]).toMatch(/^\/assets\/index-[\w-]+\.js$/);
+
+    await page.getByRole('link', { name: 'Your account and settings' }).click();
+    const heading = page.getByRole('heading', { name: 'Your account', level: 1 });
+    await heading.waitFor();
+    expect(scripts.some((path) => /\/assets\/AccountView-[\w-]+\.js$/.test(path))).toBe(true);
+    // Focus moves to the heading once the page has arrived, as it does for the library's pages.
+    await expect.poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
+
+    // A page that cannot load (the server was updated meanwhile, or the network dropped) says so.
+    await page.route(/\/assets\/PeopleView-[\w-]+\.js$/, (route) => route.abort('connectionreset'));
+    await page.getByRole('region', { name: 'Settings' }).getByRole('link', { name: /People/ }).click();
+    await page.getByRole('alert').filter({ hasText: 'This page did not load' }).waitFor();
+    await page.unroute(/\/assets\/PeopleView-[\w-]+\.js$/);
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page.getByRole('heading', { name: 'People', level: 1 }).waitFor();
+    expect(errors.filter((error) => !error.includes('PeopleView'))).toEqual([]);
+    await context.close();
+  });
+
   it('reads well in dark mode', async () => {
     const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE, {
       colorScheme: 'dark',
