@@ -28,6 +28,7 @@ import type {
   SetupStatus,
   SystemStatus,
   TrashList,
+  UpdateDeviceRequest,
   UserList,
 } from '@iclood/api-types';
 import { apiRequest, queryString } from './api-client.js';
@@ -119,8 +120,9 @@ export const pairingQrUrl = (id: string) => `${API}/pairing/${encodeURIComponent
 /** Devices with their backup status: the caller's, or `all` of the household's (admin). */
 export const listHouseholdDevices = (user?: DeviceListQuery['user']) =>
   apiRequest<DeviceList>('GET', `${API}/devices${queryString({ user })}`);
-export const renameDevice = (id: string, name: string) =>
-  apiRequest<DeviceResult>('PATCH', `${API}/devices/${encodeURIComponent(id)}`, { name });
+/** Renames a device or changes its backup preferences (an owner or admin: any household device). */
+export const updateDevice = (id: string, changes: UpdateDeviceRequest) =>
+  apiRequest<DeviceResult>('PATCH', `${API}/devices/${encodeURIComponent(id)}`, changes);
 export const revokeDevice = (id: string) =>
   apiRequest<RevokeDeviceResult>('DELETE', `${API}/devices/${encodeURIComponent(id)}`);
 /** A page of backup sessions (api-types declares the schema but exports no type for it). */

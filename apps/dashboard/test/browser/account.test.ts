@@ -69,7 +69,7 @@ describe('account', () => {
     await context.close();
   });
 
-  it('loads the settings pages on first visit, not with the timeline; the page\'s heading takes focus', async () => {
+  it("loads the settings pages on first visit, not with the timeline; the page's heading takes focus", async () => {
     const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
     const scripts: string[] = [];
     page.on('request', (request) => {
@@ -91,7 +91,10 @@ describe('account', () => {
 
     // A page that cannot load (the server was updated meanwhile, or the network dropped) says so.
     await page.route(/\/assets\/PeopleView-[\w-]+\.js$/, (route) => route.abort('connectionreset'));
-    await page.getByRole('region', { name: 'Settings' }).getByRole('link', { name: /People/ }).click();
+    await page
+      .getByRole('region', { name: 'Settings' })
+      .getByRole('link', { name: /People/ })
+      .click();
     await page.getByRole('alert').filter({ hasText: 'This page did not load' }).waitFor();
     await page.unroute(/\/assets\/PeopleView-[\w-]+\.js$/);
     await page.getByRole('button', { name: 'Reload' }).click();

@@ -144,17 +144,67 @@ describe('the devices page', () => {
     await context.close();
   });
 
-  it('renames a device in a dialog', async () => {
+  it("edits a device in a dialog: a Shortcut's name, and a phone's backup settings as the phone then reads them", async () => {
     const { page, context, errors } = await open('/devices', OWNER, PHONE);
-    await card(page, 'Kitchen Shortcut').getByRole('button', { name: 'Rename Kitchen Shortcut' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Rename device' });
+    await card(page, 'Kitchen Shortcut').getByRole('button', { name: 'Edit Kitchen Shortcut' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Edit Kitchen Shortcut' });
+    // What to back up and removing from the phone are the iPhone app's: a Shortcut has neither.
+    expect(await dialog.getByRole('group', { name: 'What to back up' }).count()).toBe(0);
     await dialog.getByLabel('Name').fill('Hall Shortcut');
-    await expectNoSeriousA11yViolations(page, 'rename dialog (phone)');
+    await expectNoSeriousA11yViolations(page, 'edit dialog (phone)');
     await dialog.getByLabel('Name').press('Enter');
     await card(page, 'Hall Shortcut').waitFor();
     await page.getByText('Renamed “Kitchen Shortcut” to “Hall Shortcut”.').waitFor();
     const { devices } = await owner.json<DeviceList>('GET', '/api/v1/devices');
-    expect(devices.find((device) => device.id === shortcut.deviceId)?.name).toBe('Hall Shortcut');
+    const renamed = devices.find((device) => device.id === shortcut.deviceId);
+    expect(renamed?.name).toBe('Hall Shortcut');
+    expect(renamed?.preferences.frequency).toBe('weekly');
+
+    // Tom's iPhone, set by the owner: daily, only new photos, free space on the phone.
+    const toms = card(page, "Tom's iPhone");
+    expect(await toms.innerText()).toContain('Backs up weekly');
+    await toms.getByRole('button', { name: "Edit Tom's iPhone" }).click();
+    dialog = page.getByRole('dialog', { name: "Edit Tom's iPhone" });
+    const frequency = dialog.getByRole('group', { name: 'Back up' });
+    expect(await frequency.getByRole('radio', { name: 'Every week' }).isChecked()).toBe(true);
+    await frequency.getByRole('radio', { name: 'Every day' }).check();
+    await dialog
+      .getByRole('group', { name: 'What to back up' })
+      .getByRole('radio', { name: /taken after pairing/ })
+      .check();
+    await dialog.getByRole('checkbox', { name: /Remove backed-up photos/ }).check();
+    await expectNoSeriousA11yViolations(page, 'edit dialog, iPhone (phone)');
+    await screenshot(page, 'device-edit-phone');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText("Saved the settings of Tom's iPhone.").waitFor();
+    await expect.poll(() => toms.innerText()).toContain('Backs up daily');
+
+    // The phone reads its settings with its own token.
+    const seen = await phoneCall<DeviceList>(server.origin, 'GET', '/api/v1/devices', {
+      token: tomsPhone.token,
+    });
+    expect(seen.status).toBe(200);
+    const own =
+      seen.envelope.status === 'success'
+        ? seen.envelope.data.devices.find((device) => device.id === tomsPhone.deviceId)
+        : undefined;
+    expect(own?.name).toBe("Tom's iPhone");
+    expect(own?.preferences).toEqual({ frequency: 'daily', selection: 'new', deleteAfterBackup: true });
+
+    // Opening it again shows what was saved; back to weekly (what the warning test below expects).
+    await toms.getByRole('button', { name: "Edit Tom's iPhone" }).click();
+    expect(await dialog.getByRole('checkbox', { name: /Remove backed-up photos/ }).isChecked()).toBe(true);
+    await frequency.getByRole('radio', { name: 'Every week' }).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => toms.innerText()).toContain('Backs up weekly');
+    const again = await phoneCall<DeviceList>(server.origin, 'GET', '/api/v1/devices', {
+      token: tomsPhone.token,
+    });
+    expect(again.envelope.status === 'success' && again.envelope.data.devices[0]?.preferences).toEqual({
+      frequency: 'weekly',
+      selection: 'new',
+      deleteAfterBackup: true,
+    });
     expect(errors).toEqual([]);
     await context.close();
   });
