@@ -67,13 +67,14 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { clearTimeout, setTimeout } from 'node:timers';
+import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { seedLibrary } from '../library/seed-library.mjs';
 import { installProbe, waterfall } from './page-probe.mjs';
 import { startBaselineServer } from './static-baseline.mjs';
+import { guardRun } from '../lib/run-guard.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -133,50 +134,8 @@ const pg = createRequire(join(root, 'packages', 'db', 'package.json'))('pg');
 const log = (line) => process.stderr.write(`${line}\n`);
 const delay = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-// ---- cleanup, time caps ------------------------------------------------------------------------
-const cleanups = [];
-let cleaning;
-/** Undoes what the run made, last first; one pass however many callers (signal, failure, end). */
-function cleanUp() {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      try {
-        await cleanups.pop()();
-      } catch (error) {
-        console.error(`cleanup: ${error.message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-setTimeout(
-  () => {
-    console.error(`\nGave up after --max-minutes ${args['max-minutes']}: cleaning up`);
-    void cleanUp().finally(() => process.exit(3));
-  },
-  Number(args['max-minutes']) * MIN,
-).unref();
-
-/** One phase of the run; it fails (and the run cleans up) if it takes longer than `capMs`. */
-async function phase(name, capMs, work) {
-  const started = performance.now();
-  let timer;
-  const cap = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name}: over its cap of ${capMs / SEC} s`)), capMs);
-  });
-  try {
-    return await Promise.race([work(), cap]);
-  } finally {
-    clearTimeout(timer);
-    log(`  ${name}: ${((performance.now() - started) / SEC).toFixed(1)} s`);
-  }
-}
+// ---- cleanup, time caps (bench/lib/run-guard.mjs) --------------------------------------------
+const { cleanups, cleanUp, phase } = guardRun({ maxMinutes: Number(args['max-minutes']), log });
 
 // ---- the database, the server, the library ----------------------------------------------------
 async function connect(url) {

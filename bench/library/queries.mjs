@@ -30,12 +30,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { clearTimeout, setTimeout } from 'node:timers';
+import { setTimeout } from 'node:timers';
 import { fileURLToPath, pathToFileURL, URLSearchParams } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { EXPECTED_INDEXES, explain, planSummary, printPlan } from './query-plans.mjs';
 import { checkItems, seedLibrary } from './seed-library.mjs';
+import { guardRun } from '../lib/run-guard.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -119,54 +120,11 @@ async function importFromDbPackage(name) {
   return import(pathToFileURL(join(dir, entry)).href);
 }
 
-// ---- cleanup, time caps ----------------------------------------------------------------------
-const cleanups = [];
-let cleaning;
-/** Undoes what the run made, last first; one pass however many callers (signal, failure, end). */
-function cleanUp() {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const step = cleanups.pop();
-      try {
-        await step();
-      } catch (error) {
-        console.error(`cleanup: ${error.message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-const watchdog = setTimeout(
-  () => {
-    console.error(`\nGave up after --max-minutes ${args['max-minutes']}: cleaning up`);
-    void cleanUp().finally(() => process.exit(3));
-  },
-  Number(args['max-minutes']) * MIN,
-);
-watchdog.unref();
-
-/** Runs one phase of the benchmark; it fails (and the run cleans up) if it takes longer than `capMs`. */
-async function phase(name, capMs, work) {
-  const started = performance.now();
-  let timer;
-  const cap = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name}: over its cap of ${capMs / SEC} s`)), capMs);
-  });
-  try {
-    return await Promise.race([work(), cap]);
-  } finally {
-    clearTimeout(timer);
-    log(`  ${name}: ${((performance.now() - started) / SEC).toFixed(1)} s`);
-  }
-}
-
 const log = (line) => process.stderr.write(`${line}\n`);
+
+// ---- cleanup, time caps (bench/lib/run-guard.mjs) --------------------------------------------
+const { cleanups, cleanUp, phase } = guardRun({ maxMinutes: Number(args['max-minutes']), log });
+
 
 // ---- numbers ---------------------------------------------------------------------------------
 function stats(samples) {

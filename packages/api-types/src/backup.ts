@@ -86,3 +86,4 @@ export const BackupHistory = Type.Object(
   { sessions: Type.Array(BackupSession), nextCursor: Type.Union([Type.String(), Type.Null()]) },
   { additionalProperties: false },
 );
+export type BackupHistory = Static<typeof BackupHistory>;

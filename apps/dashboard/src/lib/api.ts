@@ -1,12 +1,16 @@
 // The endpoints the dashboard uses, typed by the HTTP contract in @iclood/api-types.
 import type {
   Album,
-  CreateDeviceResult,
   AlbumList,
   AlbumMediaResult,
+  BackupHistory,
   BackupHistoryQuery,
-  BackupSession,
+  ChangePasswordResult,
+  CleanupResult,
+  CreateDeviceResult,
   CreatePairingResult,
+  CreateUserRequest,
+  DeleteUserResult,
   DeviceList,
   DeviceListQuery,
   DeviceResult,
@@ -23,13 +27,18 @@ import type {
   PairingStatusResult,
   PingData,
   PurgeResult,
+  RetryJobsResult,
   RevokeDeviceResult,
+  RevokeOtherSessionsResult,
   SetupRequest,
   SetupStatus,
   SystemStatus,
+  SystemStorage,
   TrashList,
   UpdateDeviceRequest,
+  UpdateUserRequest,
   UserList,
+  UserResult,
 } from '@iclood/api-types';
 import { apiRequest, queryString } from './api-client.js';
 
@@ -45,8 +54,12 @@ export const logOut = () => apiRequest<LogoutResult>('DELETE', `${API}/auth/logo
 export const getSystemStatus = () => apiRequest<SystemStatus>('GET', `${API}/system/status`);
 export const pingServer = () => apiRequest<PingData>('GET', `${API}/ping`);
 
-/** The signed-in user's paired phones and Shortcut tokens (names for the viewer and the search filter). */
-export const listDevices = () => apiRequest<DeviceList>('GET', `${API}/devices`);
+/**
+ * Devices with their backup status: the caller's own (names for the viewer and the search filter),
+ * one household member's by id, or `all` of the household's (owner/admin).
+ */
+export const listDevices = (user?: DeviceListQuery['user']) =>
+  apiRequest<DeviceList>('GET', `${API}/devices${queryString({ user })}`);
 /** A named upload-only token for an iOS Shortcut; the answer (token and its QR code) is shown once. */
 export const createShortcutToken = (name: string) =>
   apiRequest<CreateDeviceResult>('POST', `${API}/devices`, { name, platform: 'shortcuts' });
@@ -117,21 +130,31 @@ export const getPairing = (id: string) =>
 /** The pairing's QR code image (same origin, the session cookie). */
 export const pairingQrUrl = (id: string) => `${API}/pairing/${encodeURIComponent(id)}/qr.svg`;
 
-/** Devices with their backup status: the caller's, or `all` of the household's (admin). */
-export const listHouseholdDevices = (user?: DeviceListQuery['user']) =>
-  apiRequest<DeviceList>('GET', `${API}/devices${queryString({ user })}`);
 /** Renames a device or changes its backup preferences (an owner or admin: any household device). */
 export const updateDevice = (id: string, changes: UpdateDeviceRequest) =>
   apiRequest<DeviceResult>('PATCH', `${API}/devices/${encodeURIComponent(id)}`, changes);
 export const revokeDevice = (id: string) =>
   apiRequest<RevokeDeviceResult>('DELETE', `${API}/devices/${encodeURIComponent(id)}`);
-/** A page of backup sessions (api-types declares the schema but exports no type for it). */
-export interface BackupHistoryPage {
-  sessions: BackupSession[];
-  nextCursor: string | null;
-}
 /** One page of a device's backup sessions, newest first (`user` for another person's device). */
 export const getBackupHistory = (query: BackupHistoryQuery) =>
-  apiRequest<BackupHistoryPage>('GET', `${API}/backup/history${queryString({ ...query })}`);
+  apiRequest<BackupHistory>('GET', `${API}/backup/history${queryString({ ...query })}`);
+// People, your account, storage (issue 12).
+
+const userPath = (id: string) => `${API}/users/${encodeURIComponent(id)}`;
 /** The household (owner/admin only). */
 export const listUsers = () => apiRequest<UserList>('GET', `${API}/users`);
+export const addUser = (request: CreateUserRequest) =>
+  apiRequest<UserResult>('POST', `${API}/users`, request);
+export const updateUser = (id: string, changes: UpdateUserRequest) =>
+  apiRequest<UserResult>('PATCH', userPath(id), changes);
+export const removeUser = (id: string) => apiRequest<DeleteUserResult>('DELETE', userPath(id));
+
+/** Changes the signed-in person's password; their other dashboard sessions end. */
+export const changeOwnPassword = (currentPassword: string, newPassword: string) =>
+  apiRequest<ChangePasswordResult>('POST', `${API}/auth/password`, { currentPassword, newPassword });
+export const revokeOtherSessions = () =>
+  apiRequest<RevokeOtherSessionsResult>('POST', `${API}/auth/sessions/revoke-others`);
+
+export const getStorage = () => apiRequest<SystemStorage>('GET', `${API}/system/storage`);
+export const cleanUpStorage = () => apiRequest<CleanupResult>('POST', `${API}/system/cleanup`);
+export const retryFailedJobs = () => apiRequest<RetryJobsResult>('POST', `${API}/system/jobs/retry`);

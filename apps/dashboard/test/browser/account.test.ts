@@ -5,14 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
-  createMember,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   newSignedInPage,
   screenshot,
-  startServer,
   type TestServer,
+  startHousehold,
+  stopHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -22,16 +20,10 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer();
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  await createMember(server.origin, OWNER, BEN);
-  browser = await launchBrowser();
+  ({ server, browser } = await startHousehold({ owner: OWNER, members: [BEN] }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 async function loginStatus(username: string, password: string): Promise<number> {
   const response = await fetch(`${server.origin}/api/v1/auth/login`, {

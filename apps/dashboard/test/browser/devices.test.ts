@@ -8,17 +8,15 @@ import {
   DESKTOP,
   PHONE,
   apiSession,
-  createMember,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type TestServer,
   type Viewport,
+  startHousehold,
+  stopHousehold,
 } from './harness.js';
 import { backUp, pairThroughApi, phoneCall, tokenStatus, type PairedPhone } from './phone.js';
 
@@ -37,13 +35,8 @@ let tomsPhone: PairedPhone;
 let shortcut: { token: string; deviceId: string };
 
 beforeAll(async () => {
-  server = await startServer();
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  await createMember(server.origin, OWNER, TOM);
-  await createMember(server.origin, OWNER, BEN);
-  owner = await apiSession(server.origin, OWNER.username, OWNER.password);
+  ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [TOM, BEN] }));
   tom = await apiSession(server.origin, TOM.username, TOM.password);
-  browser = await launchBrowser();
 
   annasPhone = await pairThroughApi(owner, "Anna's iPhone");
   tomsPhone = await pairThroughApi(tom, "Tom's iPhone");
@@ -71,10 +64,7 @@ beforeAll(async () => {
   await backUp(server.origin, tomsPhone.token, [{ path: tomsPhoto.path, name: 'IMG_4343.JPG' }]);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 async function open(
   path: string,

@@ -8,18 +8,16 @@ import {
   ApiCallError,
   DESKTOP,
   PHONE,
-  apiSession,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   makeVideo,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type TestServer,
   type Viewport,
+  startHousehold,
+  stopHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -44,10 +42,7 @@ let api: ApiSession;
 const ids = {} as Record<Key | 'video' | 'S', string>;
 
 beforeAll(async () => {
-  server = await startServer();
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  api = await apiSession(server.origin, OWNER.username, OWNER.password);
-  browser = await launchBrowser();
+  ({ server, browser, owner: api } = await startHousehold({ owner: OWNER }));
 
   let seed = 100;
   for (const [key, photo] of Object.entries(PHOTOS) as [Key, (typeof PHOTOS)[Key]][]) {
@@ -81,10 +76,7 @@ beforeAll(async () => {
   await api.waitForThumbnails(Object.values(ids));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 async function open(path: string, viewport: Viewport = DESKTOP, colorScheme: 'light' | 'dark' = 'light') {
   const signedIn = await newSignedInPage(browser, server.origin, OWNER, viewport, { colorScheme });

@@ -5,13 +5,11 @@
 // ../fixtures/media.ts).
 //
 // Typical file:
-//   let server: TestServer; let browser: Browser;
+//   let server: TestServer; let browser: Browser; let owner: ApiSession;
 //   beforeAll(async () => {
-//     server = await startServer();
-//     await createOwner(server.origin, OWNER.username, OWNER.password);
-//     browser = await launchBrowser();
+//     ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [BEN] }));
 //   });
-//   afterAll(async () => { await browser?.close(); await server?.stop(); });
+//   afterAll(() => stopHousehold({ server, browser }));
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -410,6 +408,51 @@ export async function createMember(
   const session = await apiSession(origin, owner.username, owner.password);
   const { user } = await session.json<{ user: UserSummary }>('POST', '/api/v1/users', member);
   return user;
+}
+
+export interface HouseholdOptions {
+  owner: Credentials;
+  /** Members the owner adds, in order. */
+  members?: readonly (Credentials & { displayName?: string })[];
+  server?: StartServerOptions;
+}
+
+export interface Household {
+  server: TestServer;
+  browser: Browser;
+  /** The owner's API session. */
+  owner: ApiSession;
+  /** The members, in the order given. */
+  members: UserSummary[];
+}
+
+/**
+ * What most browser test files start from: the built server on a fresh embedded database, its
+ * owner (signed in over the API), the household members it adds, and Chromium. Stop it with
+ * {@link stopHousehold}, also when this throws part-way (the server is stopped here then).
+ */
+export async function startHousehold(options: HouseholdOptions): Promise<Household> {
+  const server = await startServer(options.server);
+  try {
+    const { owner } = options;
+    await createOwner(server.origin, owner.username, owner.password);
+    const members: UserSummary[] = [];
+    for (const member of options.members ?? [])
+      members.push(await createMember(server.origin, owner, member));
+    const session = await apiSession(server.origin, owner.username, owner.password);
+    return { server, browser: await launchBrowser(), owner: session, members };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** Closes Chromium and stops the server of {@link startHousehold}; either may be missing. */
+export async function stopHousehold(household: { server?: TestServer; browser?: Browser }): Promise<void> {
+  await household.browser
+    ?.close()
+    .catch((error: unknown) => console.error('closing Chromium failed:', error));
+  await household.server?.stop();
 }
 
 export interface ApiSession {

@@ -11,15 +11,16 @@ import {
   PHONE,
   apiSession,
   createMember,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type TestServer,
+  startHousehold,
+  stopHousehold,
+  startServer,
+  createOwner,
 } from './harness.js';
 import { backUp, decodeQr, pairingSecret, registerPhone, tokenStatus } from './phone.js';
 
@@ -32,17 +33,11 @@ let owner: ApiSession;
 let member: UserSummary;
 
 beforeAll(async () => {
-  server = await startServer();
-  await createOwner(server.origin, OWNER.username, OWNER.password);
+  ({ server, browser, owner } = await startHousehold({ owner: OWNER }));
   member = await createMember(server.origin, OWNER, MEMBER);
-  owner = await apiSession(server.origin, OWNER.username, OWNER.password);
-  browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 const qrImage = (page: Page) => page.getByRole('img', { name: /Pairing QR code/ });
 

@@ -11,16 +11,15 @@ import {
   PHONE,
   apiSession,
   createMember,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type TestServer,
   type Viewport,
+  startHousehold,
+  stopHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -32,17 +31,10 @@ let browser: Browser;
 let owner: ApiSession;
 
 beforeAll(async () => {
-  server = await startServer();
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  owner = await apiSession(server.origin, OWNER.username, OWNER.password);
-  await createMember(server.origin, OWNER, BEN);
-  browser = await launchBrowser();
+  ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [BEN] }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 async function openPeople(viewport: Viewport = DESKTOP) {
   const signedIn = await newSignedInPage(browser, server.origin, OWNER, viewport);

@@ -12,16 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
-  apiSession,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type TestServer,
+  startHousehold,
+  stopHousehold,
+  startServer,
+  createOwner,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -32,16 +32,10 @@ let browser: Browser;
 let api: ApiSession;
 
 beforeAll(async () => {
-  server = await startServer();
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  api = await apiSession(server.origin, OWNER.username, OWNER.password);
-  browser = await launchBrowser();
+  ({ server, browser, owner: api } = await startHousehold({ owner: OWNER }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 const fieldValue = (page: Page, label: string) => page.getByLabel(label, { exact: true }).inputValue();
 

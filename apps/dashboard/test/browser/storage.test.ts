@@ -13,18 +13,18 @@ import {
   DESKTOP,
   PHONE,
   apiSession,
-  createMember,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   makeVideo,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type TestServer,
   type Viewport,
+  startHousehold,
+  stopHousehold,
+  startServer,
+  createOwner,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -37,12 +37,12 @@ let ben: ApiSession;
 const ids = { big: '', video: '', corrupt: '', spare: '', bens: '' };
 
 beforeAll(async () => {
-  server = await startServer({ env: { ICLOOD_TRASH_DAYS: '0' } });
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  owner = await apiSession(server.origin, OWNER.username, OWNER.password);
-  await createMember(server.origin, OWNER, BEN);
+  ({ server, browser, owner } = await startHousehold({
+    owner: OWNER,
+    members: [BEN],
+    server: { env: { ICLOOD_TRASH_DAYS: '0' } },
+  }));
   ben = await apiSession(server.origin, BEN.username, BEN.password);
-  browser = await launchBrowser();
 
   const big = await makePhoto({ seed: 11, takenAt: '2024:07:01 09:00:00' });
   expect(big.size).toBeGreaterThan(3_000_000);
@@ -66,10 +66,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 async function openStorage(
   credentials = OWNER,

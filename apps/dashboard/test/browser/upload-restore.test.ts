@@ -14,19 +14,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   DESKTOP,
   PHONE,
-  apiSession,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   makeVideo,
   newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type FixtureFile,
   type TestServer,
   type Viewport,
+  startHousehold,
+  stopHousehold,
 } from './harness.js';
 
 const run = promisify(execFile);
@@ -40,16 +38,14 @@ let api: ApiSession;
 let seed = 100;
 
 beforeAll(async () => {
-  server = await startServer({ startTimeoutMs: 180_000 });
-  await createOwner(server.origin, OWNER.username, OWNER.password);
-  api = await apiSession(server.origin, OWNER.username, OWNER.password);
-  browser = await launchBrowser();
+  ({
+    server,
+    browser,
+    owner: api,
+  } = await startHousehold({ owner: OWNER, server: { startTimeoutMs: 180_000 } }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => stopHousehold({ server, browser }));
 
 /** A new photo (its own pixels) taken on `day` at noon. */
 const photoTaken = (day: string) => makePhoto({ takenAt: `${day} 12:00:00`, seed: ++seed });
