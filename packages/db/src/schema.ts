@@ -1,3 +1,4 @@
+import { SCOPES } from '@iclood/api-types';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
 // Column types as Kysely sees them. Conventions: snake_case names exactly as in SQL; nullable is
@@ -11,7 +12,8 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const DEVICE_PLATFORMS = ['ios', 'shortcuts', 'cli', 'web', 'other'] as const;
 export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
 
-export const DEVICE_SCOPES = ['media.upload', 'media.read', 'media.write', 'admin'] as const;
+/** The token scopes: the HTTP contract's one list (the devices_scopes_check constraint holds the same). */
+export const DEVICE_SCOPES = SCOPES;
 export type DeviceScope = (typeof DEVICE_SCOPES)[number];
 
 export const BACKUP_FREQUENCIES = ['weekly', 'daily', 'manual'] as const;

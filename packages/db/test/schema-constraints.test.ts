@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { DEVICE_SCOPES } from '../src/schema.js';
 import type { TestDatabase } from '../src/testing.js';
 import { insertDevice, insertMedia, insertUser, pgErrorOf, sha256Of, targets } from './helper.js';
 
@@ -45,6 +46,17 @@ describe.each(targets)('schema constraints on $label', (target) => {
           .execute(),
       ),
     ).toEqual({ code: CHECK_VIOLATION, constraint: 'ignored_files_sha256_check' });
+  });
+
+  it('accepts every token scope of the HTTP contract, alone and all together', async () => {
+    const { db } = database;
+    const user = await insertUser(db);
+    for (const scope of DEVICE_SCOPES) {
+      expect((await insertDevice(db, user.id, { scopes: [scope] })).scopes).toEqual([scope]);
+    }
+    expect((await insertDevice(db, user.id, { scopes: [...DEVICE_SCOPES] })).scopes).toEqual([
+      ...DEVICE_SCOPES,
+    ]);
   });
 
   it('rejects values outside each enum', async () => {

@@ -1,11 +1,12 @@
+import { SCOPES, type Scope } from '@iclood/api-types';
+
 /**
  * Every scope a device token can carry: `media.upload` (check, upload, ignore, backup sessions),
- * `media.read`, `media.write`, and `admin` (users, server). The database's `devices_scopes_check`
- * constraint holds the same list.
+ * `media.read`, `media.write`, and `admin` (users, server). The one list is the HTTP contract's
+ * (`SCOPES` in @iclood/api-types); the database's `devices_scopes_check` constraint holds the same.
  */
-export const ALL_SCOPES = ['media.upload', 'media.read', 'media.write', 'admin'] as const;
-/** One of {@link ALL_SCOPES}. */
-export type Scope = (typeof ALL_SCOPES)[number];
+export const ALL_SCOPES = SCOPES;
+export type { Scope };
 
 /** What a phone paired through the iClood app gets. */
 export const APP_DEVICE_SCOPES = [
