@@ -1,5 +1,5 @@
 import type { MediaSummary } from '@iclood/api-types';
-import { apiRequest, queryString } from './api-client.js';
+import { getMediaSummary } from './api.js';
 import { formatBytes } from './format.js';
 
 /** What a restore of one selection would hold (`GET /media/summary`). */
@@ -17,8 +17,8 @@ export function selectionFields(selection: RestoreSelection): Record<string, str
   return fields;
 }
 
-export const getRestoreSummary = (selection: RestoreSelection) =>
-  apiRequest<RestoreSummary>('GET', `/api/v1/media/summary${queryString(selectionFields(selection))}`);
+export const getRestoreSummary = (selection: RestoreSelection): Promise<RestoreSummary> =>
+  getMediaSummary(selectionFields(selection));
 
 const plural = (count: number, one: string, many: string) =>
   `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
