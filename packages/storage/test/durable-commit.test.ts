@@ -76,11 +76,17 @@ describe('a durable receive followed by a synced commit', () => {
         fileName: 'IMG_0003.JPG',
         synced: { ino: received.ino, size: received.size, flushed: received.flushed },
       }).finally(() => (commitDone = true));
+      // Prepared (folders made, then the intent written) but not linked while the flush is pending.
+      // Waits for the intent itself, not for a time: on a loaded machine preparing can take a while.
+      await vi.waitFor(
+        async () =>
+          expect((await readdir(tmpDir)).filter((name) => name.endsWith('.intent'))).toHaveLength(1),
+        { timeout: 30_000, interval: 20 },
+      );
+      // Then a moment in which a commit that did not wait for the flush would have linked the file.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      // Prepared (folders made, intent written) but not linked while the flush is pending.
       expect(commitDone).toBe(false);
       expect(await readdir(join(libraryDir, 'alice', '2025', '02'))).toEqual([]);
-      expect((await readdir(tmpDir)).filter((name) => name.endsWith('.intent'))).toHaveLength(1);
       release();
       const placement = await commit;
       expect((await readFile(placement.absolutePath)).equals(bytes)).toBe(true);
