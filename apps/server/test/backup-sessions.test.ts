@@ -20,6 +20,36 @@ describe.each(databaseTargets)('backup sessions ($label)', (target) => {
   });
   afterAll(() => server.close());
 
+  it('starts a session from a POST with no body at all; a body that is not a JSON object is refused', async () => {
+    const { app } = server;
+    const bare = await app.inject({ method: 'POST', url: '/api/v1/backup/start', headers: bearer(phone.token) });
+    expect(bare.statusCode).toBe(201);
+    expect(bare.json().data.session).toMatchObject({ status: 'running', expectedFiles: null });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/api/v1/backup/start',
+      headers: { ...bearer(phone.token), 'content-type': 'text/plain' },
+      payload: 'go',
+    });
+    expect(text.statusCode).toBe(400);
+    const list = await app.inject({
+      method: 'POST',
+      url: '/api/v1/backup/start',
+      headers: bearer(phone.token),
+      payload: [1],
+    });
+    expect(list.statusCode).toBe(400);
+    expect(list.json().error.code).toBe('VALIDATION_FAILED');
+    // Ends the session left running, as the next start would.
+    const stopped = await app.inject({
+      method: 'POST',
+      url: '/api/v1/backup/stop',
+      headers: bearer(phone.token),
+      payload: { sessionId: bare.json().data.session.id, error: 'test over' },
+    });
+    expect(stopped.statusCode).toBe(200);
+  });
+
   it('counts uploads, duplicates and failures, and tells a Shortcut when it last backed up', async () => {
     const { app } = server;
     const before = await app.inject({ url: '/api/v1/backup/status', headers: bearer(phone.token) });

@@ -100,6 +100,8 @@ type Caller = keyof typeof CALLERS;
  */
 const HANDLER_REFUSES: Record<string, Caller[]> = {
   'GET /api/v1/backup/status': ['member session', 'admin session', 'owner session'],
+  // Past the door with no body at all (it is optional), then: backup sessions are a device's.
+  'POST /api/v1/backup/start': ['member session', 'admin session', 'owner session'],
 };
 
 function mayCall(caller: Caller, access: Expected): boolean {

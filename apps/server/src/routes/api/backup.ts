@@ -56,9 +56,14 @@ const backupRoutes: AppPlugin = async (app) => {
     '/backup/start',
     {
       config: upload,
+      // Every field is optional, so a plain POST with no body at all (what a Shortcut sends when
+      // it counts nothing) starts a session too; a body that is sent must be a JSON object.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
       schema: {
         tags: ['backup'],
-        summary: 'Start a backup session; uploads sent with its id are counted in it',
+        summary: 'Start a backup session; uploads sent with its id are counted in it (the body may be left out)',
         body: StartBackupRequest,
         response: withErrorResponses({ 201: SuccessEnvelope(BackupSessionResult) }),
       },
