@@ -22,7 +22,11 @@ describe.each(databaseTargets)('backup sessions ($label)', (target) => {
 
   it('starts a session from a POST with no body at all; a body that is not a JSON object is refused', async () => {
     const { app } = server;
-    const bare = await app.inject({ method: 'POST', url: '/api/v1/backup/start', headers: bearer(phone.token) });
+    const bare = await app.inject({
+      method: 'POST',
+      url: '/api/v1/backup/start',
+      headers: bearer(phone.token),
+    });
     expect(bare.statusCode).toBe(201);
     expect(bare.json().data.session).toMatchObject({ status: 'running', expectedFiles: null });
     const text = await app.inject({

@@ -63,7 +63,8 @@ const backupRoutes: AppPlugin = async (app) => {
       },
       schema: {
         tags: ['backup'],
-        summary: 'Start a backup session; uploads sent with its id are counted in it (the body may be left out)',
+        summary:
+          'Start a backup session; uploads sent with its id are counted in it (the body may be left out)',
         body: StartBackupRequest,
         response: withErrorResponses({ 201: SuccessEnvelope(BackupSessionResult) }),
       },
