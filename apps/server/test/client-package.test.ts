@@ -64,8 +64,14 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
     expect(stored.status).toBe('created');
     expect((await api.getMedia(stored.id)).size).toBe(size);
     const original = await fetch(api.originalUrl(stored.id), { headers: bearer(phone.token) });
-    expect(createHash('sha256').update(Buffer.from(await original.arrayBuffer())).digest('hex')).toBe(
-      createHash('sha256').update(await readFile(photoPath)).digest('hex'),
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await original.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(
+      createHash('sha256')
+        .update(await readFile(photoPath))
+        .digest('hex'),
     );
     // Many reports, rising, ending at every byte.
     expect(progress.length).toBeGreaterThan(10);
