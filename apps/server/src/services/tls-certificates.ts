@@ -11,7 +11,8 @@ import {
 } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { join } from 'node:path';
-import './tls-reflect-metadata.js';
+// @peculiar/x509 finds its algorithms through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { shortFingerprint, spkiFingerprint } from './tls-fingerprint.js';
 import {

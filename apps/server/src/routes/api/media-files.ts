@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import contentDisposition from 'content-disposition';
 import { Type } from 'typebox';
 import { IdParams, OriginalQuery, withErrorResponses } from '@iclood/api-types';
 import { findUserMedia, type Media } from '@iclood/db';
@@ -60,17 +61,16 @@ function ifRangeHolds(header: string | undefined, etag: string, lastModified: st
   return value === lastModified;
 }
 
-/** RFC 6266: a plain ASCII `filename` for old clients and the exact name as UTF-8 `filename*`. */
+/**
+ * RFC 6266 (the `content-disposition` package): the exact name as UTF-8 `filename*`, and for old
+ * clients a plain ASCII `filename` with accents dropped and anything else unsafe replaced by `_`.
+ */
 export function attachmentDisposition(name: string): string {
   const fallback = name
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const encoded = encodeURIComponent(name).replace(
-    /['()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+  return contentDisposition(name, { fallback });
 }
 
 const OriginalBody = Type.Unsafe<Buffer | Readable>({
