@@ -37,7 +37,7 @@ fail() { echo "verify.sh: $*" >&2; exit 1; }
 
 # What the build needs on this machine; Debian's packages.
 need=()
-for tool in podman:podman runc:runc debootstrap:debootstrap curl:curl jq:jq ffmpeg:ffmpeg psql:postgresql-client; do
+for tool in podman:podman runc:runc debootstrap:debootstrap curl:curl jq:jq ffmpeg:ffmpeg psql:postgresql-client file:file; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 if ((${#need[@]})); then
@@ -154,6 +154,23 @@ podman import --quiet \
   "$base_tar" "$base_image" >/dev/null
 [[ "$(podman run --rm --network host "$base_image" node --version)" == "v$node_version" ]] ||
   fail "the base image does not run Node $node_version"
+
+# --- The Pi's ffmpeg ------------------------------------------------------------------------------
+# The arm64 image is not built here, and its ffmpeg cannot run here: check that the package the
+# Dockerfile names for arm64 has the SHA-256 pinned there and holds a static aarch64 executable.
+log "the Dockerfile's ffmpeg for arm64"
+read -r arm64_package arm64_sha < <(sed -n 's/^ *arm64) pkg=\([^ ]*\) sha=\([0-9a-f]*\) ;;.*/\1 \2/p' docker/Dockerfile)
+[[ -n "${arm64_sha:-}" ]] || fail "docker/Dockerfile names no arm64 ffmpeg package"
+mkdir -p "$work/ffmpeg-arm64"
+(cd "$work/ffmpeg-arm64" && npm pack --silent "@ffmpeg-installer/$arm64_package" >/dev/null)
+arm64_tarball="$(ls "$work"/ffmpeg-arm64/*.tgz)"
+echo "$arm64_sha  $arm64_tarball" | sha256sum --check --quiet - || fail "@ffmpeg-installer/$arm64_package: not the pinned SHA-256"
+tar -xzf "$arm64_tarball" -C "$work/ffmpeg-arm64" package/ffmpeg
+arm64_file="$(file --brief "$work/ffmpeg-arm64/package/ffmpeg")"
+[[ "$arm64_file" == *"ARM aarch64"* && "$arm64_file" == *"statically linked"* ]] ||
+  fail "@ffmpeg-installer/$arm64_package is not a static aarch64 executable: $arm64_file"
+echo "@ffmpeg-installer/$arm64_package: pinned, $arm64_file"
+rm -rf "$work/ffmpeg-arm64"
 
 # --- Build ---------------------------------------------------------------------------------------
 log "building docker/Dockerfile on the base image"
