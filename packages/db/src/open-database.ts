@@ -8,7 +8,7 @@ import pg from 'pg';
 
 import { DbError } from './errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { DurableNodeFS, durableStartParams } from './pglite-durable-fs.js';
+import { DurableNodeFS, durableStartParams, embeddedStartParams } from './pglite-durable-fs.js';
 import type { Database } from './schema.js';
 
 export interface OpenDatabaseOptions {
@@ -78,7 +78,7 @@ async function openEmbedded(embeddedDir: string | undefined): Promise<DatabaseHa
       // On disk: flushed at every commit and checkpoint like a normal PostgreSQL (PGlite's own
       // default is fsync off; see pglite-durable-fs.ts). In memory there is nothing to flush.
       ...(embeddedDir === undefined
-        ? {}
+        ? { startParams: embeddedStartParams() }
         : { fs: new DurableNodeFS(embeddedDir), startParams: durableStartParams() }),
       parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
       // Trigram indexes serve the substring search of media/list (migration 0004).
