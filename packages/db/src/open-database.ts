@@ -1,11 +1,16 @@
-import { access, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 
+import {
+  createEmbeddedFromTemplate,
+  EMBEDDED_TEMPLATE,
+  embeddedTemplateAvailable,
+} from './embedded-template.js';
 import { DbError } from './errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { DurableNodeFS, durableStartParams, embeddedStartParams } from './pglite-durable-fs.js';
@@ -56,8 +61,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 /**
- * Whether `embeddedDir` already holds an embedded database. Without one, `openDatabase` creates it
- * (PostgreSQL's initdb): seconds on a desktop, a minute or more on a busy Pi.
+ * Whether `embeddedDir` already holds an embedded database. Without one, `openDatabase` creates it,
+ * copying the template this package is built with (embedded-template.ts) into place.
  *
  * @example
  * if (!(await embeddedDatabaseExists(dbDir))) log.info('creating the embedded database');
@@ -73,8 +78,20 @@ export async function embeddedDatabaseExists(embeddedDir: string): Promise<boole
 async function openEmbedded(embeddedDir: string | undefined): Promise<DatabaseHandle> {
   let pglite: PGlite;
   try {
-    if (embeddedDir !== undefined) await mkdir(embeddedDir, { recursive: true });
+    if (embeddedDir !== undefined) {
+      await mkdir(dirname(embeddedDir), { recursive: true });
+      // Copied from the template, not made by PGlite's initdb: see embedded-template.ts.
+      if (!(await embeddedDatabaseExists(embeddedDir)) && embeddedTemplateAvailable()) {
+        await createEmbeddedFromTemplate(embeddedDir);
+      }
+      await mkdir(embeddedDir, { recursive: true });
+    }
+    const inMemoryTemplate =
+      embeddedDir === undefined && embeddedTemplateAvailable()
+        ? { loadDataDir: new Blob([await readFile(EMBEDDED_TEMPLATE)]) }
+        : {};
     pglite = await PGlite.create({
+      ...inMemoryTemplate,
       // On disk: flushed at every commit and checkpoint like a normal PostgreSQL (PGlite's own
       // default is fsync off; see pglite-durable-fs.ts). In memory there is nothing to flush.
       ...(embeddedDir === undefined
