@@ -24,7 +24,6 @@
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,6 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createScratchDatabase } from '../shared/scratch-database.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -220,25 +220,6 @@ async function runIclood(dir) {
     await scratch?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** A throwaway `iclood_bench_<random>` database on the server `url` names, and how to drop it. */
-async function createScratchDatabase(url) {
-  const pg = createRequire(join(root, 'packages', 'db', 'package.json'))('pg');
-  const name = `iclood_bench_${randomBytes(6).toString('hex')}`;
-  const maintenance = async (sql) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await maintenance(`create database ${name}`);
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
-  return { url: scratch.toString(), drop: () => maintenance(`drop database if exists ${name} with (force)`) };
 }
 
 if (args.child) {

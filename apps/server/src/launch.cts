@@ -17,4 +17,11 @@ process.env.UV_THREADPOOL_SIZE ??= String(DEFAULT_THREAD_POOL_SIZE);
 // collection, so setting it here, before the server allocates anything, is enough.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require('node:v8').setFlagsFromString('--heap-growing-percent=100');
+// The young generation stays at its first size (1 MiB a semi-space) instead of doubling up to
+// 16 MiB a semi-space while the modules load: ~30 MB less resident for the life of the process
+// (bench/memory), for more frequent, smaller scavenges. Upload bodies are Buffers outside the JS
+// heap, so they do not fill it. Read whenever the young generation would grow, so here is early
+// enough (--max-semi-space-size would have to be on node's command line).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
 void import('./main.js');

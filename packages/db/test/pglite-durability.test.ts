@@ -23,9 +23,12 @@ describe('embedded PGlite on disk is durable', () => {
     try {
       const settings = await sql<{ name: string; setting: string }>`
         select name, setting from pg_settings
-        where name in ('fsync', 'synchronous_commit', 'wal_sync_method') order by name`.execute(handle.db);
+        where name in ('fsync', 'shared_buffers', 'synchronous_commit', 'wal_sync_method')
+        order by name`.execute(handle.db);
       expect(settings.rows).toEqual([
         { name: 'fsync', setting: 'on' },
+        // 8 kB pages: 16 MB, not the 128 MB of PGlite's initdb (DESIGN §7, memory that fits a Pi).
+        { name: 'shared_buffers', setting: '2048' },
         { name: 'synchronous_commit', setting: 'on' },
         { name: 'wal_sync_method', setting: 'fsync' },
       ]);
@@ -43,6 +46,17 @@ describe('embedded PGlite on disk is durable', () => {
       const beforeCheckpoint = durableFsStats.fsyncs;
       await sql`checkpoint`.execute(handle.db);
       expect(durableFsStats.fsyncs).toBeGreaterThan(beforeCheckpoint);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('keeps the in-memory database to the same shared buffers', async () => {
+    const handle = await openDatabase({});
+    try {
+      const { rows } = await sql<{ setting: string }>`
+        select setting from pg_settings where name = 'shared_buffers'`.execute(handle.db);
+      expect(rows).toEqual([{ setting: '2048' }]);
     } finally {
       await handle.close();
     }
