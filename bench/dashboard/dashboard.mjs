@@ -74,7 +74,7 @@ import { parseArgs } from 'node:util';
 import { seedLibrary } from '../library/seed-library.mjs';
 import { installProbe, waterfall } from './page-probe.mjs';
 import { startBaselineServer } from './static-baseline.mjs';
-import { guardRun } from '../lib/run-guard.mjs';
+import { guardRun } from '../shared/run-guard.mjs';
 
 const { values: args } = parseArgs({
   options: {

@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util';
 
 import { EXPECTED_INDEXES, explain, planSummary, printPlan } from './query-plans.mjs';
 import { checkItems, seedLibrary } from './seed-library.mjs';
-import { guardRun } from '../lib/run-guard.mjs';
+import { guardRun } from '../shared/run-guard.mjs';
 
 const { values: args } = parseArgs({
   options: {
