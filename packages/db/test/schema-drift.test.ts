@@ -5,7 +5,7 @@
 // types fit the database's (ours may be narrower: a CHECK-constrained text is a union here).
 // PostgreSQL only: kysely-codegen connects over the wire, which the embedded PGlite has not.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,9 @@ describe.skipIf(!targets.some((target) => target.kind === 'postgres'))(
     let dir: string;
     beforeAll(async () => {
       database = await targets.find((target) => target.kind === 'postgres')!.create();
-      dir = await mkdtemp(join(PACKAGE_DIR, '.test-results', 'schema-drift-'));
+      // Inside the package, so the check file resolves kysely; .test-results is not there in a fresh clone.
+    await mkdir(join(PACKAGE_DIR, '.test-results'), { recursive: true });
+    dir = await mkdtemp(join(PACKAGE_DIR, '.test-results', 'schema-drift-'));
     });
     afterAll(async () => {
       await database?.destroy();
