@@ -11,7 +11,7 @@
 // embedded PGlite in a temp dir; PostgreSQL as a scratch database `iclood_bench_<random>`,
 // dropped at the end — and the run prints, from /proc/<pid>/status:
 //   first start peak   VmHWM once the server answers (the embedded database is created then)
-//   idle after start   RSS after `--settle-ms` with nothing to do
+//   idle after start   RSS after `--settle-ms` with nothing to do (median of 5 samples over 2 s)
 //   after uploads      RSS once `--uploads` small real JPEGs (distinct bytes) have been sent
 //                      through the upload API with a paired phone's device token
 //   after thumbnails   RSS once the job queue has drained (every photo thumbnailed)
@@ -43,8 +43,17 @@ const { values: args } = parseArgs({
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     'no-pg': { type: 'boolean', default: false },
     'no-embedded': { type: 'boolean', default: false },
+    // Extra environment for the server, e.g. --env MALLOC_ARENA_MAX=4 (repeatable).
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
+const EXTRA_ENV = Object.fromEntries(
+  args.env.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`--env takes KEY=VALUE, not ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 const UPLOADS = Number(args.uploads);
 const IN_FLIGHT = Number(args['in-flight']);
 const SETTLE_MS = Number(args['settle-ms']);
@@ -126,6 +135,7 @@ async function startServer(dataDir, databaseUrl) {
       ICLOOD_ADMIN_USERNAME: 'bench',
       ICLOOD_ADMIN_PASSWORD: 'bench-password',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...EXTRA_ENV,
     },
     /running at http:\/\/127\.0\.0\.1:(\d+)/,
   );
@@ -220,6 +230,17 @@ async function waitForJobs(server, session) {
   }
 }
 
+/** RSS once the process has sat `--settle-ms` with nothing to do: the median of 5 samples over 2 s. */
+async function idleRss(pid) {
+  await sleep(SETTLE_MS);
+  const samples = [];
+  for (let index = 0; index < 5; index += 1) {
+    if (index > 0) await sleep(500);
+    samples.push(memoryOf(pid).rss);
+  }
+  return samples.sort((a, b) => a - b)[2];
+}
+
 async function measure(kind, dir) {
   const scratch = kind === 'postgres' ? await createScratchDatabase(args['pg-url']) : undefined;
   const dataDir = join(dir, `data-${kind}`);
@@ -230,21 +251,18 @@ async function measure(kind, dir) {
     server = await startServer(dataDir, scratch?.url);
     figures.startSeconds = (Date.now() - started) / 1000;
     figures.firstStartPeak = memoryOf(server.child.pid).hwm;
-    await sleep(SETTLE_MS);
-    figures.idle = memoryOf(server.child.pid).rss;
+    figures.idle = await idleRss(server.child.pid);
     const { session, device } = await pairPhone(server);
     const uploading = Date.now();
     await uploadAll(server, device);
     figures.uploadSeconds = (Date.now() - uploading) / 1000;
     figures.afterUploads = memoryOf(server.child.pid).rss;
     await waitForJobs(server, session);
-    await sleep(SETTLE_MS);
-    figures.afterThumbnails = memoryOf(server.child.pid).rss;
+    figures.afterThumbnails = await idleRss(server.child.pid);
     figures.peak = memoryOf(server.child.pid).hwm;
     await stop(server.child);
     server = await startServer(dataDir, scratch?.url);
-    await sleep(SETTLE_MS);
-    figures.restartIdle = memoryOf(server.child.pid).rss;
+    figures.restartIdle = await idleRss(server.child.pid);
     return figures;
   } finally {
     if (server) await stop(server.child);

@@ -8,6 +8,22 @@
 // it, so the size must be set before any ES module loads: hence this small CommonJS file. An
 // operator's own UV_THREADPOOL_SIZE is kept.
 const DEFAULT_THREAD_POOL_SIZE = 16;
+const DEFAULT_MALLOC_ARENAS = '2';
+
+// glibc gives threads that allocate arenas of their own (up to 8 per core) and keeps each one at
+// the size it grew to: after libvips' threads have made thumbnails, ~20 MB more stays resident
+// for the life of the process (bench/memory on PostgreSQL, 300 photos: 178 MB after their
+// thumbnails with glibc's default, 157 MB with 2 arenas). glibc reads MALLOC_ARENA_MAX only when a
+// process starts, so where Node can replace its own process image (process.execve, Node 22.15 and
+// later: what the Docker image runs) this file does so once, with it set, before anything else;
+// the PID stays the same. An operator's own MALLOC_ARENA_MAX is kept; the image also sets it.
+const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
+if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined && typeof execve === 'function') {
+  execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    ...process.env,
+    MALLOC_ARENA_MAX: DEFAULT_MALLOC_ARENAS,
+  });
+}
 
 process.env.UV_THREADPOOL_SIZE ??= String(DEFAULT_THREAD_POOL_SIZE);
 // A fixed old-generation growing factor of 2 (V8 otherwise shrinks it while the collector is busy):

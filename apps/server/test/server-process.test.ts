@@ -37,6 +37,21 @@ describe('the built server as a process', () => {
     // Two first starts, each creating an embedded database: well over 30 s on a busy machine.
   }, 120_000);
 
+  it('runs with 2 malloc arenas where Node can replace its process image, or as many as MALLOC_ARENA_MAX says', async () => {
+    // The environment the kernel started the process image with; the pid is the one spawned.
+    const arenasOf = async (env: Record<string, string>) => {
+      const server = await startServer({ ICLOOD_DATA_DIR: await tempDataDir(), ...env });
+      cleanups.push(async () => void server.child.kill('SIGKILL'));
+      expect((await fetch(`${server.url}/api/v1/ping`)).status).toBe(200);
+      const environ = (await readFile(`/proc/${server.child.pid}/environ`, 'utf8')).split('\0');
+      return environ.find((entry) => entry.startsWith('MALLOC_ARENA_MAX='))?.slice('MALLOC_ARENA_MAX='.length);
+    };
+    // process.execve came in Node 22.15; the Node 20 the README allows runs with glibc's default.
+    const canReplaceImage = typeof (process as { execve?: unknown }).execve === 'function';
+    expect(await arenasOf({})).toBe(canReplaceImage ? '2' : undefined);
+    expect(await arenasOf({ MALLOC_ARENA_MAX: '4' })).toBe('4');
+  }, 120_000);
+
   it('starts on the embedded database, answers /api/v1/ping, and stops cleanly on SIGTERM', async () => {
     const dataDir = await tempDataDir();
     const server = await startServer({ ICLOOD_DATA_DIR: dataDir });
