@@ -11,7 +11,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ServerConfig } from './config.js';
-import type { JobRunner } from './services/job-runner.js';
+import type { JobRunner } from './services/jobs/job-runner.js';
 
 /** The Fastify instance with the TypeBox type provider, as routes see it. */
 export type App = FastifyInstance<

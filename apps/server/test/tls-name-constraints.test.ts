@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTlsCertificates, type TlsCertificates } from '../src/services/tls-certificates.js';
-import { ipAddressBytes, isPermittedName } from '../src/services/tls-name-constraints.js';
+import { ensureTlsCertificates, type TlsCertificates } from '../src/services/tls/certificates.js';
+import { ipAddressBytes, isPermittedName } from '../src/services/tls/name-constraints.js';
 import * as x509 from '@peculiar/x509';
 
 describe('the local CA is limited to home-network names', () => {

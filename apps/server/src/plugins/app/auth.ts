@@ -11,8 +11,8 @@ import {
 } from '@iclood/db';
 import { SCOPES, type Scope } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
-import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/sessions.js';
-import { toUserSummary } from '../../services/users.js';
+import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/accounts/sessions.js';
+import { toUserSummary } from '../../services/accounts/users.js';
 import type { App, Principal } from '../../types.js';
 
 export interface AuthPluginOptions {

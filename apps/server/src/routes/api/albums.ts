@@ -26,7 +26,7 @@ import {
 } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { cleanAlbumName } from '../../services/item-names.js';
+import { cleanAlbumName } from '../../services/library/item-names.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 function toAlbumBody(row: AlbumSummaryRow): AlbumBody {

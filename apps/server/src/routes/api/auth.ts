@@ -12,9 +12,9 @@ import {
 import { findUserByUsername, revokeAuthSession, revokeDevice, revokeUserAuthSessions } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { changeOwnPassword } from '../../services/own-password.js';
-import { verifyPassword } from '../../services/passwords.js';
-import { clearSessionCookie, startSession } from '../../services/sessions.js';
+import { changeOwnPassword } from '../../services/accounts/own-password.js';
+import { verifyPassword } from '../../services/accounts/passwords.js';
+import { clearSessionCookie, startSession } from '../../services/accounts/sessions.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 const authRoutes: AppPlugin = async (app) => {

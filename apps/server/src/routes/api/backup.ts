@@ -20,8 +20,8 @@ import {
 } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../services/cursor.js';
-import { isHouseholdAdmin, ownersAsked } from '../../services/household-access.js';
+import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
+import { isHouseholdAdmin, ownersAsked } from '../../services/accounts/household-access.js';
 import { principalOf, type AppPlugin, type Principal } from '../../types.js';
 
 function toSessionBody(session: BackupSession): BackupSessionBody {

@@ -25,8 +25,9 @@ import {
 import { SHORTCUT_DEFAULT_SCOPES, renderQrSvg } from '@iclood/pairing';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { signDeviceToken, toDeviceSummary } from '../../services/devices.js';
-import { isHouseholdAdmin, ownersAsked } from '../../services/household-access.js';
+import { signDeviceToken } from '../../services/accounts/device-tokens.js';
+import { toDeviceSummary } from './device-bodies.js';
+import { isHouseholdAdmin, ownersAsked } from '../../services/accounts/household-access.js';
 import { principalOf, type App, type AppPlugin, type Principal } from '../../types.js';
 
 /**

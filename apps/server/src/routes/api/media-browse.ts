@@ -12,8 +12,8 @@ import {
 import { findMediaDetail, listMedia, mediaTimeline, summarizeMedia, type MediaListFilters } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../services/cursor.js';
-import { takenBound } from '../../services/taken-range.js';
+import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
+import { takenBound } from '../../services/library/taken-range.js';
 import { toMediaDetail, toMediaListItem } from '../../services/media-bodies.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 

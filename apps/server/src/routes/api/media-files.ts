@@ -6,7 +6,7 @@ import { IdParams, OriginalQuery, withErrorResponses } from '@iclood/api-types';
 import { findUserMedia, type Media } from '@iclood/db';
 import { resolveInsideLibrary } from '@iclood/storage';
 import { ApiError } from '../../errors.js';
-import { originalFileName } from '../../services/item-names.js';
+import { originalFileName } from '../../services/library/item-names.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 /** Inclusive byte offsets, as in `Content-Range`. */

@@ -11,7 +11,7 @@ import {
 import { addIgnoredFiles, deleteIgnoredFile, listIgnoredFiles, type IgnoredFile } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../services/cursor.js';
+import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 function toIgnoredBody(row: IgnoredFile): IgnoredFileBody {

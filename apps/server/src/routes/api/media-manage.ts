@@ -11,7 +11,7 @@ import {
 import { findMediaDetail, findUserMedia, trashMedia, updateMedia } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { cleanDisplayName } from '../../services/item-names.js';
+import { cleanDisplayName } from '../../services/library/item-names.js';
 import { toMediaDetail, trashPurgeAt } from '../../services/media-bodies.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 

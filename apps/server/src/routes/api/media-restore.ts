@@ -6,8 +6,8 @@ import {
 } from '@iclood/api-types';
 import { userHasAlbum, type RestoreSelection } from '@iclood/db';
 import { ApiError } from '../../errors.js';
-import { firstRestoreBatch, writeRestoreArchive } from '../../services/restore-archive.js';
-import { isBackwardsRange, takenBound } from '../../services/taken-range.js';
+import { firstRestoreBatch, writeRestoreArchive } from '../../services/library/restore-archive.js';
+import { isBackwardsRange, takenBound } from '../../services/library/taken-range.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 import { attachmentDisposition } from './media-files.js';
 

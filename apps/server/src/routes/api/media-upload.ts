@@ -35,7 +35,7 @@ import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { wantsContinue } from '../../plugins/app/expect-continue.js';
 import { extractMediaMetadata } from '../../services/media-metadata.js';
-import { cleanUploadAlbumNames } from '../../services/item-names.js';
+import { cleanUploadAlbumNames } from '../../services/library/item-names.js';
 import { principalOf, type AppPlugin, type Principal } from '../../types.js';
 
 const checkFields = Compile(UploadFields);

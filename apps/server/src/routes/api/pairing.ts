@@ -31,12 +31,13 @@ import {
 } from '@iclood/pairing';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { signDeviceToken, toDeviceSummary } from '../../services/devices.js';
-import { pairingUserFor } from '../../services/household-access.js';
-import { PairingGuessLimiter } from '../../services/pairing-guess-limiter.js';
-import { PendingPairings } from '../../services/pending-pairings.js';
-import { lanDisplayName } from '../../services/lan-addresses.js';
-import { reachableUrls } from '../../services/server-urls.js';
+import { signDeviceToken } from '../../services/accounts/device-tokens.js';
+import { toDeviceSummary } from './device-bodies.js';
+import { pairingUserFor } from '../../services/accounts/household-access.js';
+import { PairingGuessLimiter } from '../../services/pairing/guess-limiter.js';
+import { PendingPairings } from '../../services/pairing/pending-pairings.js';
+import { lanDisplayName } from '../../services/network/lan-addresses.js';
+import { reachableUrls } from '../../services/network/server-urls.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 // Requests of any kind from one address; wrong codes have their own, tighter budget

@@ -8,9 +8,9 @@ import {
 import { countUsers, createFirstOwner } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { hashPassword } from '../../services/passwords.js';
-import { startSession } from '../../services/sessions.js';
-import { assertNewUsername, withNewLibraryFolder } from '../../services/users.js';
+import { hashPassword } from '../../services/accounts/passwords.js';
+import { startSession } from '../../services/accounts/sessions.js';
+import { assertNewUsername, withNewLibraryFolder } from '../../services/accounts/users.js';
 import type { AppPlugin } from '../../types.js';
 
 /** First run: create the owner from the dashboard's setup page. Closed once any user exists. */

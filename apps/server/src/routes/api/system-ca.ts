@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { Type } from 'typebox';
 import { withErrorResponses } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
-import { lanDisplayName } from '../../services/lan-addresses.js';
-import { caMobileconfig } from '../../services/tls-mobileconfig.js';
+import { lanDisplayName } from '../../services/network/lan-addresses.js';
+import { caMobileconfig } from '../../services/tls/mobileconfig.js';
 import type { App, AppPlugin } from '../../types.js';
 
 const PEM_TYPE = 'application/x-pem-file';

@@ -1,6 +1,6 @@
 import { CleanupResult, SuccessEnvelope, SystemStorage, withErrorResponses } from '@iclood/api-types';
 import { ok } from '../../envelope.js';
-import { cleanUpStorage, storageReport } from '../../services/storage-report.js';
+import { cleanUpStorage, storageReport } from '../../services/library/storage-report.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 /** Where the space goes, and giving some back. */

@@ -1,7 +1,7 @@
 import { RetryJobsResult, SuccessEnvelope, SystemStatus, withErrorResponses } from '@iclood/api-types';
 import { checkDatabaseHealth, countJobsByStatus, retryFailedThumbnailJobs } from '@iclood/db';
 import { ok } from '../../envelope.js';
-import { seesHousehold, storageSummary } from '../../services/storage-report.js';
+import { seesHousehold, storageSummary } from '../../services/library/storage-report.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 const systemRoutes: AppPlugin = async (app) => {

@@ -9,9 +9,9 @@ import {
 } from '@iclood/api-types';
 import { listTrash, restoreMedia } from '@iclood/db';
 import { ok } from '../../envelope.js';
-import { decodeCursor, encodeCursor } from '../../services/cursor.js';
+import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
 import { toTrashItem } from '../../services/media-bodies.js';
-import { purgeTrash } from '../../services/trash.js';
+import { purgeTrash } from '../../services/library/trash.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 /**

@@ -18,18 +18,18 @@ import {
 } from '@iclood/db';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
-import { hashPassword } from '../../services/passwords.js';
+import { hashPassword } from '../../services/accounts/passwords.js';
 import {
   assertMayCreateWithRole,
   assertMayDelete,
   assertMayUpdate,
-} from '../../services/user-permissions.js';
-import { assertNewUsername, toUserSummary, withNewLibraryFolder } from '../../services/users.js';
+} from '../../services/accounts/user-permissions.js';
+import { assertNewUsername, toUserSummary, withNewLibraryFolder } from '../../services/accounts/users.js';
 import { principalOf, type AppPlugin } from '../../types.js';
 
 /**
  * The household: the owner and admins (scope `admin`) add, edit and remove members; only the
- * owner makes or unmakes admins (services/user-permissions.ts has the rules).
+ * owner makes or unmakes admins (services/accounts/user-permissions.ts has the rules).
  */
 const userRoutes: AppPlugin = async (app) => {
   const adminOnly = { access: 'admin' as const };

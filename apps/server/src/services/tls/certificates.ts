@@ -14,7 +14,7 @@ import { join } from 'node:path';
 // @peculiar/x509 finds its algorithms through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { shortFingerprint, spkiFingerprint } from './tls-fingerprint.js';
+import { shortFingerprint, spkiFingerprint } from './fingerprint.js';
 import {
   PRIVATE_FILE_MODE,
   PUBLIC_FILE_MODE,
@@ -22,8 +22,8 @@ import {
   restrictToOwner,
   TLS_FILES,
   writeFileAtomically,
-} from './tls-files.js';
-import { isPermittedName, NAME_CONSTRAINTS_OID, nameConstraintsDer } from './tls-name-constraints.js';
+} from './certificate-files.js';
+import { isPermittedName, NAME_CONSTRAINTS_OID, nameConstraintsDer } from './name-constraints.js';
 
 x509.cryptoProvider.set(webcrypto);
 

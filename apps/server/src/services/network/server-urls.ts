@@ -1,4 +1,4 @@
-import type { App } from '../types.js';
+import type { App } from '../../types.js';
 import { lanUrls } from './lan-addresses.js';
 
 /** The port the HTTP server really listens on (PORT=0 picks one), or the configured one. */

@@ -1,6 +1,6 @@
 import { MAX_ALBUM_NAME_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_UPLOAD_ALBUMS } from '@iclood/api-types';
 import { fileNameExtension } from '@iclood/storage';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 
 // C0 and C1 controls, DEL included: invisible in a grid, and a way to spoof what a name shows.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point

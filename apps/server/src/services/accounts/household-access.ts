@@ -1,7 +1,7 @@
 import type { UserSummary } from '@iclood/api-types';
 import { findUserById, type DeviceOwners, type User } from '@iclood/db';
-import { ApiError } from '../errors.js';
-import type { App, Principal } from '../types.js';
+import { ApiError } from '../../errors.js';
+import type { App, Principal } from '../../types.js';
 import { toUserSummary } from './users.js';
 
 /** True for an owner or admin: a principal holding the `admin` scope. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { findUserById, revokeUserAuthSessions, updateUser } from '@iclood/db';
-import { ApiError } from '../errors.js';
-import { principalOf, type App } from '../types.js';
+import { ApiError } from '../../errors.js';
+import { principalOf, type App } from '../../types.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoginResult, Scope, UserRole } from '@iclood/api-types';
 import { SCOPES } from '@iclood/api-types';
 import { createAuthSession, type User } from '@iclood/db';
-import type { App } from '../types.js';
+import type { App } from '../../types.js';
 import { toUserSummary } from './users.js';
 
 export const SESSION_COOKIE = 'iclood_session';

@@ -1,7 +1,7 @@
 import type { CleanupResult, StorageSummary, StorageWarning, SystemStorage } from '@iclood/api-types';
 import { existingMediaIds, libraryBytes, libraryUsage, recordedRelPaths } from '@iclood/db';
 import { diskUsage, sweepOrphanThumbnails, sweepStaleUploads, thumbnailUsage } from '@iclood/storage';
-import type { App, Principal } from '../types.js';
+import type { App, Principal } from '../../types.js';
 
 /** Under this share of the disk free, the dashboard warns. */
 const LOW_DISK_SHARE = 0.1;

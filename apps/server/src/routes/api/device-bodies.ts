@@ -1,7 +1,5 @@
 import type { DeviceLastBackup, DeviceSummary, Scope } from '@iclood/api-types';
 import type { Device, DeviceOverview } from '@iclood/db';
-import type { App } from '../types.js';
-import type { TokenClaims } from './sessions.js';
 
 /**
  * A device as the API shows it. A plain `Device` (one just made) has no backups yet; pass a
@@ -41,19 +39,4 @@ function toLastBackup(session: NonNullable<DeviceOverview['last_backup']>): Devi
     failures: session.failures,
     error: session.error,
   };
-}
-
-/**
- * A device token: long-lived (a phone or Shortcut should not need to sign in again), so it
- * carries no expiry; it is revoked by deleting the device, which the server checks on every
- * request. `jti` is the device's token id, so re-issuing a token invalidates the old one.
- */
-export function signDeviceToken(app: App, device: Device): string {
-  const claims: TokenClaims = {
-    sub: device.user_id,
-    typ: 'device',
-    did: device.id,
-    scp: device.scopes as Scope[],
-  };
-  return app.jwt.sign(claims, { jti: device.token_id, clockTimestamp: app.now().getTime() });
 }

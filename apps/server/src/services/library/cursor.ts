@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 
 /** A keyset position: the sort instant and the id that breaks ties. */
 export interface KeysetPosition {

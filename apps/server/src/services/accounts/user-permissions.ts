@@ -1,7 +1,7 @@
 import type { AssignableRole } from '@iclood/api-types';
 import type { User } from '@iclood/db';
-import { ApiError } from '../errors.js';
-import type { Principal } from '../types.js';
+import { ApiError } from '../../errors.js';
+import type { Principal } from '../../types.js';
 
 // Who may do what to whom in the household. The routes already require the `admin` scope (the
 // owner or an admin); these rules sit on top:

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { listRestoreBatch, type RestoreBatch, type RestoreRow, type RestoreSelection } from '@iclood/db';
 import { resolveInsideLibrary, writeZip, type ZipEntry, type ZipSkippedFile } from '@iclood/storage';
-import type { App } from '../types.js';
+import type { App } from '../../types.js';
 import { originalFileName } from './item-names.js';
 
 /** Rows read from the database per round trip while the archive streams. */

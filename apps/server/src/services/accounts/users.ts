@@ -1,7 +1,7 @@
 import { usernameProblem, type UserSummary } from '@iclood/api-types';
 import type { User } from '@iclood/db';
 import { existingLibraryFolders } from '@iclood/storage';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 
 export function toUserSummary(user: User): UserSummary {
   return {

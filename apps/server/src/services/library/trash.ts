@@ -1,7 +1,7 @@
 import type { PurgeResult } from '@iclood/api-types';
 import { deleteTrashedMedia, trashedMediaToPurge, type PurgeScope } from '@iclood/db';
 import { recordLibraryRemoval } from '@iclood/storage';
-import type { App } from '../types.js';
+import type { App } from '../../types.js';
 
 const DAY_MS = 86_400_000;
 /** Items removed per intent record and per DELETE statement. */
