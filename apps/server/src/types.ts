@@ -69,7 +69,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /**
-     * Who may call this route. Every route under `/api` must declare it: one that does not is
+     * Who may call this route. Every route under `/api` must have it, declared on the route or
+     * for its whole folder (`folderAccess` in the folder's `autohooks.ts`): one that has none is
      * refused when it is registered, so the server does not start (deny by default).
      */
     access?: RouteAccess;

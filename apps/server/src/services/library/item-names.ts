@@ -1,3 +1,4 @@
+import contentDisposition from 'content-disposition';
 import { MAX_ALBUM_NAME_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_UPLOAD_ALBUMS } from '@iclood/api-types';
 import { fileNameExtension } from '@iclood/storage';
 import { ApiError } from '../../errors.js';
@@ -64,4 +65,16 @@ export function originalFileName(row: { original_name: string; rel_path: string 
   if (fileNameExtension(row.original_name) !== undefined) return row.original_name;
   const stored = fileNameExtension(row.rel_path.slice(row.rel_path.lastIndexOf('/') + 1));
   return stored === undefined ? row.original_name : `${row.original_name}.${stored}`;
+}
+
+/**
+ * RFC 6266 (the `content-disposition` package): the exact name as UTF-8 `filename*`, and for old
+ * clients a plain ASCII `filename` with accents dropped and anything else unsafe replaced by `_`.
+ */
+export function attachmentDisposition(name: string): string {
+  const fallback = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return contentDisposition(name, { fallback });
 }

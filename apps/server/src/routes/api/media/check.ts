@@ -1,12 +1,12 @@
 import { CheckRequest, CheckResult, SuccessEnvelope, withErrorResponses } from '@iclood/api-types';
 import { checkMedia } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /** `POST /media/check`: which of up to 10,000 items the server already has, in one query. */
 const mediaCheckRoutes: AppPlugin = async (app) => {
   app.post(
-    '/media/check',
+    '/check',
     {
       config: { access: 'media.upload' },
       // 10,000 items with hashes and names fit well within 4 MiB.

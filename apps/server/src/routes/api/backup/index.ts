@@ -18,11 +18,11 @@ import {
   stopBackupSession,
   type BackupSession,
 } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
-import { isHouseholdAdmin, ownersAsked } from '../../services/accounts/household-access.js';
-import { principalOf, type AppPlugin, type Principal } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { decodeCursor, encodeCursor } from '../../../services/library/cursor.js';
+import { isHouseholdAdmin, ownersAsked } from '../../../services/accounts/household-access.js';
+import { principalOf, type AppPlugin, type Principal } from '../../../types.js';
 
 function toSessionBody(session: BackupSession): BackupSessionBody {
   return {
@@ -50,12 +50,9 @@ function deviceOf(principal: Principal): string {
 }
 
 const backupRoutes: AppPlugin = async (app) => {
-  const upload = { access: 'media.upload' as const };
-
   app.post(
-    '/backup/start',
+    '/start',
     {
-      config: upload,
       // Every field is optional, so a plain POST with no body at all (what a Shortcut sends when
       // it counts nothing) starts a session too; a body that is sent must be a JSON object.
       preValidation: async (request) => {
@@ -83,9 +80,8 @@ const backupRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/backup/stop',
+    '/stop',
     {
-      config: upload,
       schema: {
         tags: ['backup'],
         summary: 'End a session: completed, or failed with the error the device saw',
@@ -111,9 +107,8 @@ const backupRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/backup/status',
+    '/status',
     {
-      config: upload,
       schema: {
         tags: ['backup'],
         summary: "This device's running session, and when its last completed backup ended and started",
@@ -132,9 +127,8 @@ const backupRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/backup/history',
+    '/history',
     {
-      config: upload,
       schema: {
         tags: ['backup'],
         summary:

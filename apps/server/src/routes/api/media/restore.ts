@@ -5,11 +5,11 @@ import {
   withErrorResponses,
 } from '@iclood/api-types';
 import { userHasAlbum, type RestoreSelection } from '@iclood/db';
-import { ApiError } from '../../errors.js';
-import { firstRestoreBatch, writeRestoreArchive } from '../../services/library/restore-archive.js';
-import { isBackwardsRange, takenBound } from '../../services/library/taken-range.js';
-import { principalOf, type AppPlugin } from '../../types.js';
-import { attachmentDisposition } from './media-files.js';
+import { ApiError } from '../../../errors.js';
+import { attachmentDisposition } from '../../../services/library/item-names.js';
+import { firstRestoreBatch, writeRestoreArchive } from '../../../services/library/restore-archive.js';
+import { isBackwardsRange, takenBound } from '../../../services/library/taken-range.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /** A form of 10,000 ids (`ids=<uuid>&` is 41 bytes each) fits with room to spare. */
 const FORM_BODY_LIMIT = 1024 * 1024;
@@ -86,7 +86,7 @@ const mediaRestoreRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/media/batch/restore',
+    '/batch/restore',
     {
       config: { access: 'media.read' },
       schema: {

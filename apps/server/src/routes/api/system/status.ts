@@ -1,12 +1,12 @@
 import { RetryJobsResult, SuccessEnvelope, SystemStatus, withErrorResponses } from '@iclood/api-types';
 import { checkDatabaseHealth, countJobsByStatus, retryFailedThumbnailJobs } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { seesHousehold, storageSummary } from '../../services/library/storage-report.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { seesHousehold, storageSummary } from '../../../services/library/storage-report.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 const systemRoutes: AppPlugin = async (app) => {
   app.get(
-    '/system/status',
+    '/status',
     {
       config: { access: 'media.read' },
       schema: {
@@ -45,7 +45,7 @@ const systemRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/system/jobs/retry',
+    '/jobs/retry',
     {
       config: { access: 'admin' },
       schema: {

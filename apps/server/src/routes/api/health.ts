@@ -1,8 +1,8 @@
 import { PingData, SuccessEnvelope, withErrorResponses } from '@iclood/api-types';
-import { ok } from '../envelope.js';
-import type { AppPlugin } from '../types.js';
+import { ok } from '../../envelope.js';
+import type { AppPlugin } from '../../types.js';
 
-/** `GET /ping`: is this an iClood server, which one. Mounted at `/` and under `/api/v1`. */
+/** `GET /ping`: is this an iClood server, which one. Mounted at `/` by app.ts and, by the loader of this folder, under `/api/v1`. */
 const healthRoutes: AppPlugin = async (app) => {
   app.get(
     '/ping',

@@ -6,19 +6,18 @@ import {
   withErrorResponses,
 } from '@iclood/api-types';
 import { countUsers, createFirstOwner } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { hashPassword } from '../../services/accounts/passwords.js';
-import { startSession } from '../../services/accounts/sessions.js';
-import { assertNewUsername, withNewLibraryFolder } from '../../services/accounts/users.js';
-import type { AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { hashPassword } from '../../../services/accounts/passwords.js';
+import { startSession } from '../../../services/accounts/sessions.js';
+import { assertNewUsername, withNewLibraryFolder } from '../../../services/accounts/users.js';
+import type { AppPlugin } from '../../../types.js';
 
 /** First run: create the owner from the dashboard's setup page. Closed once any user exists. */
 const setupRoutes: AppPlugin = async (app) => {
   app.get(
-    '/setup',
+    '/',
     {
-      config: { access: 'public' },
       schema: {
         tags: ['setup'],
         summary: 'Whether the owner account still has to be created',
@@ -29,9 +28,9 @@ const setupRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/setup',
+    '/',
     {
-      config: { access: 'public', rateLimit: app.loginRateLimit },
+      config: { rateLimit: app.loginRateLimit },
       schema: {
         tags: ['setup'],
         summary: 'Create the owner account (only while no user exists) and sign in',

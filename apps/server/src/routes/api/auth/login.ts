@@ -10,16 +10,16 @@ import {
   withErrorResponses,
 } from '@iclood/api-types';
 import { findUserByUsername, revokeAuthSession, revokeDevice, revokeUserAuthSessions } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { changeOwnPassword } from '../../services/accounts/own-password.js';
-import { verifyPassword } from '../../services/accounts/passwords.js';
-import { clearSessionCookie, startSession } from '../../services/accounts/sessions.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { changeOwnPassword } from '../../../services/accounts/own-password.js';
+import { verifyPassword } from '../../../services/accounts/passwords.js';
+import { clearSessionCookie, startSession } from '../../../services/accounts/sessions.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 const authRoutes: AppPlugin = async (app) => {
   app.post(
-    '/auth/login',
+    '/login',
     {
       config: { access: 'public', rateLimit: app.loginRateLimit },
       schema: {
@@ -42,7 +42,7 @@ const authRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/auth/logout',
+    '/logout',
     {
       config: { access: 'principal' },
       schema: {
@@ -63,7 +63,7 @@ const authRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/auth/password',
+    '/password',
     {
       // Wrong current passwords are guesses like wrong logins: the same budget per address.
       config: { access: 'user-session', rateLimit: app.loginRateLimit },
@@ -85,7 +85,7 @@ const authRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/auth/sessions/revoke-others',
+    '/sessions/revoke-others',
     {
       config: { access: 'user-session' },
       schema: {
@@ -112,7 +112,7 @@ const authRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/auth/me',
+    '/me',
     {
       config: { access: 'principal' },
       schema: {

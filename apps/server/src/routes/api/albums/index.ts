@@ -24,10 +24,10 @@ import {
   type Database,
   type Kysely,
 } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { cleanAlbumName } from '../../services/library/item-names.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { cleanAlbumName } from '../../../services/library/item-names.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 function toAlbumBody(row: AlbumSummaryRow): AlbumBody {
   return {
@@ -57,7 +57,7 @@ async function albumBody(db: Kysely<Database>, userId: string, id: string): Prom
  */
 const albumRoutes: AppPlugin = async (app) => {
   app.get(
-    '/albums',
+    '/',
     {
       config: { access: 'media.read' },
       schema: {
@@ -77,7 +77,7 @@ const albumRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/albums',
+    '/',
     {
       config: { access: 'media.write' },
       schema: {
@@ -97,7 +97,7 @@ const albumRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/albums/:id',
+    '/:id',
     {
       config: { access: 'media.read' },
       schema: {
@@ -111,7 +111,7 @@ const albumRoutes: AppPlugin = async (app) => {
   );
 
   app.patch(
-    '/albums/:id',
+    '/:id',
     {
       config: { access: 'media.write' },
       schema: {
@@ -145,7 +145,7 @@ const albumRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/albums/:id',
+    '/:id',
     {
       config: { access: 'media.write' },
       schema: {
@@ -180,7 +180,7 @@ const albumRoutes: AppPlugin = async (app) => {
   };
 
   app.post(
-    '/albums/:id/media',
+    '/:id/media',
     {
       config: { access: 'media.write' },
       schema: {
@@ -203,7 +203,7 @@ const albumRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/albums/:id/media',
+    '/:id/media',
     {
       config: { access: 'media.write' },
       schema: {

@@ -1,12 +1,12 @@
 import { CleanupResult, SuccessEnvelope, SystemStorage, withErrorResponses } from '@iclood/api-types';
-import { ok } from '../../envelope.js';
-import { cleanUpStorage, storageReport } from '../../services/library/storage-report.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { cleanUpStorage, storageReport } from '../../../services/library/storage-report.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /** Where the space goes, and giving some back. */
 const systemStorageRoutes: AppPlugin = async (app) => {
   app.get(
-    '/system/storage',
+    '/storage',
     {
       config: { access: 'media.read' },
       schema: {
@@ -25,7 +25,7 @@ const systemStorageRoutes: AppPlugin = async (app) => {
   let running: Promise<unknown> = Promise.resolve();
 
   app.post(
-    '/system/cleanup',
+    '/cleanup',
     {
       config: { access: 'admin' },
       schema: {

@@ -16,28 +16,25 @@ import {
   revokeUserAuthSessions,
   updateUser,
 } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { hashPassword } from '../../services/accounts/passwords.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { hashPassword } from '../../../services/accounts/passwords.js';
 import {
   assertMayCreateWithRole,
   assertMayDelete,
   assertMayUpdate,
-} from '../../services/accounts/user-permissions.js';
-import { assertNewUsername, toUserSummary, withNewLibraryFolder } from '../../services/accounts/users.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+} from '../../../services/accounts/user-permissions.js';
+import { assertNewUsername, toUserSummary, withNewLibraryFolder } from '../../../services/accounts/users.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /**
  * The household: the owner and admins (scope `admin`) add, edit and remove members; only the
  * owner makes or unmakes admins (services/accounts/user-permissions.ts has the rules).
  */
 const userRoutes: AppPlugin = async (app) => {
-  const adminOnly = { access: 'admin' as const };
-
   app.get(
-    '/users',
+    '/',
     {
-      config: adminOnly,
       schema: {
         tags: ['users'],
         summary: 'Everyone in the household',
@@ -48,9 +45,8 @@ const userRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/users',
+    '/',
     {
-      config: adminOnly,
       schema: {
         tags: ['users'],
         summary: 'Add a household member with their own library and devices',
@@ -84,9 +80,8 @@ const userRoutes: AppPlugin = async (app) => {
   );
 
   app.patch(
-    '/users/:id',
+    '/:id',
     {
-      config: adminOnly,
       schema: {
         tags: ['users'],
         summary: "Change a user's display name, password or role",
@@ -130,9 +125,8 @@ const userRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/users/:id',
+    '/:id',
     {
-      config: adminOnly,
       schema: {
         tags: ['users'],
         summary: 'Remove someone: their devices and sign-ins stop at once; their files stay on the disk',

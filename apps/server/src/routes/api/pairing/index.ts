@@ -1,68 +1,40 @@
-import { randomUUID } from 'node:crypto';
 import {
   CreatePairingRequest,
   CreatePairingResult,
   PairingParams,
   PairingStatusResult,
-  RegisterRequest,
-  RegisterResult,
   SuccessEnvelope,
   withErrorResponses,
 } from '@iclood/api-types';
+import { createPairingSession, findDeviceOverview, findPairingSession } from '@iclood/db';
 import {
-  claimPairingSession,
-  createPairingSession,
-  findDeviceOverview,
-  findPairingSession,
-} from '@iclood/db';
-import {
-  APP_DEVICE_SCOPES,
   PAIRING_GUESS_BUDGET,
   PAIRING_TTL_MS,
   buildPairingPayload,
-  chanceOfGuessingAnOpenCode,
   effectivePairingStatus,
   formatPairingCode,
-  hashPairingValue,
   newPairingCredentials,
-  normalizePairingCode,
   renderQrPng,
   renderQrSvg,
 } from '@iclood/pairing';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { signDeviceToken } from '../../services/accounts/device-tokens.js';
-import { toDeviceSummary } from './device-bodies.js';
-import { pairingUserFor } from '../../services/accounts/household-access.js';
-import { PairingGuessLimiter } from '../../services/pairing/guess-limiter.js';
-import { PendingPairings } from '../../services/pairing/pending-pairings.js';
-import { lanDisplayName } from '../../services/network/lan-addresses.js';
-import { reachableUrls } from '../../services/network/server-urls.js';
-import { principalOf, type AppPlugin } from '../../types.js';
-
-// Requests of any kind from one address; wrong codes have their own, tighter budget
-// (PAIRING_GUESS_BUDGET), which is what bounds the chance of guessing an open code.
-const REGISTER_PER_IP = { max: 10, timeWindow: 60_000 };
-
-const minutes = PAIRING_GUESS_BUDGET.windowMs / 60_000;
-const GUESSING_LIMITS =
-  `A wrong manual code closes no pairing. Instead each client may send ${PAIRING_GUESS_BUDGET.perClient} ` +
-  `wrong codes, and the whole server checks ${PAIRING_GUESS_BUDGET.perServer}, per ${minutes} minutes; ` +
-  'beyond that codes are refused unchecked with 429 `TOO_MANY_PAIRING_ATTEMPTS` and `Retry-After`. ' +
-  `With at most ${PAIRING_GUESS_BUDGET.maxOpenPairings} pairings open at once, the chance of guessing ` +
-  `any open code during its ${PAIRING_TTL_MS / 60_000}-minute life stays below ` +
-  `${chanceOfGuessingAnOpenCode().toPrecision(2)} (under one in a million). A QR secret cannot be ` +
-  'guessed and is not held up by these limits.';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { pairingUserFor } from '../../../services/accounts/household-access.js';
+import { reachableUrls } from '../../../services/network/server-urls.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
+import { toDeviceSummary } from '../devices/device-bodies.js';
 
 const imageResponse = (mime: string, description: string) => ({
   description,
   content: { [mime]: { schema: { type: 'string', ...(mime === 'image/png' ? { format: 'binary' } : {}) } } },
 });
 
-/** Pairing a phone: the QR/code a signed-in user shows, and the register call the phone makes. */
+/**
+ * Pairing a phone, the signed-in user's side: open a pairing and show its QR code and manual code.
+ * The phone's side, claiming it, is `auth/register.ts`.
+ */
 const pairingRoutes: AppPlugin = async (app) => {
-  const pending = new PendingPairings(app.now);
-  const codeGuesses = new PairingGuessLimiter(PAIRING_GUESS_BUDGET, app.now);
+  const pending = app.pendingPairings;
 
   // Hashes stay unique forever, so a new code can (very rarely) equal an old one: draw again.
   async function openPairingSession(userId: string, openedBy: string, expiresAt: Date) {
@@ -88,9 +60,8 @@ const pairingRoutes: AppPlugin = async (app) => {
   }
 
   app.post(
-    '/pairing',
+    '/',
     {
-      config: { access: 'user-session' },
       // The body is optional: no body at all opens a pairing for the caller, as it always has.
       preValidation: async (request) => {
         request.body ??= {};
@@ -147,9 +118,8 @@ const pairingRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/pairing/:id',
+    '/:id',
     {
-      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary:
@@ -193,9 +163,8 @@ const pairingRoutes: AppPlugin = async (app) => {
   }
 
   app.get(
-    '/pairing/:id/qr.svg',
+    '/:id/qr.svg',
     {
-      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary: 'The pairing QR code as SVG (while the pairing is open)',
@@ -213,9 +182,8 @@ const pairingRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/pairing/:id/qr.png',
+    '/:id/qr.png',
     {
-      config: { access: 'user-session' },
       schema: {
         tags: ['pairing'],
         summary: 'The pairing QR code as PNG (while the pairing is open)',
@@ -229,70 +197,6 @@ const pairingRoutes: AppPlugin = async (app) => {
         .type('image/png')
         .header('cache-control', 'no-store')
         .send(await renderQrPng(open.qrPayload));
-    },
-  );
-
-  app.post(
-    '/auth/register',
-    {
-      config: { access: 'public', rateLimit: REGISTER_PER_IP },
-      schema: {
-        tags: ['pairing'],
-        summary: 'A phone pairs with the QR secret or the manual code and gets its device token',
-        description: GUESSING_LIMITS,
-        body: RegisterRequest,
-        response: withErrorResponses({ 201: SuccessEnvelope(RegisterResult) }),
-      },
-    },
-    async (request, reply) => {
-      const { code, secret, deviceName, platform } = request.body;
-      if ((code === undefined) === (secret === undefined)) {
-        throw new ApiError('VALIDATION_FAILED', 'Send either "code" or "secret"', [
-          { field: 'body', message: 'exactly one of code and secret is required' },
-        ]);
-      }
-      // Only a manual code can be guessed; a QR secret (256 random bits) cannot, so it is never
-      // held up by someone else's guessing.
-      const guess = code !== undefined ? codeGuesses.reserve(request.ip) : undefined;
-      if (guess && 'refusedBy' in guess) {
-        const seconds = Math.max(1, Math.ceil(guess.retryAfterMs / 1000));
-        request.log.warn({ refusedBy: guess.refusedBy }, 'pairing code guessing refused');
-        reply.header('retry-after', String(seconds));
-        throw new ApiError(
-          'TOO_MANY_PAIRING_ATTEMPTS',
-          guess.refusedBy === 'client'
-            ? `Too many wrong pairing codes from this device; try again in ${seconds} s, or scan the QR code`
-            : `Too many wrong pairing codes on this server; try again in ${seconds} s, or scan the QR code`,
-        );
-      }
-      // A code that cannot be one still counts as a wrong attempt: it hashes to nothing stored.
-      const claimed = await claimPairingSession(app.db, {
-        ...(code !== undefined
-          ? { codeHash: hashPairingValue(normalizePairingCode(code) ?? `invalid:${code}`) }
-          : { secretHash: hashPairingValue(secret!) }),
-        now: app.now(),
-        device: { name: deviceName, platform, scopes: [...APP_DEVICE_SCOPES], tokenId: randomUUID() },
-      });
-      if (!claimed) {
-        request.log.info({ via: code !== undefined ? 'code' : 'secret' }, 'pairing attempt refused');
-        throw new ApiError(
-          'PAIRING_CODE_INVALID',
-          'This pairing code is not valid: it may be mistyped, used or expired. Open a new pairing on the dashboard.',
-        );
-      }
-      if (guess) codeGuesses.giveBack(guess);
-      pending.forget(claimed.session.id);
-      request.log.info({ deviceId: claimed.device.id, userId: claimed.device.user_id }, 'device paired');
-      return reply.code(201).send(
-        ok(
-          {
-            device: toDeviceSummary(claimed.device, claimed.device.id),
-            token: signDeviceToken(app, claimed.device),
-            server: { id: app.identity.serverId, name: lanDisplayName() },
-          },
-          'Paired',
-        ),
-      );
     },
   );
 };

@@ -8,11 +8,11 @@ import {
   withErrorResponses,
 } from '@iclood/api-types';
 import { listTrash, restoreMedia } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
-import { toTrashItem } from '../../services/media-bodies.js';
-import { purgeTrash } from '../../services/library/trash.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { decodeCursor, encodeCursor } from '../../../services/library/cursor.js';
+import { toTrashItem } from '../media/media-bodies.js';
+import { purgeTrash } from '../../../services/library/trash.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /**
  * The caller's trash: list it, restore from it, delete from it for good. Items stay here
@@ -20,7 +20,7 @@ import { principalOf, type AppPlugin } from '../../types.js';
  */
 const trashRoutes: AppPlugin = async (app) => {
   app.get(
-    '/trash',
+    '/',
     {
       config: { access: 'media.read' },
       schema: {
@@ -46,7 +46,7 @@ const trashRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/trash/restore',
+    '/restore',
     {
       config: { access: 'media.write' },
       schema: {
@@ -65,7 +65,7 @@ const trashRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/trash/delete',
+    '/delete',
     {
       config: { access: 'media.write' },
       schema: {
@@ -83,7 +83,7 @@ const trashRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/trash',
+    '/',
     {
       config: { access: 'media.write' },
       schema: {

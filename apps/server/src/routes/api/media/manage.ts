@@ -9,18 +9,18 @@ import {
   withErrorResponses,
 } from '@iclood/api-types';
 import { findMediaDetail, findUserMedia, trashMedia, updateMedia } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { cleanDisplayName } from '../../services/library/item-names.js';
-import { toMediaDetail, trashPurgeAt } from '../../services/media-bodies.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { cleanDisplayName } from '../../../services/library/item-names.js';
+import { toMediaDetail, trashPurgeAt } from './media-bodies.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 const notFound = () => new ApiError('NOT_FOUND', 'No such photo or video');
 
 /** Naming, favouriting and deleting (to the trash) one's own items. */
 const mediaManageRoutes: AppPlugin = async (app) => {
   app.patch(
-    '/media/:id',
+    '/:id',
     {
       config: { access: 'media.write' },
       schema: {
@@ -50,7 +50,7 @@ const mediaManageRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/media/:id',
+    '/:id',
     {
       config: { access: 'media.write' },
       schema: {
@@ -83,7 +83,7 @@ const mediaManageRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/media/batch/delete',
+    '/batch/delete',
     {
       config: { access: 'media.write' },
       schema: {

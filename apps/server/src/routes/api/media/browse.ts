@@ -10,12 +10,12 @@ import {
   withErrorResponses,
 } from '@iclood/api-types';
 import { findMediaDetail, listMedia, mediaTimeline, summarizeMedia, type MediaListFilters } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
-import { takenBound } from '../../services/library/taken-range.js';
-import { toMediaDetail, toMediaListItem } from '../../services/media-bodies.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { decodeCursor, encodeCursor } from '../../../services/library/cursor.js';
+import { takenBound } from '../../../services/library/taken-range.js';
+import { toMediaDetail, toMediaListItem } from './media-bodies.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /** A list's or a summary's query string as the database filters take it. */
 function mediaFilters(query: MediaSummaryQuery): MediaListFilters {
@@ -36,7 +36,7 @@ function mediaFilters(query: MediaSummaryQuery): MediaListFilters {
  */
 const mediaBrowseRoutes: AppPlugin = async (app) => {
   app.get(
-    '/media/list',
+    '/list',
     {
       config: { access: 'media.read' },
       schema: {
@@ -65,7 +65,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/media/summary',
+    '/summary',
     {
       config: { access: 'media.read' },
       schema: {
@@ -94,7 +94,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/media/timeline',
+    '/timeline',
     {
       config: { access: 'media.read' },
       schema: {
@@ -107,7 +107,7 @@ const mediaBrowseRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/media/:id',
+    '/:id',
     {
       config: { access: 'media.read' },
       schema: {

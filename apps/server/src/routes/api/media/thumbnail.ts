@@ -4,8 +4,8 @@ import { Type } from 'typebox';
 import { IdParams, ThumbnailQuery, withErrorResponses } from '@iclood/api-types';
 import { findUserMedia, requestThumbnails } from '@iclood/db';
 import { thumbnailPath } from '@iclood/storage';
-import { ApiError } from '../../errors.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ApiError } from '../../../errors.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 const ThumbnailBody = Type.Unsafe<Buffer | Readable>({
   description: 'The thumbnail, WebP',
@@ -49,7 +49,7 @@ const mediaThumbnailRoutes: AppPlugin = async (app) => {
   }
 
   app.get(
-    '/media/:id/thumbnail',
+    '/:id/thumbnail',
     {
       config: { access: 'media.read' },
       schema: {

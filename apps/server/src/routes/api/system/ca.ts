@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { Type } from 'typebox';
 import { withErrorResponses } from '@iclood/api-types';
-import { ApiError } from '../../errors.js';
-import { lanDisplayName } from '../../services/network/lan-addresses.js';
-import { caMobileconfig } from '../../services/tls/mobileconfig.js';
-import type { App, AppPlugin } from '../../types.js';
+import { ApiError } from '../../../errors.js';
+import { lanDisplayName } from '../../../services/network/lan-addresses.js';
+import { caMobileconfig } from '../../../services/tls/mobileconfig.js';
+import type { App, AppPlugin } from '../../../types.js';
 
 const PEM_TYPE = 'application/x-pem-file';
 const PROFILE_TYPE = 'application/x-apple-aspen-config';
@@ -34,7 +34,7 @@ function commonName(certificate: X509Certificate): string {
  */
 const systemCaRoutes: AppPlugin = async (app) => {
   app.get(
-    '/system/ca.pem',
+    '/ca.pem',
     {
       config: { access: 'public' },
       schema: {
@@ -54,7 +54,7 @@ const systemCaRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/system/ca.mobileconfig',
+    '/ca.mobileconfig',
     {
       config: { access: 'public' },
       schema: {

@@ -31,12 +31,12 @@ import {
   sniffMediaType,
   type ReceivedUpload,
 } from '@iclood/storage';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { wantsContinue } from '../../plugins/app/expect-continue.js';
-import { extractMediaMetadata } from '../../services/media-metadata.js';
-import { cleanUploadAlbumNames } from '../../services/library/item-names.js';
-import { principalOf, type AppPlugin, type Principal } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { wantsContinue } from '../../../plugins/app/expect-continue.js';
+import { extractMediaMetadata } from '../../../services/media-metadata.js';
+import { cleanUploadAlbumNames } from '../../../services/library/item-names.js';
+import { principalOf, type AppPlugin, type Principal } from '../../../types.js';
 
 const checkFields = Compile(UploadFields);
 // A Shortcut that posts JSON or a form by mistake gets a clear 415, not a stored text file.
@@ -96,7 +96,7 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
   app.post(
-    '/media/upload',
+    '/upload',
     {
       config: { access: 'media.upload', deferContinue: true },
       schema: {

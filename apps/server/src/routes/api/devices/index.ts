@@ -23,12 +23,12 @@ import {
   type Device,
 } from '@iclood/db';
 import { SHORTCUT_DEFAULT_SCOPES, renderQrSvg } from '@iclood/pairing';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { signDeviceToken } from '../../services/accounts/device-tokens.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { signDeviceToken } from '../../../services/accounts/device-tokens.js';
 import { toDeviceSummary } from './device-bodies.js';
-import { isHouseholdAdmin, ownersAsked } from '../../services/accounts/household-access.js';
-import { principalOf, type App, type AppPlugin, type Principal } from '../../types.js';
+import { isHouseholdAdmin, ownersAsked } from '../../../services/accounts/household-access.js';
+import { principalOf, type App, type AppPlugin, type Principal } from '../../../types.js';
 
 /**
  * The active device a caller may rename or revoke: a device token only itself; an owner or admin
@@ -51,7 +51,7 @@ const deviceRoutes: AppPlugin = async (app) => {
     principal.kind === 'device' ? principal.tokenRowId : undefined;
 
   app.get(
-    '/devices',
+    '/',
     {
       config: { access: 'media.read' },
       schema: {
@@ -71,7 +71,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   );
 
   app.post(
-    '/devices',
+    '/',
     {
       config: { access: 'user-session' },
       schema: {
@@ -109,7 +109,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   );
 
   app.patch(
-    '/devices/:id',
+    '/:id',
     {
       config: { access: 'principal' },
       schema: {
@@ -142,7 +142,7 @@ const deviceRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/devices/:id',
+    '/:id',
     {
       config: { access: 'principal' },
       schema: {

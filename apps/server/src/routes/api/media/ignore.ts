@@ -9,10 +9,10 @@ import {
   type IgnoredFile as IgnoredFileBody,
 } from '@iclood/api-types';
 import { addIgnoredFiles, deleteIgnoredFile, listIgnoredFiles, type IgnoredFile } from '@iclood/db';
-import { ok } from '../../envelope.js';
-import { ApiError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../services/library/cursor.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ok } from '../../../envelope.js';
+import { ApiError } from '../../../errors.js';
+import { decodeCursor, encodeCursor } from '../../../services/library/cursor.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 function toIgnoredBody(row: IgnoredFile): IgnoredFileBody {
   return {
@@ -28,7 +28,7 @@ function toIgnoredBody(row: IgnoredFile): IgnoredFileBody {
 /** Items a person chose never to back up; `media/check` answers `ignored` for them. */
 const mediaIgnoreRoutes: AppPlugin = async (app) => {
   app.post(
-    '/media/ignore',
+    '/ignore',
     {
       config: { access: 'media.upload' },
       bodyLimit: 4 * 1024 * 1024,
@@ -51,7 +51,7 @@ const mediaIgnoreRoutes: AppPlugin = async (app) => {
   );
 
   app.get(
-    '/media/ignored',
+    '/ignored',
     {
       config: { access: 'media.upload' },
       schema: {
@@ -78,7 +78,7 @@ const mediaIgnoreRoutes: AppPlugin = async (app) => {
   );
 
   app.delete(
-    '/media/ignored/:id',
+    '/ignored/:id',
     {
       config: { access: 'media.upload' },
       schema: {

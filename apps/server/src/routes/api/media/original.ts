@@ -1,13 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import contentDisposition from 'content-disposition';
 import { Type } from 'typebox';
 import { IdParams, OriginalQuery, withErrorResponses } from '@iclood/api-types';
 import { findUserMedia, type Media } from '@iclood/db';
 import { resolveInsideLibrary } from '@iclood/storage';
-import { ApiError } from '../../errors.js';
-import { originalFileName } from '../../services/library/item-names.js';
-import { principalOf, type AppPlugin } from '../../types.js';
+import { ApiError } from '../../../errors.js';
+import { attachmentDisposition, originalFileName } from '../../../services/library/item-names.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
 
 /** Inclusive byte offsets, as in `Content-Range`. */
 interface ByteRange {
@@ -61,18 +60,6 @@ function ifRangeHolds(header: string | undefined, etag: string, lastModified: st
   return value === lastModified;
 }
 
-/**
- * RFC 6266 (the `content-disposition` package): the exact name as UTF-8 `filename*`, and for old
- * clients a plain ASCII `filename` with accents dropped and anything else unsafe replaced by `_`.
- */
-export function attachmentDisposition(name: string): string {
-  const fallback = name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return contentDisposition(name, { fallback });
-}
-
 const OriginalBody = Type.Unsafe<Buffer | Readable>({
   description: 'The original bytes, as uploaded',
   content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
@@ -94,7 +81,7 @@ const mediaFilesRoutes: AppPlugin = async (app) => {
   }
 
   app.get(
-    '/media/:id/original',
+    '/:id/original',
     {
       config: { access: 'media.read' },
       schema: {
