@@ -1,5 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import send from '@fastify/send';
 import { Type } from 'typebox';
 import { IdParams, OriginalQuery, withErrorResponses } from '@iclood/api-types';
 import { findUserMedia, type Media } from '@iclood/db';
@@ -8,41 +10,29 @@ import { ApiError } from '../../../errors.js';
 import { attachmentDisposition, originalFileName } from '../../../services/library/item-names.js';
 import { principalOf, type AppPlugin } from '../../../types.js';
 
-/** Inclusive byte offsets, as in `Content-Range`. */
-interface ByteRange {
-  start: number;
-  end: number;
-}
-
 /**
- * What to send for a `Range` header against a file of `size` bytes. Only one range is served: a
- * header asking for several (or one we cannot parse) is ignored and the whole file goes out with
- * 200, which RFC 9110 §14.2 allows; players scrubbing a video ask for one range at a time.
+ * The `Range` header to honour, for a file of `size` bytes: one well-formed byte range, written
+ * as @fastify/send reads it. Several ranges, or one we cannot parse (`bytes=9-2`), are ignored and
+ * the whole file goes out with 200, which RFC 9110 §14.2 allows; players scrubbing a video ask for
+ * one range at a time.
  */
-function pickRange(header: string | undefined, size: number): ByteRange | 'whole' | 'unsatisfiable' {
-  if (header === undefined) return 'whole';
-  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!match) return 'whole';
+function singleByteRange(header: string | undefined, size: number): string | undefined {
+  const match = header === undefined ? null : /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match) return undefined;
   const [, first = '', last = ''] = match;
-  if (first === '' && last === '') return 'whole';
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(first);
-  if (start >= size) return 'unsatisfiable';
-  const end = last === '' ? size - 1 : Number(last);
-  if (end < start) return 'whole';
-  return { start, end: Math.min(end, size - 1) };
+  if (first === '' && last === '') return undefined;
+  if (first !== '' && last !== '' && Number(last) < Number(first)) return undefined;
+  // A suffix longer than the file asks for all of it (RFC 9110 §14.1.2); send would answer 416.
+  if (first === '' && size > 0 && Number(last) > size) return 'bytes=0-';
+  return `bytes=${first}-${last}`;
 }
 
-/** `If-None-Match: "a", W/"b"` or `*`: weak comparison, as RFC 9110 §13.1.2 asks. */
 /** A repeated header is read as its first copy. */
 function single(header: string | string[] | undefined): string | undefined {
   return Array.isArray(header) ? header[0] : header;
 }
 
+/** `If-None-Match: "a", W/"b"` or `*`: weak comparison, as RFC 9110 §13.1.2 asks. */
 function noneMatchHits(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
@@ -60,22 +50,32 @@ function ifRangeHolds(header: string | undefined, etag: string, lastModified: st
   return value === lastModified;
 }
 
+/** @fastify/send takes a URL path and decodes it: each segment of the file's path, encoded. */
+function sendPath(libraryDir: string, absolutePath: string): string {
+  return relative(libraryDir, absolutePath).split(sep).map(encodeURIComponent).join('/');
+}
+
+const missingOnDisk = () =>
+  new ApiError('FILE_MISSING_ON_DISK', 'The original of this item is missing from the library');
+
 const OriginalBody = Type.Unsafe<Buffer | Readable>({
   description: 'The original bytes, as uploaded',
   content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
 });
 
-/** Originals straight from the library, streamed; the path on disk never leaves the server. */
+/**
+ * Originals straight from the library, streamed by @fastify/send (byte ranges, 416, HEAD). The
+ * validators are ours: the ETag is the content's SHA-256 and Last-Modified the upload time, so
+ * they survive a restore or a copy of the library, which the file's size and mtime would not;
+ * `If-None-Match` and `If-Range` are therefore judged here, before send sees the request. The
+ * path on disk never leaves the server.
+ */
 const mediaFilesRoutes: AppPlugin = async (app) => {
-  async function openOriginal(media: Media): Promise<FileHandle> {
+  function libraryPathOf(media: Media): string {
     try {
-      const handle = await open(resolveInsideLibrary(app.config.libraryDir, media.rel_path), 'r');
-      return handle;
+      return resolveInsideLibrary(app.config.libraryDir, media.rel_path);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ENOENT' || code === 'EISDIR' || code === 'PATH_OUTSIDE_LIBRARY') {
-        throw new ApiError('FILE_MISSING_ON_DISK', 'The original of this item is missing from the library');
-      }
+      if ((error as { code?: string }).code === 'PATH_OUTSIDE_LIBRARY') throw missingOnDisk();
       throw error;
     }
   }
@@ -109,40 +109,37 @@ const mediaFilesRoutes: AppPlugin = async (app) => {
         return reply.code(304).send(Buffer.alloc(0));
       }
 
-      const handle = await openOriginal(media);
-      try {
-        const stats = await handle.stat();
-        if (!stats.isFile()) {
-          throw new ApiError('FILE_MISSING_ON_DISK', 'The original of this item is missing from the library');
+      const range = ifRangeHolds(single(request.headers['if-range']), etag, lastModified)
+        ? singleByteRange(request.headers.range, media.size)
+        : undefined;
+      // send reads only the method and the headers: it gets the range decided above and none of
+      // the validators, which it would compare with its own (size and mtime).
+      const asked = { method: request.method, headers: range === undefined ? {} : { range } };
+      const { libraryDir } = app.config;
+      const sent = await send(asked as IncomingMessage, sendPath(libraryDir, libraryPathOf(media)), {
+        root: libraryDir,
+        dotfiles: 'allow',
+        index: false,
+        acceptRanges: true,
+        etag: false,
+        lastModified: false,
+        cacheControl: false,
+        contentType: false,
+      });
+      if (sent.type === 'directory') throw missingOnDisk();
+      if (sent.type === 'error') {
+        if (sent.statusCode === 404) throw missingOnDisk();
+        if (sent.statusCode === 416) {
+          const contentRange = String(sent.headers['Content-Range']); // "bytes */<size>"
+          reply.header('content-range', contentRange);
+          throw new ApiError('RANGE_NOT_SATISFIABLE', `The file has ${contentRange.slice(8)} bytes`);
         }
-        const size = stats.size;
-        const rangeHeader = ifRangeHolds(single(request.headers['if-range']), etag, lastModified)
-          ? request.headers.range
-          : undefined;
-        const range = pickRange(rangeHeader, size);
-        reply.header('accept-ranges', 'bytes');
-        if (range === 'unsatisfiable') {
-          reply.header('content-range', `bytes */${size}`);
-          throw new ApiError('RANGE_NOT_SATISFIABLE', `The file has ${size} bytes`);
-        }
-        const { start, end } = range === 'whole' ? { start: 0, end: size - 1 } : range;
-        if (range !== 'whole') reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
-        const { download } = request.query;
-        if (download === '1' || download === 'true')
-          reply.header('content-disposition', attachmentDisposition(originalFileName(media)));
-        reply.header('content-length', end - start + 1).type(media.mime);
-        if (request.method === 'HEAD' || size === 0) {
-          await handle.close();
-          // An empty stream: Fastify's HEAD handling keeps our Content-Length for streams and would
-          // read a real one to its end.
-          return reply.send(Readable.from([]));
-        }
-        // The handle is closed by the stream when it ends or is destroyed (client gone).
-        return reply.send(handle.createReadStream({ start, end, autoClose: true }));
-      } catch (error) {
-        await handle.close();
-        throw error;
+        throw sent.metadata.error;
       }
+      const { download } = request.query;
+      if (download === '1' || download === 'true')
+        reply.header('content-disposition', attachmentDisposition(originalFileName(media)));
+      return reply.code(sent.statusCode).headers(sent.headers).type(media.mime).send(sent.stream);
     },
   );
 };
