@@ -204,7 +204,7 @@ function listCases(fixtures) {
   ];
 }
 
-/** The `listMedia` input media-browse.ts builds from these query parameters. */
+/** The `listMedia` input routes/api/media/browse.ts builds from these query parameters. */
 function listInput(userId, params, albumKey) {
   const filters = {
     ...(params.from ? { from: new Date(params.from) } : {}),

@@ -24,8 +24,9 @@ import authPlugin from './plugins/app/auth.js';
 import ownerBootstrapPlugin from './plugins/app/owner-bootstrap.js';
 import mdnsPlugin, { type MdnsPluginOptions } from './plugins/app/mdns.js';
 import tlsPlugin from './plugins/app/tls.js';
-import healthRoutes from './routes/health.js';
-import apiRoutes from './routes/api/index.js';
+import pendingPairingsPlugin from './plugins/app/pending-pairings.js';
+import healthRoutes from './routes/api/health.js';
+import apiRoutes from './routes/api.js';
 import type { App } from './types.js';
 
 export type { App } from './types.js';
@@ -119,6 +120,7 @@ async function composeApp(
   // mDNS first, so its goodbye packets go out before HTTPS drains on close.
   await app.register(mdnsPlugin, options.mdns ?? {});
   await app.register(tlsPlugin, { secretsDir: layout.secretsDir });
+  await app.register(pendingPairingsPlugin);
 
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/api/v1' });

@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { countUsers } from '@iclood/db';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, readEnvironment, type ServerConfig } from './config.js';
-import { listenUrls } from './services/lan-addresses.js';
+import { listenUrls } from './services/network/lan-addresses.js';
 import type { App } from './types.js';
 
 function loadConfigOrExit(): ServerConfig {

@@ -11,7 +11,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ServerConfig } from './config.js';
-import type { JobRunner } from './services/job-runner.js';
+import type { JobRunner } from './services/jobs/job-runner.js';
 
 /** The Fastify instance with the TypeBox type provider, as routes see it. */
 export type App = FastifyInstance<
@@ -69,7 +69,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /**
-     * Who may call this route. Every route under `/api` must declare it: one that does not is
+     * Who may call this route. Every route under `/api` must have it, declared on the route or
+     * for its whole folder (`folderAccess` in the folder's `autohooks.ts`): one that has none is
      * refused when it is registered, so the server does not start (deny by default).
      */
     access?: RouteAccess;

@@ -1,6 +1,11 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { lanDisplayName, lanUrls, listenUrls, listLanAddresses } from '../src/services/lan-addresses.js';
+import {
+  lanDisplayName,
+  lanUrls,
+  listenUrls,
+  listLanAddresses,
+} from '../src/services/network/lan-addresses.js';
 
 function entry(address: string, family: 'IPv4' | 'IPv6', internal = false): NetworkInterfaceInfo {
   const common = { address, netmask: '', mac: '02:00:00:00:00:01', internal, cidr: null };

@@ -70,7 +70,7 @@ async function main() {
 
   const { buildApp } = await import('../dist/app.js');
   const { loadConfig } = await import('../dist/config.js');
-  const { listLanAddresses, lanDisplayName } = await import('../dist/services/lan-addresses.js');
+  const { listLanAddresses, lanDisplayName } = await import('../dist/services/network/lan-addresses.js');
   const { default: tlsPlugin } = await import('../dist/plugins/app/tls.js');
   const { default: mdnsPlugin } = await import('../dist/plugins/app/mdns.js');
 

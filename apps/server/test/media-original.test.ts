@@ -179,4 +179,14 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     expect(missing.json().error.code).toBe('FILE_MISSING_ON_DISK');
     expect(missing.body).not.toContain(row.rel_path);
   });
+
+  it('serves a file whose name holds URL syntax (%, #, ?) or starts with a dot, byte for byte', async () => {
+    for (const [n, name] of ['100%25 sure #1?.png', '.hidden.png', '%2e%2e%2fescape.png'].entries()) {
+      const bytes = pngBytes(20 + n);
+      const id = await upload(name, bytes);
+      const response = await original(id);
+      expect(response.statusCode, name).toBe(200);
+      expect(response.rawPayload.equals(bytes), name).toBe(true);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, loadConfig, type App } from '../src/app.js';
-import { protectRoutes } from '../src/plugins/app/auth.js';
+import { folderAccess, protectRoutes } from '../src/plugins/app/auth.js';
 import { databaseTargets } from './helper.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,5 +73,37 @@ describe(`a protected route must say who may call it (${target.label})`, () => {
       expect([401, 404]).toContain(response.statusCode);
       expect(response.body).not.toContain('secret');
     }
+  });
+
+  it("a folder's access covers the routes registered in it, unless a route declares its own", async () => {
+    const built = await appWithExtraRoutes((scope) => {
+      void scope.register(async (folder) => {
+        await folder.register(folderAccess('media.read'));
+        void folder.register(async (file) => {
+          file.get('/folder/closed', async () => ({ secret: true }));
+          file.get('/folder/open', { config: { access: 'public' } }, async () => ({ open: true }));
+        });
+      });
+    });
+    close = built.close;
+    await built.app.ready();
+    expect((await built.app.inject({ url: '/api/v2/folder/open' })).statusCode).toBe(200);
+    for (const url of ['/api/v2/folder/closed', '/api/v2/folder/%63losed', '/api/v2/folder/closed/']) {
+      const response = await built.app.inject({ url });
+      expect(response.statusCode).toBe(401);
+      expect(response.body).not.toContain('secret');
+    }
+  });
+
+  it("a folder's access does not reach the routes beside the folder", async () => {
+    const built = await appWithExtraRoutes((scope) => {
+      void scope.register(async (folder) => {
+        await folder.register(folderAccess('public'));
+        folder.get('/folder/open', async () => ({ open: true }));
+      });
+      scope.get('/beside', async () => ({ secret: true }));
+    });
+    close = built.close;
+    await expect(built.app.ready()).rejects.toThrow(/GET \/api\/v2\/beside declares no valid config\.access/);
   });
 });

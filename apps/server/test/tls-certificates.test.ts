@@ -7,8 +7,8 @@ import {
   certificateNames,
   ensureTlsCertificates,
   type TlsCertificateRequest,
-} from '../src/services/tls-certificates.js';
-import { spkiFingerprint } from '../src/services/tls-fingerprint.js';
+} from '../src/services/tls/certificates.js';
+import { spkiFingerprint } from '../src/services/tls/fingerprint.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const START = new Date('2026-11-21T10:00:00.000Z');

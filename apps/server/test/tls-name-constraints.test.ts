@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTlsCertificates, type TlsCertificates } from '../src/services/tls-certificates.js';
-import { ipAddressBytes, isPermittedName } from '../src/services/tls-name-constraints.js';
+import { ensureTlsCertificates, type TlsCertificates } from '../src/services/tls/certificates.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName } from '@peculiar/asn1-x509';
+import { isPermittedName, nameConstraintsDer } from '../src/services/tls/name-constraints.js';
 import * as x509 from '@peculiar/x509';
 
 describe('the local CA is limited to home-network names', () => {
@@ -36,6 +38,9 @@ describe('the local CA is limited to home-network names', () => {
   });
 
   it('encodes addresses as bytes', () => {
+    // iPAddress [7]: the tag, the length, then the address as the asn1-x509 schema writes it.
+    const ipAddressBytes = (address: string) =>
+      [...new Uint8Array(AsnConvert.serialize(new GeneralName({ iPAddress: address })))].slice(2);
     expect(ipAddressBytes('192.168.1.20')).toEqual([192, 168, 1, 20]);
     expect(ipAddressBytes('::1')).toEqual([...Array(15).fill(0), 1]);
     expect(ipAddressBytes('fe80::')).toEqual([0xfe, 0x80, ...Array(14).fill(0)]);
@@ -48,6 +53,19 @@ describe('the local CA is limited to home-network names', () => {
       0x00,
       0x20,
     ]);
+  });
+
+  it('writes the same extension bytes as the hand-written DER encoder it replaced', () => {
+    // nameConstraintsDer() of the encoder before @peculiar/asn1-x509 (commit c1e8581): CAs made
+    // before and after carry the same constraints, byte for byte.
+    const before =
+      '3081eda081ea300782056c6f63616c300b82096c6f63616c686f7374300b8209686f6d652e61727061300a82' +
+      '08696e7465726e616c300582036c616e300a87080a000000ff000000300a8708ac100000fff00000300a8708' +
+      'c0a80000ffff0000300a87087f000000ff000000300a8708a9fe0000ffff0000300a870864400000ffc00000' +
+      '3022872000000000000000000000000000000001ffffffffffffffffffffffffffffffff30228720fc000000' +
+      '000000000000000000000000fe00000000000000000000000000000030228720fe8000000000000000000000' +
+      '00000000ffc00000000000000000000000000000';
+    expect(Buffer.from(nameConstraintsDer()).toString('hex')).toBe(before);
   });
 });
 

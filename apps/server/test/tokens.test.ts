@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/services/passwords.js';
+import { hashPassword } from '../src/services/accounts/passwords.js';
 import {
   bearer,
   databaseTargets,

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/services/passwords.js';
+import { hashPassword } from '../src/services/accounts/passwords.js';
 import {
   addMember,
   bearer,

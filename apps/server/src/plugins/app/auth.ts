@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
-import type { FastifyContextConfig, FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import {
   AUTH_SESSION_TOUCH_INTERVAL_MS,
   DEVICE_TOUCH_INTERVAL_MS,
@@ -11,9 +11,9 @@ import {
 } from '@iclood/db';
 import { SCOPES, type Scope } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
-import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/sessions.js';
-import { toUserSummary } from '../../services/users.js';
-import type { App, Principal } from '../../types.js';
+import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/accounts/sessions.js';
+import { toUserSummary } from '../../services/accounts/users.js';
+import type { App, Principal, RouteAccess } from '../../types.js';
 
 export interface AuthPluginOptions {
   jwtSecret: string;
@@ -35,8 +35,9 @@ const ACCESS_LEVELS: ReadonlySet<string> = new Set(['public', 'principal', 'user
 
 /**
  * Guards every route registered in `scope` (an encapsulated plugin) and its children: a route
- * that does not say who may call it is refused when it is registered, so the server does not
- * start; each request is decided by the access of the route the router matched.
+ * that does not say who may call it, itself or through its folder ({@link folderAccess}), is
+ * refused when it is registered, so the server does not start; each request is decided by the
+ * access of the route the router matched.
  *
  * @example
  * const apiRoutes: AppPlugin = async (app) => {
@@ -45,12 +46,39 @@ const ACCESS_LEVELS: ReadonlySet<string> = new Set(['public', 'principal', 'user
  * };
  */
 export function protectRoutes(scope: FastifyInstance): void {
-  scope.addHook('onRoute', assertAccessDeclared);
+  scope.addHook('onRoute', settleAccess);
   scope.addHook('onRequest', scope.authorize);
 }
 
-function assertAccessDeclared(route: RouteOptions): void {
-  const access = (route.config as FastifyContextConfig | undefined)?.access;
+// Set on the plugin instance of a routes folder; the instances of the route files below it are
+// made from it (Object.create), so they see it and their siblings do not: encapsulation.
+const FOLDER_ACCESS = Symbol('iclood.folderAccess');
+type FolderScope = FastifyInstance & { [FOLDER_ACCESS]?: RouteAccess };
+
+/**
+ * The access of every route of a routes folder that declares none itself: the default export of
+ * that folder's `autohooks.ts`, which @fastify/autoload registers around the folder's routes.
+ * It is written into each route's `config.access` when the route is registered, so requests are
+ * still decided by the matched route alone.
+ *
+ * @example
+ * // routes/api/users/autohooks.ts
+ * export default folderAccess('admin');
+ */
+export function folderAccess(access: RouteAccess): FastifyPluginAsync {
+  if (!ACCESS_LEVELS.has(access)) throw new Error(`"${access}" is not an access level`);
+  const declareFolderAccess: FastifyPluginAsync = async (folder) => {
+    (folder as FolderScope)[FOLDER_ACCESS] = access;
+  };
+  // Runs in the folder's own instance, not a child of it (autoload marks its hooks so too).
+  return Object.assign(declareFolderAccess, { [Symbol.for('skip-override')]: true });
+}
+
+function settleAccess(this: FastifyInstance, route: RouteOptions): void {
+  // The object, not a copy: @fastify/swagger keeps this route's config and reads `access` later.
+  route.config ??= {};
+  route.config.access ??= (this as FolderScope)[FOLDER_ACCESS];
+  const access = route.config.access;
   if (access === undefined || !ACCESS_LEVELS.has(access)) {
     const methods = [route.method].flat().join(',');
     throw new Error(

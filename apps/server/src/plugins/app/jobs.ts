@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import fp from 'fastify-plugin';
 import { enqueueMissingThumbnailJobs, recoverInterruptedJobs, THUMBNAIL_JOB_KIND } from '@iclood/db';
-import { JobRunner } from '../../services/job-runner.js';
+import { JobRunner } from '../../services/jobs/job-runner.js';
 import { thumbnailJobHandler } from '../../services/thumbnail-job.js';
 import {
   configureSharp,

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import fp from 'fastify-plugin';
 import Bonjour from 'bonjour-service';
-import { lanDisplayName } from '../../services/lan-addresses.js';
+import { lanDisplayName } from '../../services/network/lan-addresses.js';
 import type { App } from '../../types.js';
 
 /** Discovery as /system/status reports it. */

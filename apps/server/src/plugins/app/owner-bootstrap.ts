@@ -2,8 +2,8 @@ import fp from 'fastify-plugin';
 import { usernameProblem } from '@iclood/api-types';
 import { countUsers, createFirstOwner } from '@iclood/db';
 import { ConfigError } from '../../config.js';
-import { hashPassword } from '../../services/passwords.js';
-import { withNewLibraryFolder } from '../../services/users.js';
+import { hashPassword } from '../../services/accounts/passwords.js';
+import { withNewLibraryFolder } from '../../services/accounts/users.js';
 import type { App } from '../../types.js';
 
 /**

@@ -2,13 +2,13 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import fp from 'fastify-plugin';
 import { dataLayout } from '@iclood/storage';
-import { listLanAddresses, type LanAddress } from '../../services/lan-addresses.js';
+import { listLanAddresses, type LanAddress } from '../../services/network/lan-addresses.js';
 import {
   ensureTlsCertificates,
   leafSubjectNames,
   type TlsCertificates,
-} from '../../services/tls-certificates.js';
-import { HttpsListener } from '../../services/tls-server.js';
+} from '../../services/tls/certificates.js';
+import { HttpsListener } from '../../services/tls/https-listener.js';
 import type { App } from '../../types.js';
 
 /** What pairing QR codes, the mDNS TXT record and the status page know about HTTPS. */

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { PurgeResult } from '@iclood/api-types';
-import { purgeExpiredTrash } from '../../services/trash.js';
+import { purgeExpiredTrash } from '../../services/library/trash.js';
 import type { App } from '../../types.js';
 
 const HOUR_MS = 3_600_000;

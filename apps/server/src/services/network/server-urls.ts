@@ -1,0 +1,34 @@
+import type { App } from '../../types.js';
+import { lanUrls } from './lan-addresses.js';
+
+/** The port the HTTP server really listens on (PORT=0 picks one), or the configured one. */
+function httpPort(app: App): number {
+  const address = app.server.listening ? app.server.address() : null;
+  return typeof address === 'object' && address ? address.port : app.config.port;
+}
+
+/**
+ * Every URL a phone on the LAN may reach this server at, best first: the configured public URL,
+ * then HTTPS (when on) and HTTP by mDNS host name and by each LAN address. Goes into pairing QR
+ * codes so the app can try them in order.
+ */
+export function reachableUrls(app: App): string[] {
+  const { publicUrl, mdns, host } = app.config;
+  const port = httpPort(app);
+  const tlsPort = app.tls.enabled ? app.tls.port : undefined;
+  const byName = (protocol: string, p: number) => (mdns.enabled ? [`${protocol}://${mdns.host}:${p}`] : []);
+  // Bound to loopback only (development): the QR still needs somewhere to point.
+  const onLan = (protocol: 'http' | 'https', p: number) => {
+    const urls = lanUrls({ host, port: p, protocol });
+    return urls.length > 0 || mdns.enabled
+      ? urls
+      : [`${protocol}://${host.includes(':') ? `[${host}]` : host}:${p}`];
+  };
+  const urls = [
+    ...(publicUrl ? [publicUrl] : []),
+    ...(tlsPort ? [...byName('https', tlsPort), ...onLan('https', tlsPort)] : []),
+    ...byName('http', port),
+    ...onLan('http', port),
+  ];
+  return [...new Set(urls)];
+}
