@@ -28,13 +28,12 @@ import {
   formatBytes,
   libraryRelativeDir,
   receiveToTemp,
-  sniffMediaType,
   type ReceivedUpload,
 } from '@iclood/storage';
+import { extractMediaMetadata, sniffMediaType } from '@iclood/media';
 import { ok } from '../../envelope.js';
 import { ApiError } from '../../errors.js';
 import { wantsContinue } from '../../plugins/app/expect-continue.js';
-import { extractMediaMetadata } from '../../services/media-metadata.js';
 import { cleanUploadAlbumNames } from '../../services/item-names.js';
 import { principalOf, type AppPlugin, type Principal } from '../../types.js';
 

@@ -1,7 +1,7 @@
 // The date, length, size, rotation and camera of a video from its QuickTime atoms:
 // com.apple.quicktime.creationdate, then ©day, then mvhd; AVI/MKV fall back to the client.
 import { describe, expect, it } from 'vitest';
-import { extractMediaMetadata, type MediaMetadata } from '../src/services/media-metadata.js';
+import { extractMediaMetadata, type MediaMetadata } from '../src/media-metadata.js';
 import { buildMovie, type MoovSpec } from './fixtures/build-quicktime.js';
 import { useTempFiles } from './fixtures/temp-files.js';
 
