@@ -56,7 +56,7 @@ if (!existsSync(APP)) {
   console.error('Build the server first: npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...');
   process.exit(2);
 }
-const sharp = createRequire(join(root, 'apps', 'server', 'package.json'))('sharp');
+const sharp = createRequire(join(root, 'packages', 'media', 'package.json'))('sharp');
 
 // Same settings on both sides (iClood's jobs plugin sets these too).
 sharp.cache(false);

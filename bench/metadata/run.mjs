@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '500' } } });
 const rounds = Number(args.rounds);
-const server = new URL('../../apps/server/', import.meta.url);
-const sharp = createRequire(new URL('package.json', server))('sharp');
-const { extractMediaMetadata } = await import(new URL('dist/services/media-metadata.js', server).href);
+const media = new URL('../../packages/media/', import.meta.url);
+const sharp = createRequire(new URL('package.json', media))('sharp');
+const { extractMediaMetadata } = await import(new URL('dist/index.js', media).href);
 
 const dir = await mkdtemp(join(tmpdir(), 'iclood-bench-metadata-'));
 try {

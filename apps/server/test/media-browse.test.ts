@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCameraExif, IPHONE_EXIF } from './fixtures/build-exif.js';
-import { buildJpeg } from './fixtures/build-photos.js';
-import { buildMovie } from './fixtures/build-quicktime.js';
+import { buildCameraExif, IPHONE_EXIF } from '../../../packages/media/test/fixtures/build-exif.js';
+import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
+import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import {
   addMember,
   bearer,

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildJpeg } from './fixtures/build-photos.js';
-import { buildMovie } from './fixtures/build-quicktime.js';
+import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
+import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import {
   addMember,
   bearer,

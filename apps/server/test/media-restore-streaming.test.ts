@@ -2,7 +2,7 @@ import { readdir, readlink } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildJpeg } from './fixtures/build-photos.js';
+import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { unzipArchive } from './fixtures/unzip.js';
 import {
   bearer,

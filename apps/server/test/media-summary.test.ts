@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaListItem, MediaSummary } from '@iclood/api-types';
-import { buildJpeg } from './fixtures/build-photos.js';
-import { buildMovie } from './fixtures/build-quicktime.js';
+import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
+import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import { unzipArchive } from './fixtures/unzip.js';
 import {
   addMember,

@@ -3,7 +3,7 @@ import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thumbnailPath, type ThumbnailSize } from '@iclood/storage';
-import { buildJpeg } from './fixtures/build-photos.js';
+import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import {
   addMember,
   bearer,

@@ -6,8 +6,8 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thumbnailPath } from '@iclood/storage';
-import { buildJpeg } from './fixtures/build-photos.js';
-import { buildMovie } from './fixtures/build-quicktime.js';
+import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
+import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import {
   addMember,
   bearer,

@@ -3,7 +3,7 @@
 // configured, so only the free disk limits them.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFtyp, buildMoov, mdatHeader } from './fixtures/build-quicktime.js';
+import { buildFtyp, buildMoov, mdatHeader } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
 import {
   databaseTargets,

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCameraExif, IPHONE_EXIF } from './fixtures/build-exif.js';
-import { buildHeic, buildJpeg } from './fixtures/build-photos.js';
-import { buildMovie } from './fixtures/build-quicktime.js';
+import { buildCameraExif, IPHONE_EXIF } from '../../../packages/media/test/fixtures/build-exif.js';
+import { buildHeic, buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
+import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import {
   bearer,
   databaseTargets,

@@ -1,7 +1,8 @@
 /**
  * @iclood/storage: the data directory, and the library's streaming, crash-safe ingest path —
- * receive to a temp file while hashing, sniff the type, commit to `<user>/<YYYY>/<MM>/` without
- * ever overwriting, and sweep what a crash left behind. No Fastify, no environment, no SQL.
+ * receive to a temp file while hashing (its head kept for `@iclood/media` to sniff), commit to
+ * `<user>/<YYYY>/<MM>/` without ever overwriting, and sweep what a crash left behind. No Fastify,
+ * no environment, no SQL.
  */
 export { StorageError, type StorageErrorCode } from './errors.js';
 export { dataLayout, prepareDataLayout, type DataLayout } from './data-layout.js';
@@ -33,7 +34,6 @@ export {
   type RemovalSweepResult,
   type RemovedFiles,
 } from './library-removal.js';
-export { sniffMediaType, type SniffedMediaType } from './media-sniff.js';
 export {
   THUMBNAIL_SIZES,
   parseThumbnailFileName,

@@ -50,7 +50,7 @@ export interface ReceivedUpload {
   /** Lower-case hex SHA-256 of the bytes. */
   sha256: string;
   size: number;
-  /** The first `sniffBytes` bytes (fewer for a smaller file), for `sniffMediaType`. */
+  /** The first `sniffBytes` bytes (fewer for a smaller file), for `sniffMediaType` (`@iclood/media`). */
   head: Buffer;
   /** Inode number (decimal), so a commit can recognise the very file it placed. */
   ino: string;

@@ -1,13 +1,9 @@
 import { rm } from 'node:fs/promises';
 import fp from 'fastify-plugin';
 import { enqueueMissingThumbnailJobs, recoverInterruptedJobs, THUMBNAIL_JOB_KIND } from '@iclood/db';
+import { configureSharp, createThumbnailService, type ThumbnailServiceOptions } from '@iclood/media';
 import { JobRunner } from '../../services/jobs/job-runner.js';
-import { thumbnailJobHandler } from '../../services/thumbnail-job.js';
-import {
-  configureSharp,
-  createThumbnailService,
-  type ThumbnailServiceOptions,
-} from '../../services/thumbnails.js';
+import { thumbnailJobHandler } from '../../services/jobs/thumbnail-job.js';
 import type { App } from '../../types.js';
 
 export interface JobsPluginOptions {

@@ -20,6 +20,7 @@ import {
   recordSessionUpload,
   type Media,
 } from '@iclood/db';
+import { extractMediaMetadata, sniffMediaType } from '@iclood/media';
 import {
   assertFreeSpace,
   commitToLibrary,
@@ -28,13 +29,11 @@ import {
   formatBytes,
   libraryRelativeDir,
   receiveToTemp,
-  sniffMediaType,
   type ReceivedUpload,
 } from '@iclood/storage';
 import { ok } from '../../../envelope.js';
 import { ApiError } from '../../../errors.js';
 import { wantsContinue } from '../../../plugins/app/expect-continue.js';
-import { extractMediaMetadata } from '../../../services/media-metadata.js';
 import { cleanUploadAlbumNames } from '../../../services/library/item-names.js';
 import { principalOf, type AppPlugin, type Principal } from '../../../types.js';
 

@@ -1,8 +1,8 @@
 // A corrupt, truncated or hostile file never fails an upload: its metadata falls back to the
 // client's date, then to now, with a warning — and never hangs or reads out of bounds.
 import { describe, expect, it } from 'vitest';
-import { withSafeTiffStructure } from '../src/services/media-metadata-exif.js';
-import { extractMediaMetadata, type MediaKind, type MediaMetadata } from '../src/services/media-metadata.js';
+import { withSafeTiffStructure } from '../src/media-metadata-exif.js';
+import { extractMediaMetadata, type MediaKind, type MediaMetadata } from '../src/media-metadata.js';
 import { buildCameraExif, IPHONE_EXIF } from './fixtures/build-exif.js';
 import { box, buildHeic, buildJpeg, buildPng, buildWebp } from './fixtures/build-photos.js';
 import { buildFtyp, buildMovie } from './fixtures/build-quicktime.js';

@@ -1,8 +1,9 @@
 // The date, length, size, rotation and camera of a video from its QuickTime atoms:
 // com.apple.quicktime.creationdate, then ©day, then mvhd; AVI/MKV fall back to the client.
 import { describe, expect, it } from 'vitest';
-import { extractMediaMetadata, type MediaMetadata } from '../src/services/media-metadata.js';
-import { buildMovie, type MoovSpec } from './fixtures/build-quicktime.js';
+import { extractMediaMetadata, type MediaMetadata } from '../src/media-metadata.js';
+import { buildMovie } from './fixtures/build-quicktime.js';
+import { IPHONE_MOVIE } from './fixtures/media-files.js';
 import { useTempFiles } from './fixtures/temp-files.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
@@ -18,24 +19,6 @@ async function movieWith(
   const path = await files.write(`IMG_${counter}.MOV`, buildMovie(spec));
   return extractMediaMetadata(path, VIDEO, { now: NOW, ...fallback });
 }
-
-const IPHONE_MOVIE: MoovSpec = {
-  creationTime: new Date('2024-07-14T16:03:15Z'),
-  timescale: 600,
-  duration: 600 * 12 + 300,
-  tracks: [
-    { handler: 'vide', width: 1920, height: 1080, rotation: 90 },
-    { handler: 'soun' },
-    { handler: 'meta' },
-  ],
-  keys: {
-    'com.apple.quicktime.make': 'Apple',
-    'com.apple.quicktime.model': 'iPhone 15 Pro',
-    'com.apple.quicktime.software': '17.5.1',
-    'com.apple.quicktime.creationdate': '2024-07-14T18:03:12+0200',
-    'com.apple.quicktime.location.ISO6709': '+48.8584+002.2945+035.000/',
-  },
-};
 
 describe('capture date', () => {
   it('prefers com.apple.quicktime.creationdate with its offset: local date from the wall clock', async () => {

@@ -1,7 +1,7 @@
 // Where a photo or video was taken: EXIF GPS refs and DMS rationals, QuickTime ISO 6709 strings.
 import { describe, expect, it } from 'vitest';
-import { parseIso6709 } from '../src/services/media-metadata-iso6709.js';
-import { extractMediaMetadata } from '../src/services/media-metadata.js';
+import { parseIso6709 } from '../src/media-metadata-iso6709.js';
+import { extractMediaMetadata } from '../src/media-metadata.js';
 import { ascii, buildCameraExif, rational, type CameraExif } from './fixtures/build-exif.js';
 import { buildJpeg } from './fixtures/build-photos.js';
 import { buildMovie } from './fixtures/build-quicktime.js';

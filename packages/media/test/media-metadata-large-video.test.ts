@@ -2,9 +2,9 @@
 // it costs no disk) the reader must step over the mdat by its header and read only the moov.
 import { open } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { RandomAccessFile } from '../src/services/media-metadata-file.js';
-import { MOOV_READ_LIMIT, readQuickTimeFacts } from '../src/services/media-metadata-quicktime.js';
-import { extractMediaMetadata } from '../src/services/media-metadata.js';
+import { RandomAccessFile } from '../src/media-metadata-file.js';
+import { MOOV_READ_LIMIT, readQuickTimeFacts } from '../src/media-metadata-quicktime.js';
+import { extractMediaMetadata } from '../src/media-metadata.js';
 import { buildFtyp, buildMoov, mdatHeader } from './fixtures/build-quicktime.js';
 import { useTempFiles } from './fixtures/temp-files.js';
 

@@ -7,7 +7,7 @@ import {
   parseExifDateTime,
   parseIsoTimestamp,
   parseUtcOffset,
-} from '../src/services/media-metadata-time.js';
+} from '../src/media-metadata-time.js';
 
 describe('EXIF date-times', () => {
   it.each([

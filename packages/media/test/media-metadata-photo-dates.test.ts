@@ -1,7 +1,7 @@
 // The date a photo was taken: EXIF wall clock + offset → UTC instant and the LOCAL date that
 // picks the <YYYY>/<MM> folder; then the client's createdAt; then the upload time.
 import { describe, expect, it } from 'vitest';
-import { extractMediaMetadata } from '../src/services/media-metadata.js';
+import { extractMediaMetadata } from '../src/media-metadata.js';
 import { buildCameraExif, type CameraExif } from './fixtures/build-exif.js';
 import { buildJpeg } from './fixtures/build-photos.js';
 import { useTempFiles } from './fixtures/temp-files.js';

@@ -1,7 +1,7 @@
 import { findThumbnailSource, setThumbnailStatus, type Database, type Kysely } from '@iclood/db';
+import type { ThumbnailService } from '@iclood/media';
 import { removeThumbnails } from '@iclood/storage';
 import type { JobHandler } from './job-runner.js';
-import type { ThumbnailService } from './thumbnails.js';
 
 /**
  * The `thumbnail.generate` job: renders an item's thumbnails and records the outcome on the

@@ -3,7 +3,7 @@
 import exifr from 'exifr';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { extractMediaMetadata, type MediaMetadata } from '../src/services/media-metadata.js';
+import { extractMediaMetadata, type MediaMetadata } from '../src/media-metadata.js';
 import { buildCameraExif, buildTiff, IPHONE_EXIF, ascii, long, short } from './fixtures/build-exif.js';
 import { buildHeic, buildJpeg, buildPng, buildWebp } from './fixtures/build-photos.js';
 import { useTempFiles } from './fixtures/temp-files.js';

@@ -1,8 +1,8 @@
 // Metadata is read on every upload: a 3 MB photo costs one small read, whatever its size. The
 // time it takes is measured by bench/metadata/run.mjs, not asserted here.
 import { describe, expect, it } from 'vitest';
-import { RandomAccessFile } from '../src/services/media-metadata-file.js';
-import { readPhotoFacts } from '../src/services/media-metadata-photo.js';
+import { RandomAccessFile } from '../src/media-metadata-file.js';
+import { readPhotoFacts } from '../src/media-metadata-photo.js';
 import { buildCameraExif, IPHONE_EXIF } from './fixtures/build-exif.js';
 import { buildHeic, buildJpeg } from './fixtures/build-photos.js';
 import { useTempFiles } from './fixtures/temp-files.js';

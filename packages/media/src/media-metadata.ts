@@ -13,10 +13,6 @@ import {
   type LocalDate,
 } from './media-metadata-time.js';
 
-export type { LocalDate } from './media-metadata-time.js';
-export type { MetadataValue } from './media-metadata-facts.js';
-export { parseIsoTimestamp, parseUtcOffset } from './media-metadata-time.js';
-
 export type TakenAtSource = 'exif' | 'quicktime' | 'client' | 'upload-time';
 
 export interface MediaMetadata {
