@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp, SharpConstructor } from 'sharp';
 import { resolveInsideLibrary, thumbnailPath, type ThumbnailSize } from '@iclood/storage';
 import { createHeifDecoder } from './heic-decode.js';
 import { createVideoFrameGrabber, type VideoFrameGrabber } from './video-frame.js';
@@ -75,13 +75,33 @@ export interface ThumbnailService {
   close(): Promise<void>;
 }
 
+type SharpFunction = SharpConstructor;
+
+let sharpThreads: number | undefined;
+let sharpLoading: Promise<SharpFunction> | undefined;
+
+/**
+ * sharp, loaded at the first picture rather than with this module: libvips is ~20 MB resident
+ * (bench/memory), which a server that has nothing to thumbnail since it started (a Pi most of the
+ * time) need not hold.
+ */
+function loadSharp(): Promise<SharpFunction> {
+  sharpLoading ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    if (sharpThreads !== undefined) sharp.concurrency(sharpThreads);
+    return sharp;
+  });
+  return sharpLoading;
+}
+
 /**
  * Process-wide sharp settings for a small machine: no operation cache (every original is seen
- * once, the cache would only hold memory) and `threads` libvips threads per picture.
+ * once, the cache would only hold memory) and `threads` libvips threads per picture. Applied when
+ * sharp loads, or at once if it has.
  */
 export function configureSharp(threads: number): void {
-  sharp.cache(false);
-  sharp.concurrency(threads);
+  sharpThreads = threads;
+  void sharpLoading?.then((sharp) => sharp.concurrency(threads));
 }
 
 /** Size of `small` for a picture of width × height: short edge 256, long edge ≤ 768, never enlarged. */
@@ -127,6 +147,7 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
   }
 
   async function write(item: ThumbnailItem, pixels: Awaited<ReturnType<typeof previewPixels>>) {
+    const sharp = await loadSharp();
     const { data, info } = pixels;
     const raw = {
       raw: { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4 },
@@ -154,6 +175,7 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
   }
 
   async function decodeToPreview(item: ThumbnailItem, path: string) {
+    const sharp = await loadSharp();
     const limits = { limitInputPixels: maxInputPixels, failOn: 'error' as const };
     if (HEIF_MIMES.has(item.mime)) {
       const picture = await heif.decode(path, { maxPixels: maxInputPixels, maxBytes: MAX_HEIF_BYTES });
