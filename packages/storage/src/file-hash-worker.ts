@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { HashReply, HashRequest } from './file-hash-thread.js';
 
 /**
  * SHA-256 of a file that is still being written, computed on a worker thread so the event loop
@@ -17,51 +18,18 @@ export interface FileHashJob {
   cancel(): void;
 }
 
-// Plain CommonJS for `eval`: a worker file would not exist when tests run the TypeScript sources.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { closeSync, openSync, readSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const buffer = Buffer.allocUnsafe(1024 * 1024);
-let job;
-function close() {
-  if (job !== undefined) { try { closeSync(job.fd); } catch {} }
-  job = undefined;
-}
-parentPort.on('message', (message) => {
-  try {
-    if (message.type === 'cancel') return job !== undefined && job.id === message.id ? close() : undefined;
-    if (message.type === 'start') {
-      close();
-      job = { id: message.id, fd: openSync(message.path, 'r'), hash: createHash('sha256'), hashed: 0 };
-      return;
-    }
-    if (job === undefined || job.id !== message.id) return;
-    while (job.hashed < message.upTo) {
-      const read = readSync(job.fd, buffer, 0, Math.min(buffer.length, message.upTo - job.hashed), job.hashed);
-      if (read === 0) throw new Error('the temp file is shorter than what was written');
-      job.hash.update(buffer.subarray(0, read));
-      job.hashed += read;
-    }
-    if (message.type === 'end') {
-      const hex = job.hash.digest('hex');
-      close();
-      parentPort.postMessage({ type: 'digest', id: message.id, hex });
-    } else {
-      parentPort.postMessage({ type: 'hashed', id: message.id, upTo: job.hashed });
-    }
-  } catch (error) {
-    close();
-    parentPort.postMessage({ type: 'error', id: message.id, message: String(error && error.message), code: error && error.code });
-  }
-});
-`;
+/**
+ * The worker's compiled file, beside this one in dist/. This package's own tests run its sources
+ * (src/), where no .js file is: they take the one `build` made (turbo builds before it tests).
+ */
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? '../dist/file-hash-thread.js' : './file-hash-thread.js',
+  import.meta.url,
+);
 
-/** Replies carry the job id: a reply to a cancelled job must not reach the next one. */
-type WorkerMessage =
-  | { type: 'hashed'; id: number; upTo: number }
-  | { type: 'digest'; id: number; hex: string }
-  | { type: 'error'; id: number; message: string; code?: string };
+function post(worker: Worker, message: HashRequest): void {
+  worker.postMessage(message);
+}
 
 /** Idle workers are ended after this long, so an idle server holds no extra isolates. */
 const IDLE_MS = 30_000;
@@ -69,7 +37,7 @@ const IDLE_MS = 30_000;
 interface PooledWorker {
   worker: Worker;
   exited: boolean;
-  onMessage?: (message: WorkerMessage) => void;
+  onMessage?: (message: HashReply) => void;
   onFailure?: (error: Error) => void;
   idleTimer?: NodeJS.Timeout;
 }
@@ -94,13 +62,13 @@ class FileHashPool {
     clearTimeout(pooled.idleTimer);
     pooled.worker.ref();
     const id = this.#nextJobId++;
-    pooled.worker.postMessage({ type: 'start', id, path });
+    post(pooled.worker, { type: 'start', id, path });
     return this.#job(pooled, id);
   }
 
   #spawn(): PooledWorker {
-    const pooled: PooledWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), exited: false };
-    pooled.worker.on('message', (message: WorkerMessage) => pooled.onMessage?.(message));
+    const pooled: PooledWorker = { worker: new Worker(WORKER_URL), exited: false };
+    pooled.worker.on('message', (message: HashReply) => pooled.onMessage?.(message));
     pooled.worker.on('error', (error) => pooled.onFailure?.(error));
     pooled.worker.on('exit', (code) => {
       pooled.exited = true;
@@ -159,7 +127,7 @@ class FileHashPool {
 
     return {
       written(upTo) {
-        if (!done) pooled.worker.postMessage({ type: 'written', id, upTo });
+        if (!done) post(pooled.worker, { type: 'written', id, upTo });
       },
       hashedUpTo(upTo) {
         if (failure !== undefined) return Promise.reject(failure);
@@ -171,13 +139,13 @@ class FileHashPool {
         return new Promise((resolve, reject) => {
           digest = resolve;
           waiters.push({ upTo: Number.POSITIVE_INFINITY, resolve: () => undefined, reject });
-          pooled.worker.postMessage({ type: 'end', id, upTo: size });
+          post(pooled.worker, { type: 'end', id, upTo: size });
         });
       },
       cancel: () => {
         if (done) return;
         done = true;
-        pooled.worker.postMessage({ type: 'cancel', id });
+        post(pooled.worker, { type: 'cancel', id });
         this.#release(pooled, true);
       },
     };
