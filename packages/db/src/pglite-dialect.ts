@@ -20,6 +20,9 @@ export interface PGliteDialectConfig {
   pglite: PGliteInterface;
 }
 
+// Kept by hand: the Kysely in the catalog (0.28) has no PGlite dialect of its own (a later Kysely
+// adds one: move to it with that upgrade), and this one's hold on the single session from `begin`
+// to `commit` is what test/pglite-dialect.test.ts and the concurrent-upload tests rely on.
 /**
  * Kysely dialect for PGlite, PostgreSQL compiled to WebAssembly and run in-process.
  *

@@ -1,6 +1,9 @@
 // Runs the persisted jobs (the `jobs` table) in the background: a few at a time, each claimed
 // atomically, retried with backoff up to its attempt limit, and never lost to a restart (the
 // rows stay; the start-up recovery requeues what was running).
+// Kept rather than pg-boss or graphile-worker: those need a real PostgreSQL server (LISTEN/NOTIFY,
+// their own schema and pool) and the embedded PGlite is one in-process session; this runner is one
+// table both databases share, and it yields to uploads in progress (tests: jobs-*).
 import type { FastifyBaseLogger } from 'fastify';
 import { claimDueJobs, completeJob, failJob, type Database, type Job, type Kysely } from '@iclood/db';
 
