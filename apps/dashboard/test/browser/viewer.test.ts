@@ -125,10 +125,23 @@ describe('viewer', () => {
       return !!image && image.complete && image.naturalWidth > 0 ? image.currentSrc : false;
     });
 
-  const viewerShows = (page: Page, item: Uploaded) =>
-    page
-      .waitForURL(`**/photos/${item.id}`)
-      .then(() => page.getByRole('dialog', { name: item.name }).waitFor());
+  const viewerShows = async (page: Page, item: Uploaded) => {
+    try {
+      await page.waitForURL(`**/photos/${item.id}`);
+      await page.getByRole('dialog', { name: item.name }).waitFor();
+    } catch (error) {
+      throw new Error(`the viewer did not come to ${item.name} (${item.id}): ${await whereIs(page)}`, { cause: error });
+    }
+  };
+
+  /** Where the page is and what its viewer shows, for a failure to say what happened instead. */
+  const whereIs = async (page: Page) => {
+    const viewer = await page
+      .evaluate(() => (document.querySelector('dialog.viewer') as HTMLElement | null)?.innerText.slice(0, 300))
+      .catch(() => undefined);
+    const order = await libraryOrder().catch(() => []);
+    return `the page is at ${page.url()}; its viewer shows ${JSON.stringify(viewer ?? null)}; the library's order is ${order.join(', ')}`;
+  };
 
   it('opens a tile as a modal dialog at /photos/<id> named by the file, with the preview loaded and focus inside', async () => {
     const { page, errors } = await signedIn();
@@ -371,7 +384,9 @@ describe('viewer', () => {
     await page.keyboard.press('ArrowLeft');
     await viewerShows(page, byId.get(order[at - 1]!)!);
     await page.getByRole('button', { name: 'Close' }).click();
-    await page.waitForURL('**/photos');
+    await page.waitForURL('**/photos').catch(async (error: unknown) => {
+      throw new Error(`Close did not lead to /photos: ${await whereIs(page)}`, { cause: error });
+    });
     await page.getByRole('region', { name: 'Photos by month' }).waitFor();
     expect(errors).toEqual([]);
   });
