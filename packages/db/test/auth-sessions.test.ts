@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   createAuthSession,
@@ -6,28 +6,16 @@ import {
   revokeAuthSession,
   revokeUserAuthSessions,
   touchAuthSession,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertUser, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertUser } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 const HOUR = 3_600_000;
 
-describe.each(targets)('auth sessions on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
-  it('finds an active session together with its user', async () => {
-    const { db } = database;
+describe.each(databasesWithAliceAndBob)('auth sessions on $label', ({ it }) => {
+  it('finds an active session together with its user', async ({ db, alice }) => {
     const session = await createAuthSession(db, {
       userId: alice.id,
       expiresAt: at(HOUR),
@@ -47,8 +35,7 @@ describe.each(targets)('auth sessions on $label', (target) => {
     expect(found?.user).toEqual(alice);
   });
 
-  it('does not find a session once it has expired', async () => {
-    const { db } = database;
+  it('does not find a session once it has expired', async ({ db, alice }) => {
     const session = await createAuthSession(db, { userId: alice.id, expiresAt: at(HOUR) });
     expect(
       await findActiveAuthSession(db, { id: session.id, userId: alice.id, now: at(HOUR - 1) }),
@@ -61,22 +48,19 @@ describe.each(targets)('auth sessions on $label', (target) => {
     ).toBeUndefined();
   });
 
-  it('does not find a session named with another user', async () => {
-    const { db } = database;
+  it('does not find a session named with another user', async ({ db, alice, bob }) => {
     const session = await createAuthSession(db, { userId: alice.id, expiresAt: at(HOUR) });
     expect(await findActiveAuthSession(db, { id: session.id, userId: bob.id, now: T0 })).toBeUndefined();
   });
 
-  it('treats malformed ids as not found', async () => {
-    const { db } = database;
+  it('treats malformed ids as not found', async ({ db, alice }) => {
     expect(await findActiveAuthSession(db, { id: 'garbage', userId: alice.id, now: T0 })).toBeUndefined();
     expect(await findActiveAuthSession(db, { id: alice.id, userId: 'garbage', now: T0 })).toBeUndefined();
     expect(await revokeAuthSession(db, { id: 'garbage', userId: alice.id, now: T0 })).toBe(false);
     expect(await touchAuthSession(db, { id: 'garbage', now: T0 })).toBe(false);
   });
 
-  it('revokes a session only for its own user, once', async () => {
-    const { db } = database;
+  it('revokes a session only for its own user, once', async ({ db, alice, bob }) => {
     const session = await createAuthSession(db, { userId: alice.id, expiresAt: at(HOUR) });
 
     expect(await revokeAuthSession(db, { id: session.id, userId: bob.id, now: T0 })).toBe(false);
@@ -96,8 +80,7 @@ describe.each(targets)('auth sessions on $label', (target) => {
     expect(row?.revoked_at?.getTime()).toBe(at(1000).getTime());
   });
 
-  it('writes last_seen_at at most once a minute', async () => {
-    const { db } = database;
+  it('writes last_seen_at at most once a minute', async ({ db, alice }) => {
     const session = await createAuthSession(db, { userId: alice.id, expiresAt: at(HOUR) });
     const lastSeen = async () =>
       (
@@ -121,8 +104,7 @@ describe.each(targets)('auth sessions on $label', (target) => {
     expect(await touchAuthSession(db, { id: session.id, now: at(61_000) })).toBe(false);
   });
 
-  it('revokes every live session of a user but the one named, for a password change', async () => {
-    const { db } = database;
+  it('revokes every live session of a user but the one named, for a password change', async ({ db, bob }) => {
     const carol = await insertUser(db, { username: 'carol' });
     const current = await createAuthSession(db, { userId: carol.id, expiresAt: at(HOUR) });
     const laptop = await createAuthSession(db, { userId: carol.id, expiresAt: at(HOUR) });
