@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   backupStatus,
@@ -18,8 +18,8 @@ import {
   type SessionUploadOutcome,
   type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertUser, pgErrorOf, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, insertUser, pgErrorOf } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -37,24 +37,13 @@ async function lastBackupAt(db: Kysely<Database>, deviceId: string): Promise<Dat
   return row.last_backup_at;
 }
 
-describe.each(targets)('backup sessions on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
-  async function phoneOf(user: User): Promise<Device> {
-    return insertDevice(database.db, user.id);
+describe.each(databasesWithAliceAndBob)('backup sessions on $label', ({ it }) => {
+  async function phoneOf(db: Kysely<Database>, user: User): Promise<Device> {
+    return insertDevice(db, user.id);
   }
 
-  it('starts a running session with what the device expects to send', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('starts a running session with what the device expects to send', async ({ db, alice }) => {
+    const phone = await phoneOf(db, alice);
     const session = await startBackupSession(db, {
       userId: alice.id,
       deviceId: phone.id,
@@ -81,10 +70,9 @@ describe.each(targets)('backup sessions on $label', (target) => {
     );
   });
 
-  it('supersedes the device’s running session when it starts another', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
-    const other = await phoneOf(alice);
+  it('supersedes the device’s running session when it starts another', async ({ db, alice }) => {
+    const phone = await phoneOf(db, alice);
+    const other = await phoneOf(db, alice);
     const first = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: T0 });
     const ofOther = await startBackupSession(db, { userId: alice.id, deviceId: other.id, now: T0 });
     const second = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: at(5000) });
@@ -100,9 +88,8 @@ describe.each(targets)('backup sessions on $label', (target) => {
     expect((await backupStatus(db, { userId: alice.id, deviceId: phone.id })).current).toEqual(second);
   });
 
-  it('leaves exactly one session running when a device starts several at once', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('leaves exactly one session running when a device starts several at once', async ({ db, alice }) => {
+    const phone = await phoneOf(db, alice);
     const started = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: at(i) }),
@@ -119,9 +106,8 @@ describe.each(targets)('backup sessions on $label', (target) => {
     expect(started.map((session) => session.id).sort()).toEqual(stored.map((session) => session.id).sort());
   });
 
-  it('refuses a second running session for a device in the schema itself', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('refuses a second running session for a device in the schema itself', async ({ db, alice }) => {
+    const phone = await phoneOf(db, alice);
     await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: T0 });
     expect(
       await pgErrorOf(
@@ -130,9 +116,8 @@ describe.each(targets)('backup sessions on $label', (target) => {
     ).toEqual({ code: '23505', constraint: 'backup_sessions_one_running_per_device' });
   });
 
-  it('refuses to start a session for another user’s device or a revoked one', async () => {
-    const { db } = database;
-    const bobs = await phoneOf(bob);
+  it('refuses to start a session for another user’s device or a revoked one', async ({ db, alice, bob }) => {
+    const bobs = await phoneOf(db, bob);
     const revoked = await insertDevice(db, alice.id, { revoked_at: T0 });
     for (const deviceId of [bobs.id, revoked.id, randomUUID(), 'not-a-uuid']) {
       const error = await startBackupSession(db, { userId: alice.id, deviceId, now: T0 }).catch(
@@ -146,10 +131,9 @@ describe.each(targets)('backup sessions on $label', (target) => {
     ).toEqual([]);
   });
 
-  it('does not let another device, even the same user’s, use a session', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
-    const tablet = await phoneOf(alice);
+  it('does not let another device, even the same user’s, use a session', async ({ db, alice, bob }) => {
+    const phone = await phoneOf(db, alice);
+    const tablet = await phoneOf(db, alice);
     const session = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: T0 });
     const asTablet = { id: session.id, userId: alice.id, deviceId: tablet.id };
 
@@ -170,9 +154,8 @@ describe.each(targets)('backup sessions on $label', (target) => {
     expect(await storedSession(db, session.id)).toEqual(session);
   });
 
-  it('counts 50 concurrent uploads exactly', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('counts 50 concurrent uploads exactly', async ({ db, alice }) => {
+    const phone = await phoneOf(db, alice);
     const session = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: T0 });
     const outcomes: SessionUploadOutcome[] = Array.from({ length: 50 }, (_, i) =>
       i % 5 === 0 ? 'failed' : i % 5 === 1 ? 'duplicate' : 'created',
@@ -203,9 +186,11 @@ describe.each(targets)('backup sessions on $label', (target) => {
     });
   });
 
-  it('completes a session and records when it ended as the device’s last backup, and when it started', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('completes a session and records when it ended as the device’s last backup, and when it started', async ({
+    db,
+    alice,
+  }) => {
+    const phone = await phoneOf(db, alice);
     const session = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: at(1000) });
     await recordSessionUpload(db, {
       sessionId: session.id,
@@ -257,9 +242,8 @@ describe.each(targets)('backup sessions on $label', (target) => {
     expect(await lastBackupAt(db, phone.id)).toEqual(at(60_000));
   });
 
-  it('fails a session with the device’s error, leaving the last backup time alone', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('fails a session with the device’s error, leaving the last backup time alone', async ({ db, alice }) => {
+    const phone = await phoneOf(db, alice);
     const done = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: T0 });
     await stopBackupSession(db, { id: done.id, userId: alice.id, deviceId: phone.id, now: at(10) });
     const broken = await startBackupSession(db, { userId: alice.id, deviceId: phone.id, now: at(20) });
@@ -279,9 +263,8 @@ describe.each(targets)('backup sessions on $label', (target) => {
     });
   });
 
-  it('reports the running session and the last completed backup', async () => {
-    const { db } = database;
-    const phone = await phoneOf(alice);
+  it('reports the running session and the last completed backup', async ({ db, alice, bob }) => {
+    const phone = await phoneOf(db, alice);
     expect(await backupStatus(db, { userId: alice.id, deviceId: phone.id })).toEqual({
       current: null,
       lastCompletedAt: null,
@@ -305,8 +288,7 @@ describe.each(targets)('backup sessions on $label', (target) => {
     });
   });
 
-  it('pages the history newest first, for the user or one device', async () => {
-    const { db } = database;
+  it('pages the history newest first, for the user or one device', async ({ db, bob }) => {
     const user = await insertUser(db);
     const phone = await insertDevice(db, user.id);
     const tablet = await insertDevice(db, user.id);
@@ -355,8 +337,7 @@ describe.each(targets)('backup sessions on $label', (target) => {
     await expect(listBackupSessions(db, { userId: user.id, limit: 0 })).rejects.toBeInstanceOf(RangeError);
   });
 
-  it('pages every user’s history for an admin, or one device’s whoever owns it', async () => {
-    const { db } = database;
+  it('pages every user’s history for an admin, or one device’s whoever owns it', async ({ db }) => {
     const carol = await insertUser(db);
     const dave = await insertUser(db);
     const carols = await insertDevice(db, carol.id);

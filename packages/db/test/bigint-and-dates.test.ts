@@ -1,20 +1,13 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertMedia, insertUser, targets } from './helper.js';
+import { databases } from './fixtures.js';
+import { insertDevice, insertMedia, insertUser } from './helper.js';
 
 const FIVE_GB = 5 * 2 ** 30 + 7; // well past 2^32
 
-describe.each(targets)('bigint and timestamptz values on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
-  });
-  afterAll(() => database.destroy());
-
-  it('returns sizes above 2^32 as exact numbers', async () => {
-    const { db } = database;
+describe.each(databases)('bigint and timestamptz values on $label', ({ it }) => {
+  it('returns sizes above 2^32 as exact numbers', async ({ db }) => {
     const user = await insertUser(db);
     const inserted = await insertMedia(db, user.id, { size: FIVE_GB });
     expect(inserted.size).toBe(FIVE_GB);
@@ -36,8 +29,7 @@ describe.each(targets)('bigint and timestamptz values on $label', (target) => {
     expect(session).toEqual({ expected_bytes: 3 * FIVE_GB, bytes: FIVE_GB });
   });
 
-  it('returns count(*) and sum() of bigint columns as numbers', async () => {
-    const { db } = database;
+  it('returns count(*) and sum() of bigint columns as numbers', async ({ db }) => {
     const user = await insertUser(db);
     await insertMedia(db, user.id, { size: FIVE_GB });
     await insertMedia(db, user.id, { size: FIVE_GB });
@@ -49,8 +41,7 @@ describe.each(targets)('bigint and timestamptz values on $label', (target) => {
     expect(totals).toEqual({ files: 2, bytes: 2 * FIVE_GB });
   });
 
-  it('round-trips timestamptz as an equal Date, whatever the session time zone', async () => {
-    const { db } = database;
+  it('round-trips timestamptz as an equal Date, whatever the session time zone', async ({ db }) => {
     const user = await insertUser(db);
     const takenAt = new Date('2024-03-10T08:15:30.123Z');
     const modifiedAt = new Date('1999-12-31T23:59:59.999Z');
@@ -80,8 +71,7 @@ describe.each(targets)('bigint and timestamptz values on $label', (target) => {
     });
   });
 
-  it('fills uploaded_at from the database clock', async () => {
-    const { db } = database;
+  it('fills uploaded_at from the database clock', async ({ db }) => {
     const user = await insertUser(db);
     const before = Date.now();
     const media = await insertMedia(db, user.id);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   createDevice,
@@ -12,25 +12,14 @@ import {
   updateDevice,
   type Device,
   type NewDevice,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertUser, planWithoutSeqScan, recordQueries, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, insertUser, planWithoutSeqScan, recordQueries } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
-describe.each(targets)('devices repository on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
+describe.each(databasesWithAliceAndBob)('devices repository on $label', ({ it }) => {
   const newDevice = (userId: string, overrides: Partial<NewDevice> = {}): NewDevice => ({
     userId,
     name: 'Ada’s iPhone',
@@ -40,8 +29,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     ...overrides,
   });
 
-  it('creates a device with default backup preferences and finds it', async () => {
-    const { db } = database;
+  it('creates a device with default backup preferences and finds it', async ({ db, alice }) => {
     const input = newDevice(alice.id);
     const device = await createDevice(db, input);
     expect(device).toMatchObject({
@@ -61,8 +49,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await findDevice(db, { id: device.id, userId: alice.id })).toEqual(device);
   });
 
-  it('lists a user’s active devices, newest first', async () => {
-    const { db } = database;
+  it('lists a user’s active devices, newest first', async ({ db, bob }) => {
     const user = await insertUser(db);
     const older = await insertDevice(db, user.id, { name: 'old', created_at: at(-2000) });
     const newer = await insertDevice(db, user.id, { name: 'new', created_at: at(-1000) });
@@ -79,8 +66,11 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await listDevices(db, { userId: 'not-a-uuid' })).toEqual([]);
   });
 
-  it('finds the device a token names, with its user, only while that token is current', async () => {
-    const { db } = database;
+  it('finds the device a token names, with its user, only while that token is current', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const device = await createDevice(db, newDevice(alice.id));
     const claims = { id: device.id, userId: alice.id, tokenId: device.token_id };
 
@@ -96,8 +86,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await findActiveDeviceForToken(db, claims)).toBeUndefined();
   });
 
-  it('looks a device token up in one query served by unique indexes', async () => {
-    const { db } = database;
+  it('looks a device token up in one query served by unique indexes', async ({ db, alice }) => {
     const device = await createDevice(db, newDevice(alice.id));
     const recorded = recordQueries(db);
     await findActiveDeviceForToken(recorded.db, {
@@ -112,8 +101,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(plan).toContain('Index Scan using users_pkey');
   });
 
-  it('renames a device and changes its backup preferences', async () => {
-    const { db } = database;
+  it('renames a device and changes its backup preferences', async ({ db, alice }) => {
     const device = await createDevice(db, newDevice(alice.id));
 
     const renamed = await updateDevice(db, {
@@ -139,8 +127,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await findDevice(db, { id: device.id, userId: alice.id })).toEqual(updated);
   });
 
-  it('revokes a device once, keeping the row for history', async () => {
-    const { db } = database;
+  it('revokes a device once, keeping the row for history', async ({ db, alice }) => {
     const device = await createDevice(db, newDevice(alice.id));
 
     expect(await revokeDevice(db, { id: device.id, userId: alice.id, now: at(1000) })).toBe(true);
@@ -159,8 +146,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(row).toEqual({ ...device, revoked_at: at(1000) });
   });
 
-  it('never lets another user find, list, update or revoke a device', async () => {
-    const { db } = database;
+  it('never lets another user find, list, update or revoke a device', async ({ db, alice, bob }) => {
     const device = await createDevice(db, newDevice(alice.id));
     const asBob = { id: device.id, userId: bob.id };
 
@@ -174,8 +160,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await findDevice(db, { id: device.id, userId: alice.id })).toEqual(device);
   });
 
-  it('treats malformed ids as not found', async () => {
-    const { db } = database;
+  it('treats malformed ids as not found', async ({ db, alice }) => {
     expect(await findDevice(db, { id: 'garbage', userId: alice.id })).toBeUndefined();
     expect(await findDevice(db, { id: randomUUID(), userId: 'garbage' })).toBeUndefined();
     expect(
@@ -185,8 +170,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await touchDevice(db, { id: 'garbage', now: at(0) })).toBe(false);
   });
 
-  it('writes last_seen_at at most once a minute, and never for a revoked device', async () => {
-    const { db } = database;
+  it('writes last_seen_at at most once a minute, and never for a revoked device', async ({ db, alice }) => {
     const device = await createDevice(db, newDevice(alice.id));
     const lastSeen = async () =>
       (
@@ -209,8 +193,7 @@ describe.each(targets)('devices repository on $label', (target) => {
     expect(await lastSeen()).toBe(at(60_000).getTime());
   });
 
-  it('refuses a device without scopes or with an unknown one', async () => {
-    const { db } = database;
+  it('refuses a device without scopes or with an unknown one', async ({ db, alice }) => {
     for (const scopes of [[], ['media.delete']] as unknown as Device['scopes'][]) {
       await expect(createDevice(db, newDevice(alice.id, { scopes }))).rejects.toMatchObject({
         code: '23514',

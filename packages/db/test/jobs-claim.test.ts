@@ -1,33 +1,28 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import { claimDueJobs, enqueueJob, type Job } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { targets } from './helper.js';
+import { claimDueJobs, enqueueJob, type Database, type Job, type Kysely } from '../src/index.js';
+import { databases } from './fixtures.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
-describe.each(targets)('claiming due jobs on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
+describe.each(databases)('claiming due jobs on $label', ({ it, ...target }) => {
+  it.beforeEach(async ({ db }) => {
+    await db.deleteFrom('jobs').execute();
   });
-  beforeEach(async () => {
-    await database.db.deleteFrom('jobs').execute();
-  });
-  afterAll(() => database.destroy());
 
-  async function queue(kind: string, runAt: Date): Promise<Job> {
-    return (await enqueueJob(database.db, { kind, runAt }))!;
+  async function queue(db: Kysely<Database>, kind: string, runAt: Date): Promise<Job> {
+    return (await enqueueJob(db, { kind, runAt }))!;
   }
 
-  it('takes due jobs of the given kinds, oldest first, up to the limit, and marks them running', async () => {
-    const { db } = database;
-    const second = await queue('thumbnail.generate', at(-5));
-    const first = await queue('thumbnail.generate', at(-10));
-    const third = await queue('trash.purge', at(0));
-    await queue('thumbnail.generate', at(1)); // not due yet
-    await queue('other.kind', at(-20)); // nobody here runs it
+  it('takes due jobs of the given kinds, oldest first, up to the limit, and marks them running', async ({
+    db,
+  }) => {
+    const second = await queue(db, 'thumbnail.generate', at(-5));
+    const first = await queue(db, 'thumbnail.generate', at(-10));
+    const third = await queue(db, 'trash.purge', at(0));
+    await queue(db, 'thumbnail.generate', at(1)); // not due yet
+    await queue(db, 'other.kind', at(-20)); // nobody here runs it
 
     const claimed = await claimDueJobs(db, {
       kinds: ['thumbnail.generate', 'trash.purge'],
@@ -51,18 +46,15 @@ describe.each(targets)('claiming due jobs on $label', (target) => {
     expect(await claimDueJobs(db, { kinds: ['thumbnail.generate'], limit: 10, now: at(1) })).toHaveLength(1);
   });
 
-  it('claims nothing for no kinds or no room', async () => {
-    await queue('thumbnail.generate', at(-1));
-    expect(await claimDueJobs(database.db, { kinds: [], limit: 5, now: NOW })).toEqual([]);
-    expect(await claimDueJobs(database.db, { kinds: ['thumbnail.generate'], limit: 0, now: NOW })).toEqual(
-      [],
-    );
+  it('claims nothing for no kinds or no room', async ({ db }) => {
+    await queue(db, 'thumbnail.generate', at(-1));
+    expect(await claimDueJobs(db, { kinds: [], limit: 5, now: NOW })).toEqual([]);
+    expect(await claimDueJobs(db, { kinds: ['thumbnail.generate'], limit: 0, now: NOW })).toEqual([]);
   });
 
-  it('never hands one job to two claimers at once', async () => {
-    const { db } = database;
+  it('never hands one job to two claimers at once', async ({ db }) => {
     const ids = new Set<string>();
-    for (let i = 0; i < 6; i++) ids.add((await queue('thumbnail.generate', at(-i))).id);
+    for (let i = 0; i < 6; i++) ids.add((await queue(db, 'thumbnail.generate', at(-i))).id);
 
     if (target.kind === 'postgres') {
       // A claimer whose transaction is still open holds its rows; a second one skips them at

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { claimDueJobs, completeJob, countJobsByStatus, enqueueJob, failJob } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { planWithoutSeqScan, recordQueries, targets } from './helper.js';
+import { databases } from './fixtures.js';
+import { planWithoutSeqScan, recordQueries } from './helper.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 
-describe.each(targets)('counting the job queue on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
-  });
-  afterAll(() => database.destroy());
-
-  it('reports every state, zero when empty, and leaves completed jobs out of the scan', async () => {
-    const { db } = database;
+describe.each(databases)('counting the job queue on $label', ({ it }) => {
+  it('reports every state, zero when empty, and leaves completed jobs out of the scan', async ({ db }) => {
     expect(await countJobsByStatus(db)).toEqual({ pending: 0, running: 0, failed: 0 });
 
     for (let i = 0; i < 7; i++) await enqueueJob(db, { kind: 'count.me', runAt: NOW });

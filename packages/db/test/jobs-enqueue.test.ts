@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import { enqueueJob, findMediaJob, THUMBNAIL_JOB_KIND, type User } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, targets } from './helper.js';
+import { enqueueJob, findMediaJob, THUMBNAIL_JOB_KIND } from '../src/index.js';
+import { databasesWithAlice } from './fixtures.js';
+import { insertMedia } from './helper.js';
 
 const T0 = new Date('2026-11-21T10:00:00.000Z');
 const LATER = new Date('2026-11-21T11:00:00.000Z');
 
-describe.each(targets)('enqueueing jobs on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-  });
-  afterAll(() => database.destroy());
-
-  it('queues one job per kind and item: a second enqueue writes nothing', async () => {
-    const { db } = database;
+describe.each(databasesWithAlice)('enqueueing jobs on $label', ({ it }) => {
+  it('queues one job per kind and item: a second enqueue writes nothing', async ({ db, alice }) => {
     const media = await insertMedia(db, alice.id);
     const first = await enqueueJob(db, { kind: THUMBNAIL_JOB_KIND, mediaId: media.id, runAt: T0 });
     expect(first).toMatchObject({
@@ -42,8 +33,10 @@ describe.each(targets)('enqueueing jobs on $label', (target) => {
     expect(other?.id).not.toBe(first?.id);
   });
 
-  it('regenerating resets a finished job and leaves a pending or running one alone', async () => {
-    const { db } = database;
+  it('regenerating resets a finished job and leaves a pending or running one alone', async ({
+    db,
+    alice,
+  }) => {
     for (const status of ['completed', 'failed'] as const) {
       const media = await insertMedia(db, alice.id);
       const job = await enqueueJob(db, { kind: THUMBNAIL_JOB_KIND, mediaId: media.id, runAt: T0 });
@@ -87,16 +80,15 @@ describe.each(targets)('enqueueing jobs on $label', (target) => {
     }
   });
 
-  it('always adds a job that is about no item, with its payload and attempt limit', async () => {
-    const { db } = database;
+  it('always adds a job that is about no item, with its payload and attempt limit', async ({ db }) => {
     const a = await enqueueJob(db, { kind: 'trash.purge', payload: { days: 30 }, maxAttempts: 5, runAt: T0 });
     const b = await enqueueJob(db, { kind: 'trash.purge', runAt: T0 });
     expect(a).toMatchObject({ media_id: null, payload: { days: 30 }, max_attempts: 5 });
     expect(b?.id).not.toBe(a?.id);
   });
 
-  it('refuses a kind that is not a dotted lowercase name', async () => {
-    await expect(enqueueJob(database.db, { kind: 'Thumbnail Generate', runAt: T0 })).rejects.toMatchObject({
+  it('refuses a kind that is not a dotted lowercase name', async ({ db }) => {
+    await expect(enqueueJob(db, { kind: 'Thumbnail Generate', runAt: T0 })).rejects.toMatchObject({
       code: '23514',
     });
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   claimDueJobs,
@@ -6,25 +6,15 @@ import {
   findMediaJob,
   recoverInterruptedJobs,
   THUMBNAIL_JOB_KIND,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, targets } from './helper.js';
+import { databasesWithAlice } from './fixtures.js';
+import { insertMedia } from './helper.js';
 
 const CRASH = new Date('2026-11-21T10:00:00.000Z');
 const RESTART = new Date('2026-11-21T10:05:00.000Z');
 
-describe.each(targets)('recovering jobs a stopped server left running, on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-  });
-  afterAll(() => database.destroy());
-
-  it('requeues interrupted jobs, and fails those whose last attempt it was', async () => {
-    const { db } = database;
+describe.each(databasesWithAlice)('recovering jobs a stopped server left running, on $label', ({ it }) => {
+  it('requeues interrupted jobs, and fails those whose last attempt it was', async ({ db, alice }) => {
     const resumable = await insertMedia(db, alice.id);
     const exhausted = await insertMedia(db, alice.id);
     const untouched = await insertMedia(db, alice.id);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   DbError,
@@ -7,10 +7,9 @@ import {
   type Database,
   type InsertMediaResult,
   type Kysely,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertUser, newMedia, sha256Of, targets, untilBlockedOnLock } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, newMedia, sha256Of, untilBlockedOnLock } from './helper.js';
 
 async function rowsWithHash(db: Kysely<Database>, userId: string, sha256: string): Promise<string[]> {
   const rows = await db
@@ -24,19 +23,8 @@ async function rowsWithHash(db: Kysely<Database>, userId: string, sha256: string
 
 class Rollback extends Error {}
 
-describe.each(targets)('deduplicating media inserts on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
-  it('stores every column it is given and fills in the defaults', async () => {
-    const { db } = database;
+describe.each(databasesWithAliceAndBob)('deduplicating media inserts on $label', ({ it, kind }) => {
+  it('stores every column it is given and fills in the defaults', async ({ db, alice }) => {
     const device = await insertDevice(db, alice.id);
     const session = await db
       .insertInto('backup_sessions')
@@ -110,8 +98,10 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(Math.abs(minimal.media.uploaded_at.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
-  it('answers a second insert of the same bytes with the existing row, under any name', async () => {
-    const { db } = database;
+  it('answers a second insert of the same bytes with the existing row, under any name', async ({
+    db,
+    alice,
+  }) => {
     const sha256 = sha256Of('sequential duplicate');
     const first = await insertMedia(db, newMedia(alice.id, { sha256, originalName: 'IMG_0001.HEIC' }));
     const second = await insertMedia(db, newMedia(alice.id, { sha256, originalName: 'renamed.heic' }));
@@ -122,8 +112,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(await findMediaBySha256(db, { userId: alice.id, sha256 })).toEqual(first.media);
   });
 
-  it('creates exactly one row when ten inserts of the same bytes race', async () => {
-    const { db } = database;
+  it('creates exactly one row when ten inserts of the same bytes race', async ({ db, alice }) => {
     const sha256 = sha256Of('concurrent duplicate');
     const results = await Promise.all(
       Array.from({ length: 10 }, () => insertMedia(db, newMedia(alice.id, { sha256 }))),
@@ -137,8 +126,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(await rowsWithHash(db, alice.id, sha256)).toEqual([id]);
   });
 
-  it('keeps one copy per user: the same bytes for two users are two rows', async () => {
-    const { db } = database;
+  it('keeps one copy per user: the same bytes for two users are two rows', async ({ db, alice, bob }) => {
     const sha256 = sha256Of('shared by two users');
     const ofAlice = await insertMedia(db, newMedia(alice.id, { sha256 }));
     const ofBob = await insertMedia(db, newMedia(bob.id, { sha256 }));
@@ -148,8 +136,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(await findMediaBySha256(db, { userId: bob.id, sha256 })).toEqual(ofBob.media);
   });
 
-  it('counts an item in the trash as a duplicate and returns it as it is', async () => {
-    const { db } = database;
+  it('counts an item in the trash as a duplicate and returns it as it is', async ({ db, alice }) => {
     const sha256 = sha256Of('trashed duplicate');
     const first = await insertMedia(db, newMedia(alice.id, { sha256 }));
     const trashedAt = new Date('2030-01-01T00:00:00.000Z');
@@ -160,8 +147,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(again.media).toEqual({ ...first.media, trashed_at: trashedAt });
   });
 
-  it('works inside a caller’s transaction, which stays usable after a duplicate', async () => {
-    const { db } = database;
+  it('works inside a caller’s transaction, which stays usable after a duplicate', async ({ db, alice }) => {
     const sha256 = sha256Of('inside a transaction');
     const outcome = await db.transaction().execute(async (trx) => {
       const first = await insertMedia(trx, newMedia(alice.id, { sha256 }));
@@ -180,8 +166,10 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     );
   });
 
-  it('waits for an uncommitted insert of the same bytes, then answers with that row', async () => {
-    const { db } = database;
+  it('waits for an uncommitted insert of the same bytes, then answers with that row', async ({
+    db,
+    alice,
+  }) => {
     const sha256 = sha256Of('waits for the first writer');
 
     let racer: Promise<InsertMediaResult> | undefined;
@@ -196,8 +184,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(await racer).toEqual({ status: 'duplicate', media: winner.media });
   });
 
-  it('creates the row when the insert it waited for rolls back', async () => {
-    const { db } = database;
+  it('creates the row when the insert it waited for rolls back', async ({ db, alice }) => {
     const sha256 = sha256Of('first writer rolls back');
 
     let racer: Promise<InsertMediaResult> | undefined;
@@ -215,8 +202,11 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     expect(await rowsWithHash(db, alice.id, sha256)).toEqual([result.media.id]);
   });
 
-  it('reports a path that is already recorded as MEDIA_PATH_TAKEN, never as a duplicate', async () => {
-    const { db } = database;
+  it('reports a path that is already recorded as MEDIA_PATH_TAKEN, never as a duplicate', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const first = await insertMedia(db, newMedia(alice.id));
     const clash = newMedia(alice.id, { relPath: first.media.rel_path });
 
@@ -232,8 +222,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
     ).rejects.toMatchObject({ code: 'MEDIA_PATH_TAKEN' });
   });
 
-  it('finds nothing for another user, an unknown hash or a malformed user id', async () => {
-    const { db } = database;
+  it('finds nothing for another user, an unknown hash or a malformed user id', async ({ db, alice, bob }) => {
     const { media } = await insertMedia(db, newMedia(alice.id));
     expect(await findMediaBySha256(db, { userId: bob.id, sha256: media.sha256 })).toBeUndefined();
     expect(await findMediaBySha256(db, { userId: alice.id, sha256: sha256Of('unknown') })).toBeUndefined();
@@ -245,7 +234,7 @@ describe.each(targets)('deduplicating media inserts on $label', (target) => {
    * one session, so the racer queues behind the whole transaction and a pause is all it takes.
    */
   async function untilRacerWaits(db: Kysely<Database>): Promise<void> {
-    if (target.kind === 'postgres') await untilBlockedOnLock(db, 'insert into "media"');
+    if (kind === 'postgres') await untilBlockedOnLock(db, 'insert into "media"');
     else await new Promise((resolve) => setTimeout(resolve, 100));
   }
 });

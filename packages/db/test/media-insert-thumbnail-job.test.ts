@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import { insertMedia, THUMBNAIL_JOB_KIND, type Database, type Kysely, type User } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertUser, newMedia, sha256Of, targets } from './helper.js';
+import { insertMedia, THUMBNAIL_JOB_KIND, type Database, type Kysely } from '../src/index.js';
+import { databasesWithAlice } from './fixtures.js';
+import { newMedia, sha256Of } from './helper.js';
 
 class Rollback extends Error {}
 
@@ -15,17 +15,11 @@ async function thumbnailJobs(db: Kysely<Database>, mediaId: string) {
     .execute();
 }
 
-describe.each(targets)('a recorded item gets its thumbnail job, on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-  });
-  afterAll(() => database.destroy());
-
-  it('queues exactly one job, due when the item was uploaded, and none for a duplicate', async () => {
-    const { db } = database;
+describe.each(databasesWithAlice)('a recorded item gets its thumbnail job, on $label', ({ it }) => {
+  it('queues exactly one job, due when the item was uploaded, and none for a duplicate', async ({
+    db,
+    alice,
+  }) => {
     const uploadedAt = new Date('2026-11-21T10:00:00.000Z');
     const sha256 = sha256Of('one job');
     const created = await insertMedia(db, newMedia(alice.id, { sha256, uploadedAt }));
@@ -39,8 +33,7 @@ describe.each(targets)('a recorded item gets its thumbnail job, on $label', (tar
     expect(created.media.thumbnail_status).toBe('pending');
   });
 
-  it('queues one job for the one row that ten racing inserts create', async () => {
-    const { db } = database;
+  it('queues one job for the one row that ten racing inserts create', async ({ db, alice }) => {
     const sha256 = sha256Of('racing jobs');
     const results = await Promise.all(
       Array.from({ length: 10 }, () => insertMedia(db, newMedia(alice.id, { sha256 }))),
@@ -56,8 +49,7 @@ describe.each(targets)('a recorded item gets its thumbnail job, on $label', (tar
     expect(Number(total.count)).toBe(1);
   });
 
-  it('rolls the job back with the row inside a caller’s transaction', async () => {
-    const { db } = database;
+  it('rolls the job back with the row inside a caller’s transaction', async ({ db, alice }) => {
     const input = newMedia(alice.id);
     let mediaId: string | undefined;
     await expect(

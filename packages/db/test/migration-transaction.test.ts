@@ -1,10 +1,9 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { DbError, migrateToLatest, type Database } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { targets } from './helper.js';
+import { databases } from './fixtures.js';
 
 const goodMigration: Migration = {
   async up(db) {
@@ -36,17 +35,11 @@ async function userColumns(db: Kysely<Database>): Promise<string[]> {
   return rows.map((row) => row.column_name);
 }
 
-describe.each(targets)('a failing migration batch on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
-  });
-  afterAll(() => database.destroy());
+describe.each(databases)('a failing migration batch on $label', ({ it }) => {
+  it('applies none of the batch and leaves the schema as it was', async ({ db }) => {
+    const columnsBefore = await userColumns(db);
 
-  it('applies none of the batch and leaves the schema as it was', async () => {
-    const columnsBefore = await userColumns(database.db);
-
-    const failure = await migrateToLatest(database.db, {
+    const failure = await migrateToLatest(db, {
       extraMigrations: {
         '2099_01_01_0001_add_audit_log': goodMigration,
         '2099_01_01_0002_broken': brokenMigration,
@@ -61,20 +54,18 @@ describe.each(targets)('a failing migration batch on $label', (target) => {
     expect((failure as DbError).message).toContain('2099_01_01_0002_broken');
     expect((failure as DbError).message).toContain('no_such_table');
 
-    expect(await tableExists(database.db, 'audit_log')).toBe(false);
-    expect(await userColumns(database.db)).toEqual(columnsBefore);
+    expect(await tableExists(db, 'audit_log')).toBe(false);
+    expect(await userColumns(db)).toEqual(columnsBefore);
     expect(columnsBefore).not.toContain('nickname');
-    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
-      database.db,
-    );
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
     expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations).sort());
   });
 
-  it('still applies the good migration on its own afterwards', async () => {
-    const result = await migrateToLatest(database.db, {
+  it('still applies the good migration on its own afterwards', async ({ db }) => {
+    const result = await migrateToLatest(db, {
       extraMigrations: { '2099_01_01_0001_add_audit_log': goodMigration },
     });
     expect(result).toEqual({ applied: ['2099_01_01_0001_add_audit_log'] });
-    expect(await tableExists(database.db, 'audit_log')).toBe(true);
+    expect(await tableExists(db, 'audit_log')).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   claimPairingSession,
@@ -11,10 +11,9 @@ import {
   type Kysely,
   type PairingDevice,
   type PairingSession,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertUser, sha256Of, targets } from './helper.js';
+import { databasesWithAlice } from './fixtures.js';
+import { sha256Of } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const NOW = new Date(T0.getTime() + 60_000);
@@ -67,20 +66,12 @@ async function untilBlockedOnPairingLock(db: Kysely<Database>): Promise<void> {
   throw new Error('the second claim never waited for the first one');
 }
 
-describe.each(targets)('racing pairing claims on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
+describe.each(databasesWithAlice)('racing pairing claims on $label', ({ it, kind }) => {
+  it.beforeEach(async ({ db }) => {
+    await sql`truncate pairing_sessions, devices cascade`.execute(db);
   });
-  beforeEach(async () => {
-    await sql`truncate pairing_sessions, devices cascade`.execute(database.db);
-  });
-  afterAll(() => database.destroy());
 
-  it('lets exactly one of many simultaneous claims of the same pairing win', async () => {
-    const { db } = database;
+  it('lets exactly one of many simultaneous claims of the same pairing win', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -101,8 +92,7 @@ describe.each(targets)('racing pairing claims on $label', (target) => {
     });
   });
 
-  it('makes the loser of an interleaved claim wait for the winner, then fail', async () => {
-    const { db } = database;
+  it('makes the loser of an interleaved claim wait for the winner, then fail', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     const claim = (executor: Kysely<Database>) =>
       claimPairingSession(executor, {
@@ -118,7 +108,7 @@ describe.each(targets)('racing pairing claims on $label', (target) => {
     const winner = await db.transaction().execute(async (trx) => {
       const won = await claim(trx);
       loser = claim(db);
-      if (target.kind === 'postgres') await untilBlockedOnPairingLock(db);
+      if (kind === 'postgres') await untilBlockedOnPairingLock(db);
       else await new Promise((resolve) => setTimeout(resolve, 100));
       return won;
     });
@@ -129,8 +119,10 @@ describe.each(targets)('racing pairing claims on $label', (target) => {
     expect(await stored(db, pairing.session.id)).toEqual(winner?.session);
   });
 
-  it('never lets pairings opened at the same moment pass the limit of open pairings together', async () => {
-    const { db } = database;
+  it('never lets pairings opened at the same moment pass the limit of open pairings together', async ({
+    db,
+    alice,
+  }) => {
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, () =>
         createPairingSession(db, {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   claimPairingSession,
@@ -13,10 +13,9 @@ import {
   type Database,
   type PairingDevice,
   type PairingSession,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertUser, sha256Of, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { sha256Of } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -55,29 +54,19 @@ async function deviceCount(db: Kysely<Database>): Promise<number> {
   return row.count;
 }
 
-describe.each(targets)('claiming a pairing on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
+describe.each(databasesWithAliceAndBob)('claiming a pairing on $label', ({ it }) => {
+  it.beforeEach(async ({ db }) => {
+    await sql`truncate pairing_sessions, devices cascade`.execute(db);
   });
-  beforeEach(async () => {
-    await sql`truncate pairing_sessions, devices cascade`.execute(database.db);
-  });
-  afterAll(() => database.destroy());
 
-  const wrongGuess = (now = at(60_000)) =>
-    claimPairingSession(database.db, {
+  const wrongGuess = (db: Kysely<Database>, now = at(60_000)) =>
+    claimPairingSession(db, {
       codeHash: sha256Of(`wrong ${randomUUID()}`),
       now,
       device: phone(),
     });
 
-  it('claims by code and creates the device for the user who opened the pairing', async () => {
-    const { db } = database;
+  it('claims by code and creates the device for the user who opened the pairing', async ({ db, bob }) => {
     const pairing = await openPairing(db, bob.id);
     const device = phone();
 
@@ -108,8 +97,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(await findPairingSession(db, { id: pairing.session.id, openedBy: bob.id })).toEqual(claimed);
   });
 
-  it('claims by secret', async () => {
-    const { db } = database;
+  it('claims by secret', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     const claimed = await claimPairingSession(db, {
       secretHash: pairing.secretHash,
@@ -124,8 +112,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     });
   });
 
-  it('does not take a code hash for a secret hash or the other way round', async () => {
-    const { db } = database;
+  it('does not take a code hash for a secret hash or the other way round', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     const common = { now: at(1000), device: phone() };
     expect(await claimPairingSession(db, { ...common, codeHash: pairing.secretHash })).toBeUndefined();
@@ -133,8 +120,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
-  it('refuses an expired pairing from its expiry instant on', async () => {
-    const { db } = database;
+  it('refuses an expired pairing from its expiry instant on', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     for (const now of [at(TTL), at(TTL + 1), at(2 * TTL)]) {
       expect(
@@ -149,10 +135,12 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(await deviceCount(db)).toBe(0);
   });
 
-  it('lets the right code in after any number of wrong ones: a wrong code names no pairing', async () => {
-    const { db } = database;
+  it('lets the right code in after any number of wrong ones: a wrong code names no pairing', async ({
+    db,
+    alice,
+  }) => {
     const pairing = await openPairing(db, alice.id);
-    for (let guess = 0; guess < 20; guess++) expect(await wrongGuess()).toBeUndefined();
+    for (let guess = 0; guess < 20; guess++) expect(await wrongGuess(db)).toBeUndefined();
     expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
     const claimed = await claimPairingSession(db, {
       codeHash: pairing.codeHash,
@@ -162,8 +150,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(claimed?.session).toMatchObject({ status: 'claimed', attempts: 0 });
   });
 
-  it('refuses a replayed code or secret once the pairing is claimed', async () => {
-    const { db } = database;
+  it('refuses a replayed code or secret once the pairing is claimed', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     const first = await claimPairingSession(db, {
       codeHash: pairing.codeHash,
@@ -179,8 +166,11 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(await deviceCount(db)).toBe(1);
   });
 
-  it('leaves every pairing, open or closed, as it was after a wrong code or a replay', async () => {
-    const { db } = database;
+  it('leaves every pairing, open or closed, as it was after a wrong code or a replay', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const now = at(60_000);
     const alicePending = await openPairing(db, alice.id);
     const bobPending = await openPairing(db, bob.id);
@@ -211,7 +201,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
         device: phone(),
       }),
     ).toBeUndefined();
-    expect(await wrongGuess(now)).toBeUndefined();
+    expect(await wrongGuess(db, now)).toBeUndefined();
 
     expect(await stored(db, alicePending.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
     expect(await stored(db, bobPending.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
@@ -221,8 +211,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(await stored(db, burned.session.id)).toMatchObject({ status: 'burned', attempts: 2 });
   });
 
-  it('leaves the pairing open when the device cannot be created', async () => {
-    const { db } = database;
+  it('leaves the pairing open when the device cannot be created', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     await expect(
       claimPairingSession(db, {
@@ -247,8 +236,7 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(retried?.session.status).toBe('claimed');
   });
 
-  it('needs exactly one of the code hash and the secret hash', async () => {
-    const { db } = database;
+  it('needs exactly one of the code hash and the secret hash', async ({ db, alice }) => {
     const pairing = await openPairing(db, alice.id);
     const common = { now: at(1000), device: phone() };
     await expect(
@@ -262,8 +250,11 @@ describe.each(targets)('claiming a pairing on $label', (target) => {
     expect(await stored(db, pairing.session.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
-  it('refuses to open more than the limit of pairings open at once, counting only open ones', async () => {
-    const { db } = database;
+  it('refuses to open more than the limit of pairings open at once, counting only open ones', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const now = at(0);
     const open = (userId: string) =>
       createPairingSession(db, {

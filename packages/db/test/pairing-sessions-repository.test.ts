@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   DbError,
@@ -10,10 +10,9 @@ import {
   expirePairingSessions,
   findPairingSession,
   revokeDevice,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertUser, sha256Of, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { sha256Of } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -24,19 +23,8 @@ const hashes = () => {
   return { codeHash: sha256Of(`code ${label}`), secretHash: sha256Of(`secret ${label}`) };
 };
 
-describe.each(targets)('pairing sessions on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
-  it('opens a pending pairing that only its user finds', async () => {
-    const { db } = database;
+describe.each(databasesWithAliceAndBob)('pairing sessions on $label', ({ it }) => {
+  it('opens a pending pairing that only its user finds', async ({ db, alice, bob }) => {
     const input = { userId: alice.id, ...hashes(), expiresAt: at(TTL) };
     const session = await createPairingSession(db, input);
     expect(session).toMatchObject({
@@ -60,8 +48,11 @@ describe.each(targets)('pairing sessions on $label', (target) => {
     expect(await findPairingSession(db, { id: randomUUID(), openedBy: alice.id })).toBeUndefined();
   });
 
-  it('refuses credentials whose hash is already stored with PAIRING_CODE_TAKEN', async () => {
-    const { db } = database;
+  it('refuses credentials whose hash is already stored with PAIRING_CODE_TAKEN', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const first = hashes();
     await createPairingSession(db, { userId: alice.id, ...first, expiresAt: at(TTL) });
     for (const clash of [
@@ -77,8 +68,7 @@ describe.each(targets)('pairing sessions on $label', (target) => {
     }
   });
 
-  it('shows the claimed device, even once it is revoked', async () => {
-    const { db } = database;
+  it('shows the claimed device, even once it is revoked', async ({ db, alice, bob }) => {
     const credentials = hashes();
     const { id } = await createPairingSession(db, { userId: bob.id, ...credentials, expiresAt: at(TTL) });
     const claimed = await claimPairingSession(db, {
@@ -95,8 +85,11 @@ describe.each(targets)('pairing sessions on $label', (target) => {
     expect(found?.device?.revoked_at?.getTime()).toBe(at(2000).getTime());
   });
 
-  it('opened by the owner for a member: the device is the member’s, the pairing only the owner’s to see', async () => {
-    const { db } = database;
+  it('opened by the owner for a member: the device is the member’s, the pairing only the owner’s to see', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const credentials = hashes();
     const session = await createPairingSession(db, {
       userId: bob.id,
@@ -116,8 +109,7 @@ describe.each(targets)('pairing sessions on $label', (target) => {
     expect(await findPairingSession(db, { id: session.id, openedBy: alice.id })).toEqual(claimed);
   });
 
-  it('sweeps pending pairings past their expiry to expired, and nothing else', async () => {
-    const { db } = database;
+  it('sweeps pending pairings past their expiry to expired, and nothing else', async ({ db, alice, bob }) => {
     await sql`truncate pairing_sessions`.execute(db);
     const sweepAt = at(TTL);
     const due = await createPairingSession(db, { userId: alice.id, ...hashes(), expiresAt: sweepAt });

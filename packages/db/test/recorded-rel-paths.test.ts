@@ -1,23 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import { recordedRelPaths, type User } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, planWithoutSeqScan, recordQueries, targets } from './helper.js';
+import { recordedRelPaths } from '../src/index.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertMedia, planWithoutSeqScan, recordQueries } from './helper.js';
 
-describe.each(targets)('which library paths have a row, on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
-  it('returns exactly the recorded paths, of any user, trashed or not', async () => {
-    const { db } = database;
+describe.each(databasesWithAliceAndBob)('which library paths have a row, on $label', ({ it }) => {
+  it('returns exactly the recorded paths, of any user, trashed or not', async ({ db, alice, bob }) => {
     const kept = await insertMedia(db, alice.id, { rel_path: 'alice/2024/03/IMG_0001.HEIC' });
     const trashed = await insertMedia(db, alice.id, {
       rel_path: 'alice/2024/03/IMG_0002.HEIC',
@@ -36,14 +25,13 @@ describe.each(targets)('which library paths have a row, on $label', (target) => 
     expect(found).toEqual(new Set([kept.rel_path, trashed.rel_path, ofBob.rel_path]));
   });
 
-  it('answers an empty list without asking the database', async () => {
-    const recorded = recordQueries(database.db);
+  it('answers an empty list without asking the database', async ({ db }) => {
+    const recorded = recordQueries(db);
     expect(await recordedRelPaths(recorded.db, [])).toEqual(new Set());
     expect(recorded.queries).toEqual([]);
   });
 
-  it('answers 20,000 paths in one query served by the rel_path unique index', async () => {
-    const { db } = database;
+  it('answers 20,000 paths in one query served by the rel_path unique index', async ({ db, alice }) => {
     const stored = await insertMedia(db, alice.id, { rel_path: 'alice/2025/01/batch.HEIC' });
     const paths = Array.from({ length: 20_000 }, (_, i) => `alice/2025/01/missing-${i}.HEIC`);
     paths[12_345] = stored.rel_path;

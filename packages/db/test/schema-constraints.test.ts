@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { DEVICE_SCOPES } from '../src/schema.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertMedia, insertUser, pgErrorOf, sha256Of, targets } from './helper.js';
+import { databases } from './fixtures.js';
+import { insertDevice, insertMedia, insertUser, pgErrorOf, sha256Of } from './helper.js';
 
 const CHECK_VIOLATION = '23514';
 const UNIQUE_VIOLATION = '23505';
 
-describe.each(targets)('schema constraints on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
-  });
-  afterAll(() => database.destroy());
-
-  it('stores a hash once per user but lets another user store the same hash', async () => {
-    const { db } = database;
+describe.each(databases)('schema constraints on $label', ({ it }) => {
+  it('stores a hash once per user but lets another user store the same hash', async ({ db }) => {
     const alice = await insertUser(db);
     const bob = await insertUser(db);
     const hash = sha256Of('same bytes');
@@ -29,8 +22,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     expect(bobs.sha256).toBe(hash);
   });
 
-  it('rejects a sha256 that is not 64 lowercase hex digits', async () => {
-    const { db } = database;
+  it('rejects a sha256 that is not 64 lowercase hex digits', async ({ db }) => {
     const user = await insertUser(db);
     for (const bad of [sha256Of('x').toUpperCase(), 'abc', `${sha256Of('x')}0`]) {
       expect(await pgErrorOf(insertMedia(db, user.id, { sha256: bad }))).toEqual({
@@ -48,8 +40,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     ).toEqual({ code: CHECK_VIOLATION, constraint: 'ignored_files_sha256_check' });
   });
 
-  it('accepts every token scope of the HTTP contract, alone and all together', async () => {
-    const { db } = database;
+  it('accepts every token scope of the HTTP contract, alone and all together', async ({ db }) => {
     const user = await insertUser(db);
     for (const scope of DEVICE_SCOPES) {
       expect((await insertDevice(db, user.id, { scopes: [scope] })).scopes).toEqual([scope]);
@@ -59,8 +50,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     ]);
   });
 
-  it('rejects values outside each enum', async () => {
-    const { db } = database;
+  it('rejects values outside each enum', async ({ db }) => {
     const user = await insertUser(db);
     const device = await insertDevice(db, user.id);
 
@@ -100,8 +90,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     });
   });
 
-  it('accepts the full set of scopes and fills in the defaults', async () => {
-    const { db } = database;
+  it('accepts the full set of scopes and fills in the defaults', async ({ db }) => {
     const user = await insertUser(db);
     const device = await insertDevice(db, user.id, {
       scopes: ['media.upload', 'media.read', 'media.write', 'admin'],
@@ -122,8 +111,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     });
   });
 
-  it('allows at most one owner', async () => {
-    const { db } = database;
+  it('allows at most one owner', async ({ db }) => {
     await insertUser(db, { role: 'owner' });
     expect(await pgErrorOf(insertUser(db, { role: 'owner' }))).toEqual({
       code: UNIQUE_VIOLATION,
@@ -135,8 +123,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     expect((await insertUser(db, { role: 'admin' })).role).toBe('admin');
   });
 
-  it('rejects usernames that differ only in case, or break the username rules', async () => {
-    const { db } = database;
+  it('rejects usernames that differ only in case, or break the username rules', async ({ db }) => {
     await insertUser(db, { username: 'Grace' });
     expect(await pgErrorOf(insertUser(db, { username: 'grace', library_folder: 'grace-2' }))).toEqual({
       code: UNIQUE_VIOLATION,
@@ -152,8 +139,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     });
   });
 
-  it('deletes a user together with their devices, media, sessions and albums', async () => {
-    const { db } = database;
+  it('deletes a user together with their devices, media, sessions and albums', async ({ db }) => {
     const doomed = await insertUser(db);
     const kept = await insertUser(db);
     const device = await insertDevice(db, doomed.id);
@@ -187,8 +173,7 @@ describe.each(targets)('schema constraints on $label', (target) => {
     ]);
   });
 
-  it('keeps media when its device is deleted, clearing the device reference', async () => {
-    const { db } = database;
+  it('keeps media when its device is deleted, clearing the device reference', async ({ db }) => {
     const user = await insertUser(db);
     const device = await insertDevice(db, user.id);
     const media = await insertMedia(db, user.id, { device_id: device.id });
@@ -203,8 +188,8 @@ describe.each(targets)('schema constraints on $label', (target) => {
     expect(after).toEqual([{ id: media.id, device_id: null }]);
   });
 
-  it('rejects media for a user that does not exist', async () => {
-    expect(await pgErrorOf(insertMedia(database.db, '00000000-0000-4000-8000-000000000000'))).toEqual({
+  it('rejects media for a user that does not exist', async ({ db }) => {
+    expect(await pgErrorOf(insertMedia(db, '00000000-0000-4000-8000-000000000000'))).toEqual({
       code: '23503',
       constraint: 'media_user_id_fkey',
     });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   claimDueJobs,
@@ -9,26 +9,16 @@ import {
   requestThumbnails,
   setThumbnailStatus,
   THUMBNAIL_JOB_KIND,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, targets } from './helper.js';
+import { databasesWithAlice } from './fixtures.js';
+import { insertMedia } from './helper.js';
 
 const T0 = new Date('2026-11-21T10:00:00.000Z');
 const T1 = new Date('2026-11-21T12:00:00.000Z');
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
-describe.each(targets)('thumbnail state of an item on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  beforeAll(async () => {
-    database = await target.create();
-    alice = await insertUser(database.db, { username: 'alice', role: 'owner' });
-  });
-  afterAll(() => database.destroy());
-
-  it('reads what rendering needs, for a trashed item too, and records the outcome', async () => {
-    const { db } = database;
+describe.each(databasesWithAlice)('thumbnail state of an item on $label', ({ it }) => {
+  it('reads what rendering needs, for a trashed item too, and records the outcome', async ({ db, alice }) => {
     const media = await insertMedia(db, alice.id, {
       media_type: 'video',
       mime: 'video/quicktime',
@@ -52,8 +42,7 @@ describe.each(targets)('thumbnail state of an item on $label', (target) => {
     expect(await setThumbnailStatus(db, { mediaId: NO_SUCH_ID, status: 'ready' })).toBe(false);
   });
 
-  it('asking again sets the item pending and resets its finished job, in one go', async () => {
-    const { db } = database;
+  it('asking again sets the item pending and resets its finished job, in one go', async ({ db, alice }) => {
     const media = await insertMedia(db, alice.id, { thumbnail_status: 'ready' });
     await enqueueJob(db, { kind: THUMBNAIL_JOB_KIND, mediaId: media.id, runAt: T0 });
     const [job] = await claimDueJobs(db, { kinds: [THUMBNAIL_JOB_KIND], limit: 1, now: T0 });

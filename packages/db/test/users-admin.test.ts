@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   DbError,
@@ -15,8 +15,8 @@ import {
   type Database,
   type Kysely,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertMedia, sha256Of, targets } from './helper.js';
+import { databases } from './fixtures.js';
+import { insertDevice, insertMedia, sha256Of } from './helper.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
   const err = await promise.then(
@@ -48,18 +48,12 @@ async function rowsOwnedBy(db: Kysely<Database>, userId: string): Promise<Record
   return rows[0]!;
 }
 
-describe.each(targets)('user administration on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
+describe.each(databases)('user administration on $label', ({ it }) => {
+  it.beforeEach(async ({ db }) => {
+    await sql`truncate users cascade`.execute(db);
   });
-  beforeEach(async () => {
-    await sql`truncate users cascade`.execute(database.db);
-  });
-  afterAll(() => database.destroy());
 
-  it('lists the owner first, then everyone by username whatever the letter case', async () => {
-    const { db } = database;
+  it('lists the owner first, then everyone by username whatever the letter case', async ({ db }) => {
     for (const name of ['carol', 'dave.k', 'Bob', '_admin', 'dave-k', 'alice']) await member(db, name);
     await createUser(db, { username: 'Zed', passwordHash: 'h', role: 'owner' });
 
@@ -75,8 +69,7 @@ describe.each(targets)('user administration on $label', (target) => {
     ]);
   });
 
-  it('changes the display name, password hash and role, never the username', async () => {
-    const { db } = database;
+  it('changes the display name, password hash and role, never the username', async ({ db }) => {
     const ada = await member(db, 'ada');
 
     const renamed = await updateUser(db, { id: ada.id, changes: { displayName: 'Ada Lovelace' } });
@@ -108,8 +101,7 @@ describe.each(targets)('user administration on $label', (target) => {
     expect((await findUserById(db, ada.id))?.username).toBe('ada');
   });
 
-  it('refuses a second owner with OWNER_EXISTS and leaves the user as it was', async () => {
-    const { db } = database;
+  it('refuses a second owner with OWNER_EXISTS and leaves the user as it was', async ({ db }) => {
     const owner = await createUser(db, { username: 'root', passwordHash: 'h', role: 'owner' });
     const ada = await member(db, 'ada');
 
@@ -123,8 +115,7 @@ describe.each(targets)('user administration on $label', (target) => {
     expect((await updateUser(db, { id: owner.id, changes: { role: 'owner' } }))?.role).toBe('owner');
   });
 
-  it('hands ownership over once the old owner steps down', async () => {
-    const { db } = database;
+  it('hands ownership over once the old owner steps down', async ({ db }) => {
     const owner = await createUser(db, { username: 'root', passwordHash: 'h', role: 'owner' });
     const ada = await member(db, 'ada');
     await db.transaction().execute(async (trx) => {
@@ -137,8 +128,7 @@ describe.each(targets)('user administration on $label', (target) => {
     ]);
   });
 
-  it('treats an unknown or malformed id as not found', async () => {
-    const { db } = database;
+  it('treats an unknown or malformed id as not found', async ({ db }) => {
     expect(await updateUser(db, { id: randomUUID(), changes: { displayName: 'x' } })).toBeUndefined();
     expect(await updateUser(db, { id: randomUUID(), changes: {} })).toBeUndefined();
     expect(await updateUser(db, { id: 'garbage', changes: { displayName: 'x' } })).toBeUndefined();
@@ -146,8 +136,7 @@ describe.each(targets)('user administration on $label', (target) => {
     expect(await deleteUser(db, { id: 'garbage', now: NOW })).toBeUndefined();
   });
 
-  it('deletes a user with everything they own, and nothing of anyone else', async () => {
-    const { db } = database;
+  it('deletes a user with everything they own, and nothing of anyone else', async ({ db }) => {
     const populate = async (username: string) => {
       const user = await member(db, username);
       const device = await insertDevice(db, user.id);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   countUsers,
@@ -10,8 +10,8 @@ import {
   findUserByUsername,
   type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { targets, untilBlockedOnLock } from './helper.js';
+import { databases } from './fixtures.js';
+import { untilBlockedOnLock } from './helper.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
   const err = await promise.then(
@@ -22,18 +22,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
   return err as DbError;
 }
 
-describe.each(targets)('users repository on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create();
+describe.each(databases)('users repository on $label', ({ it, kind }) => {
+  it.beforeEach(async ({ db }) => {
+    await sql`truncate users cascade`.execute(db);
   });
-  beforeEach(async () => {
-    await sql`truncate users cascade`.execute(database.db);
-  });
-  afterAll(() => database.destroy());
 
-  it('creates a user and finds it by id and by username in any letter case', async () => {
-    const { db } = database;
+  it('creates a user and finds it by id and by username in any letter case', async ({ db }) => {
     expect(await countUsers(db)).toBe(0);
     const ada = await createUser(db, {
       username: 'Ada.Lovelace',
@@ -55,23 +49,20 @@ describe.each(targets)('users repository on $label', (target) => {
     expect(await countUsers(db)).toBe(1);
   });
 
-  it('treats a malformed or unknown id as not found', async () => {
-    const { db } = database;
+  it('treats a malformed or unknown id as not found', async ({ db }) => {
     expect(await findUserById(db, 'not-a-uuid')).toBeUndefined();
     expect(await findUserById(db, "1' or '1'='1")).toBeUndefined();
     expect(await findUserById(db, '7e57d004-2b97-4e7a-b45f-5387367791cd')).toBeUndefined();
   });
 
-  it('refuses a username taken in another letter case with USERNAME_TAKEN', async () => {
-    const { db } = database;
+  it('refuses a username taken in another letter case with USERNAME_TAKEN', async ({ db }) => {
     await createUser(db, { username: 'grace', passwordHash: 'h', role: 'member' });
     const err = await rejectionOf(createUser(db, { username: 'GRACE', passwordHash: 'h', role: 'member' }));
     expect(err.code).toBe('USERNAME_TAKEN');
     expect(await countUsers(db)).toBe(1);
   });
 
-  it('refuses a second owner with OWNER_EXISTS and a bad name with INVALID_USERNAME', async () => {
-    const { db } = database;
+  it('refuses a second owner with OWNER_EXISTS and a bad name with INVALID_USERNAME', async ({ db }) => {
     await createUser(db, { username: 'first', passwordHash: 'h', role: 'owner' });
     expect(
       (await rejectionOf(createUser(db, { username: 'second', passwordHash: 'h', role: 'owner' }))).code,
@@ -84,23 +75,20 @@ describe.each(targets)('users repository on $label', (target) => {
     ).toBe('INVALID_USERNAME');
   });
 
-  it('creates the first owner only while no user exists', async () => {
-    const { db } = database;
+  it('creates the first owner only while no user exists', async ({ db }) => {
     const owner = await createFirstOwner(db, { username: 'root', passwordHash: 'h', displayName: 'Root' });
     expect(owner).toMatchObject({ username: 'root', role: 'owner', display_name: 'Root' });
     expect(await createFirstOwner(db, { username: 'other', passwordHash: 'h' })).toBeUndefined();
     expect(await countUsers(db)).toBe(1);
   });
 
-  it('refuses the first owner when only a member exists', async () => {
-    const { db } = database;
+  it('refuses the first owner when only a member exists', async ({ db }) => {
     await createUser(db, { username: 'member', passwordHash: 'h', role: 'member' });
     expect(await createFirstOwner(db, { username: 'owner', passwordHash: 'h' })).toBeUndefined();
     expect(await countUsers(db)).toBe(1);
   });
 
-  it('creates exactly one owner when two first-run requests race', async () => {
-    const { db } = database;
+  it('creates exactly one owner when two first-run requests race', async ({ db }) => {
     const results = await Promise.all([
       createFirstOwner(db, { username: 'alice', passwordHash: 'h' }),
       createFirstOwner(db, { username: 'bob', passwordHash: 'h' }),
@@ -111,8 +99,7 @@ describe.each(targets)('users repository on $label', (target) => {
     expect(await countUsers(db)).toBe(1);
   });
 
-  it('returns undefined, not an error, to the loser of an interleaved race', async () => {
-    const { db } = database;
+  it('returns undefined, not an error, to the loser of an interleaved race', async ({ db }) => {
     // The winner's insert stays uncommitted while the loser runs, so on PostgreSQL the loser
     // really sees an empty table and collides on users_one_owner; PGlite serializes the two.
     let loser: Promise<User | undefined> | undefined;
@@ -120,7 +107,7 @@ describe.each(targets)('users repository on $label', (target) => {
       const created = await createFirstOwner(trx, { username: 'winner', passwordHash: 'h' });
       loser = createFirstOwner(db, { username: 'loser', passwordHash: 'h' });
       // PostgreSQL: proof that the loser met the winner's uncommitted row; PGlite queues it.
-      if (target.kind === 'postgres') await untilBlockedOnLock(db, 'insert into "users"');
+      if (kind === 'postgres') await untilBlockedOnLock(db, 'insert into "users"');
       return created;
     });
     expect(winner?.username).toBe('winner');
