@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, planWithoutSeqScan, sha256Of, targets } from './helper.js';
+import { databases } from './fixtures.js';
+import { insertMedia, insertUser, planWithoutSeqScan, sha256Of } from './helper.js';
 
 const EXPECTED_INDEXES = [
   'users_username_lower_key',
@@ -35,29 +35,27 @@ const EXPECTED_INDEXES = [
   'jobs_media_id_idx',
 ];
 
-describe.each(targets)('indexes on $label', (target) => {
-  let database: TestDatabase;
+describe.each(databases)('indexes on $label', ({ it }) => {
   let userId: string;
-  beforeAll(async () => {
-    database = await target.create();
-    const user = await insertUser(database.db);
+
+  it.beforeAll(async ({ db }) => {
+    const user = await insertUser(db);
     userId = user.id;
     for (let i = 0; i < 20; i++) {
-      await insertMedia(database.db, user.id, { taken_at: new Date(Date.UTC(2024, 0, 1 + i)) });
+      await insertMedia(db, user.id, { taken_at: new Date(Date.UTC(2024, 0, 1 + i)) });
     }
-    await sql`analyze media`.execute(database.db);
+    await sql`analyze media`.execute(db);
   });
-  afterAll(() => database.destroy());
 
-  it('has every named index', async () => {
+  it('has every named index', async ({ db }) => {
     const { rows } = await sql<{ indexname: string }>`
-      select indexname from pg_indexes where schemaname = 'public'`.execute(database.db);
+      select indexname from pg_indexes where schemaname = 'public'`.execute(db);
     const names = rows.map((row) => row.indexname);
     expect(names).toEqual(expect.arrayContaining(EXPECTED_INDEXES));
   });
 
-  it('serves the keyset browse page from media_browse_idx', async () => {
-    const query = database.db
+  it('serves the keyset browse page from media_browse_idx', async ({ db }) => {
+    const query = db
       .selectFrom('media')
       .selectAll()
       .where('user_id', '=', userId)
@@ -73,22 +71,22 @@ describe.each(targets)('indexes on $label', (target) => {
       .orderBy('id', 'desc')
       .limit(100);
 
-    const plan = await planWithoutSeqScan(database.db, query);
+    const plan = await planWithoutSeqScan(db, query);
     expect(plan).toContain('Index Scan using media_browse_idx');
     // The cursor bound is an index condition (a range start), not a filter over skipped rows.
     expect(plan).toMatch(/Index Cond: .*ROW\(taken_at, id\) < ROW\(/);
     expect(plan).not.toMatch(/\bSort\b/);
   });
 
-  it('answers a batch duplicate check from media_user_sha256_key', async () => {
+  it('answers a batch duplicate check from media_user_sha256_key', async ({ db }) => {
     const hashes = [sha256Of('a'), sha256Of('b'), sha256Of('c')];
-    const query = database.db
+    const query = db
       .selectFrom('media')
       .select(['id', 'sha256'])
       .where('user_id', '=', userId)
       .where((eb) => eb('sha256', '=', eb.fn.any(eb.val(hashes))));
 
-    const plan = await planWithoutSeqScan(database.db, query);
+    const plan = await planWithoutSeqScan(db, query);
     expect(plan).toMatch(/Index (Only )?Scan using media_user_sha256_key/);
   });
 });

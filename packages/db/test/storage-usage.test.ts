@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { existingMediaIds, libraryBytes, libraryUsage, type Media, type User } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertMedia, insertUser, recordQueries, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, insertMedia, insertUser, recordQueries } from './helper.js';
 
-describe.each(targets)('storage usage on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
+describe.each(databasesWithAliceAndBob)('storage usage on $label', ({ it }) => {
   let carol: User;
   let phone: string;
   let tablet: string;
   let media: Media[];
 
-  beforeAll(async () => {
-    database = await target.create();
-    const { db } = database;
-    alice = await insertUser(db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(db, { username: 'bob' });
+  it.beforeAll(async ({ db, alice, bob }) => {
     carol = await insertUser(db, { username: 'carol' });
     phone = (await insertDevice(db, alice.id, { name: 'Alice iPhone' })).id;
     tablet = (await insertDevice(db, alice.id, { name: 'Alice iPad' })).id;
@@ -38,9 +31,12 @@ describe.each(targets)('storage usage on $label', (target) => {
       await insertMedia(db, bob.id, { size: 8, device_id: bobPhone, trashed_at: new Date() }),
     ];
   });
-  afterAll(() => database.destroy());
 
-  it('sums the household by type, user and device, the trash apart, in one aggregate', async () => {
+  it('sums the household by type, user and device, the trash apart, in one aggregate', async ({
+    database,
+    alice,
+    bob,
+  }) => {
     const { db, queries } = recordQueries(database.db);
     const usage = await libraryUsage(db, {});
     expect(usage.library).toEqual({ items: 5, bytes: 1000 + 2000 + 300 + 40 + 70_000 });
@@ -64,8 +60,8 @@ describe.each(targets)('storage usage on $label', (target) => {
     expect(queries).toHaveLength(2);
   });
 
-  it('narrows to one user’s library', async () => {
-    const usage = await libraryUsage(database.db, { userId: bob.id });
+  it('narrows to one user’s library', async ({ db, bob }) => {
+    const usage = await libraryUsage(db, { userId: bob.id });
     expect(usage).toEqual({
       library: { items: 1, bytes: 70_000 },
       trash: { items: 1, bytes: 8 },
@@ -75,25 +71,25 @@ describe.each(targets)('storage usage on $label', (target) => {
         { deviceId: expect.any(String), deviceName: 'Bob iPhone', userId: bob.id, items: 1, bytes: 70_000 },
       ],
     });
-    const empty = await libraryUsage(database.db, { userId: carol.id });
+    const empty = await libraryUsage(db, { userId: carol.id });
     expect(empty.library).toEqual({ items: 0, bytes: 0 });
     expect(empty.byUser).toEqual([{ userId: carol.id, username: 'carol', items: 0, bytes: 0 }]);
-    expect((await libraryUsage(database.db, { userId: 'nope' })).byUser).toEqual([]);
+    expect((await libraryUsage(db, { userId: 'nope' })).byUser).toEqual([]);
   });
 
-  it('totals every original on disk, trash included, for the household or one user', async () => {
-    expect(await libraryBytes(database.db, {})).toEqual({
+  it('totals every original on disk, trash included, for the household or one user', async ({ db, bob }) => {
+    expect(await libraryBytes(db, {})).toEqual({
       items: 7,
       bytes: media.reduce((sum, item) => sum + item.size, 0),
     });
-    expect(await libraryBytes(database.db, { userId: bob.id })).toEqual({ items: 2, bytes: 70_008 });
-    expect(await libraryBytes(database.db, { userId: carol.id })).toEqual({ items: 0, bytes: 0 });
+    expect(await libraryBytes(db, { userId: bob.id })).toEqual({ items: 2, bytes: 70_008 });
+    expect(await libraryBytes(db, { userId: carol.id })).toEqual({ items: 0, bytes: 0 });
   });
 
-  it('tells which ids still have a row, trashed or not', async () => {
+  it('tells which ids still have a row, trashed or not', async ({ db }) => {
     const unknown = randomUUID();
-    const found = await existingMediaIds(database.db, [media[0]!.id, media[4]!.id, unknown, 'bad']);
+    const found = await existingMediaIds(db, [media[0]!.id, media[4]!.id, unknown, 'bad']);
     expect(found).toEqual(new Set([media[0]!.id, media[4]!.id]));
-    expect(await existingMediaIds(database.db, [])).toEqual(new Set());
+    expect(await existingMediaIds(db, [])).toEqual(new Set());
   });
 });
