@@ -1,10 +1,10 @@
 import { Migrator, type Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { migrateToLatest } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { pgErrorOf, targets } from './helper.js';
+import { scratchTargets } from './fixtures.js';
+import { pgErrorOf } from './helper.js';
 
 const BEFORE_ADMIN_ROLE = '2026_12_06_0002_last_backup_ended';
 
@@ -14,15 +14,11 @@ async function roles(db: Kysely<any>): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((row: { username: string; role: string }) => [row.username, row.role]));
 }
 
-describe.each(targets)('the admin role migration on $label', (target) => {
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await database?.destroy();
-    database = undefined;
-  });
-
-  it('keeps every user as they were, then accepts admins; going down makes them members again', async () => {
-    database = await target.create({ migrate: false });
+describe.each(scratchTargets)('the admin role migration on $label', ({ it }) => {
+  it('keeps every user as they were, then accepts admins; going down makes them members again', async ({
+    createDatabase,
+  }) => {
+    const database = await createDatabase({ migrate: false });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema around the migration
     const db = database.db as Kysely<any>;
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });

@@ -13,7 +13,9 @@ import { insertUser, targets } from './helper.js';
  *
  * Each list holds one entry per target (PGlite always, PostgreSQL when TEST_DATABASE_URL is set):
  * the target itself (`label`, `kind`, `create`) plus an `it` whose fixtures live on that target.
- * Every `.extend` below makes a test API of its own, so each target gets its own database.
+ * Every `.extend` below makes a test API of its own, so each target gets its own database; for
+ * the same reason, do not `.extend` an `it` from these lists in a test file (the new API would
+ * open a second database). A file's own seed goes in `it.beforeAll(async ({ db, alice }) => ...)`.
  */
 
 /** `createDatabase(options)`: a fresh database for one test, destroyed once that test is over. */

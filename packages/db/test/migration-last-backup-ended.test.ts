@@ -1,22 +1,17 @@
 import { Migrator, sql, type Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { migrateToLatest } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { targets } from './helper.js';
+import { scratchTargets } from './fixtures.js';
 
 const BEFORE = '2026_12_05_0001_user_library_folder';
 
-describe.each(targets)('existing pairings and last backup times, migrated, on $label', (target) => {
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await database?.destroy();
-    database = undefined;
-  });
-
-  it('moves last_backup_at to when the last completed session ended, and records who opened each pairing', async () => {
-    database = await target.create({ migrate: false });
+describe.each(scratchTargets)('existing pairings and last backup times, migrated, on $label', ({ it }) => {
+  it('moves last_backup_at to when the last completed session ended, and records who opened each pairing', async ({
+    createDatabase,
+  }) => {
+    const database = await createDatabase({ migrate: false });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema before the migration
     const db = database.db as Kysely<any>;
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });

@@ -1,10 +1,9 @@
 import { Migrator, NO_MIGRATIONS, sql, type Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { migrateToLatest, type Database } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { targets } from './helper.js';
+import { scratchTargets } from './fixtures.js';
 
 const APP_TABLES = [
   'album_media',
@@ -29,15 +28,11 @@ async function publicTables(db: Kysely<Database>): Promise<string[]> {
   return rows.map((row) => row.table_name);
 }
 
-describe.each(targets)('migrations on $label', (target) => {
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await database?.destroy();
-    database = undefined;
-  });
-
-  it('creates every table on a fresh database, then applies nothing the second time', async () => {
-    database = await target.create({ migrate: false });
+describe.each(scratchTargets)('migrations on $label', ({ it }) => {
+  it('creates every table on a fresh database, then applies nothing the second time', async ({
+    createDatabase,
+  }) => {
+    const database = await createDatabase({ migrate: false });
     expect(await publicTables(database.db)).toEqual([]);
 
     expect(await migrateToLatest(database.db)).toEqual({ applied: ALL_MIGRATIONS });
@@ -47,8 +42,8 @@ describe.each(targets)('migrations on $label', (target) => {
     expect(await publicTables(database.db)).toEqual(APP_TABLES);
   });
 
-  it('migrates all the way down and up again', async () => {
-    database = await target.create();
+  it('migrates all the way down and up again', async ({ createDatabase }) => {
+    const database = await createDatabase();
     const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
 
     const down = await migrator.migrateTo(NO_MIGRATIONS);

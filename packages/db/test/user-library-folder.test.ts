@@ -1,10 +1,10 @@
 import { Migrator, type Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { createFirstOwner, createUser, DbError, migrateToLatest, type Database } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { pgErrorOf, sha256Of, targets } from './helper.js';
+import { scratchTargets } from './fixtures.js';
+import { pgErrorOf, sha256Of } from './helper.js';
 
 const BEFORE_LIBRARY_FOLDER = '2026_11_21_0004_name_search';
 
@@ -22,15 +22,11 @@ async function folders(db: Kysely<Database>): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((row) => [row.username, row.library_folder]));
 }
 
-describe.each(targets)('library folder of a user on $label', (target) => {
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await database?.destroy();
-    database = undefined;
-  });
-
-  it('gives existing users the folder their uploads went to, and one of their own when they shared it', async () => {
-    database = await target.create({ migrate: false });
+describe.each(scratchTargets)('library folder of a user on $label', ({ it }) => {
+  it('gives existing users the folder their uploads went to, and one of their own when they shared it', async ({
+    createDatabase,
+  }) => {
+    const database = await createDatabase({ migrate: false });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema before the migration
     const db = database.db as Kysely<any>;
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
@@ -86,8 +82,10 @@ describe.each(targets)('library folder of a user on $label', (target) => {
     expect(media).toEqual([{ user_id: ids['.carol'], rel_path: 'carol/2024/03/IMG_0001.HEIC' }]);
   });
 
-  it('refuses a folder that is not one safe path segment, or that another user has in any letter case', async () => {
-    database = await target.create();
+  it('refuses a folder that is not one safe path segment, or that another user has in any letter case', async ({
+    createDatabase,
+  }) => {
+    const database = await createDatabase();
     const { db } = database;
     await createFirstOwner(db, { username: 'carol', passwordHash: 'h' });
     expect(await folders(db)).toEqual({ carol: 'carol' });
