@@ -112,3 +112,20 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
     .extend('api', () => started().api)
     .extend('upload', () => started().upload);
 }
+
+/**
+ * A server of its own for each test (one database target): started with the owner signed up before
+ * the test, closed after it. The test gets `server` and `owner` as fixtures.
+ */
+export function freshServerTest(target: TestDatabaseTarget, setup: Pick<ServerSetup, 'env' | 'options'> = {}) {
+  const owners = new WeakMap<TestServer, string>();
+  return test
+    // (Vitest reads a fixture's first parameter as the fixtures it needs: none beyond the built-in task.)
+    .extend('server', async ({ task: _task }, { onCleanup }) => {
+      const server = await startTestServer(target, setup.env, setup.options);
+      onCleanup(() => server.close());
+      owners.set(server, await setupOwner(server.app));
+      return server;
+    })
+    .extend('owner', ({ server }) => owners.get(server)!);
+}
