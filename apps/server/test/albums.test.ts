@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { addMember, databaseTargets, pngBytes } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const DAY = 86_400_000;
 const START = Date.parse('2024-05-01T12:00:00.000Z');
@@ -24,78 +17,57 @@ interface AlbumBody {
 }
 
 describe.each(databaseTargets)('albums ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let member: { id: string; token: string };
   /** 12 items; item i was taken on day i. */
   const items: string[] = [];
   let memberItem: string;
 
-  async function upload(token: string, filename: string, seed: number, takenAt?: number): Promise<string> {
-    const created = takenAt === undefined ? '' : `&createdAt=${new Date(takenAt).toISOString()}`;
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}${created}`,
-      headers: bearer(token),
-      payload: pngBytes(seed),
+  const it = serverTest(target, {
+    member: 'mia',
+    async seed({ server, owner, member, upload }) {
+      for (let i = 0; i < 12; i++) {
+        server.clock.advance(1000);
+        items.push(
+          await upload(owner, `IMG_${i}.PNG`, pngBytes(10 + i), new Date(START + i * DAY).toISOString()),
+        );
+      }
+      memberItem = await upload(member.token, 'MIA.PNG', pngBytes(99));
+    },
+  })
+    .extend('createAlbum', ({ api }) => async (name: string, token?: string): Promise<AlbumBody> => {
+      const response = await api('POST', '/albums', { name }, token);
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().data as AlbumBody;
+    })
+    .extend(
+      'album',
+      ({ api }) =>
+        async (id: string, token?: string) =>
+          (await api('GET', `/albums/${id}`, undefined, token)).json().data as AlbumBody,
+    )
+    .extend('listAll', ({ api }) => async (query: string, token?: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const response = await api(
+          'GET',
+          `/media/list?limit=3&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          undefined,
+          token,
+        );
+        expect(response.statusCode, response.body).toBe(200);
+        const page = response.json().data as { items: Array<{ id: string }>; nextCursor: string | null };
+        ids.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
     });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  }
 
-  const request = (
-    method: 'GET' | 'PATCH' | 'DELETE' | 'POST',
-    url: string,
-    payload?: unknown,
-    token = owner,
-  ) =>
-    server.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: bearer(token),
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
-
-  async function createAlbum(name: string, token = owner): Promise<AlbumBody> {
-    const response = await request('POST', '/albums', { name }, token);
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data as AlbumBody;
-  }
-
-  const album = async (id: string, token = owner) =>
-    (await request('GET', `/albums/${id}`, undefined, token)).json().data as AlbumBody;
-
-  async function listAll(query: string, token = owner): Promise<string[]> {
-    const ids: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const response = await request(
-        'GET',
-        `/media/list?limit=3&${query}${cursor ? `&cursor=${cursor}` : ''}`,
-        undefined,
-        token,
-      );
-      expect(response.statusCode, response.body).toBe(200);
-      const page = response.json().data as { items: Array<{ id: string }>; nextCursor: string | null };
-      ids.push(...page.items.map((item) => item.id));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return ids;
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    member = await addMember(server.app, owner, 'mia');
-    for (let i = 0; i < 12; i++) {
-      server.clock.advance(1000);
-      items.push(await upload(owner, `IMG_${i}.PNG`, 10 + i, START + i * DAY));
-    }
-    memberItem = await upload(member.token, 'MIA.PNG', 99);
-  });
-  afterAll(() => server.close());
-
-  it('creates, renames and deletes albums; names are trimmed and unique in any case', async () => {
+  it('creates, renames and deletes albums; names are trimmed and unique in any case', async ({
+    server,
+    member,
+    api,
+    createAlbum,
+  }) => {
     const created = await createAlbum('  Summer 2024 ');
     expect(created).toMatchObject({
       name: 'Summer 2024',
@@ -104,18 +76,18 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
       chosenCoverMediaId: null,
       createdAt: server.clock.now().toISOString(),
     });
-    const clash = await request('POST', '/albums', { name: 'SUMMER 2024' });
+    const clash = await api('POST', '/albums', { name: 'SUMMER 2024' });
     expect(clash.statusCode).toBe(409);
     expect(clash.json().error.code).toBe('ALBUM_NAME_TAKEN');
     // Another user may use the same name.
     await createAlbum('summer 2024', member.token);
 
     const other = await createAlbum('Winter');
-    const renameClash = await request('PATCH', `/albums/${other.id}`, { name: 'summer 2024' });
+    const renameClash = await api('PATCH', `/albums/${other.id}`, { name: 'summer 2024' });
     expect(renameClash.statusCode).toBe(409);
     expect(renameClash.json().error.code).toBe('ALBUM_NAME_TAKEN');
     server.clock.advance(5000);
-    const renamed = await request('PATCH', `/albums/${other.id}`, { name: 'Winter ❄️' });
+    const renamed = await api('PATCH', `/albums/${other.id}`, { name: 'Winter ❄️' });
     expect(renamed.statusCode, renamed.body).toBe(200);
     expect(renamed.json().data).toMatchObject({
       id: other.id,
@@ -124,36 +96,39 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
     });
 
     for (const body of [{ name: '  ' }, { name: 'x'.repeat(201) }, { name: 'new\nline' }, {}]) {
-      const bad = await request('POST', '/albums', body);
+      const bad = await api('POST', '/albums', body);
       expect(bad.statusCode, JSON.stringify(body)).toBe(400);
       expect(bad.json().error.code).toBe('VALIDATION_FAILED');
     }
-    expect((await request('PATCH', `/albums/${other.id}`, {})).statusCode).toBe(400);
+    expect((await api('PATCH', `/albums/${other.id}`, {})).statusCode).toBe(400);
     expect((await createAlbum('y'.repeat(200))).name).toHaveLength(200);
 
-    await request('POST', `/albums/${other.id}/media`, { ids: [items[0]] });
-    const deleted = await request('DELETE', `/albums/${other.id}`);
+    await api('POST', `/albums/${other.id}/media`, { ids: [items[0]] });
+    const deleted = await api('DELETE', `/albums/${other.id}`);
     expect(deleted.json().data).toEqual({ deleted: true, id: other.id });
-    expect((await request('GET', `/albums/${other.id}`)).statusCode).toBe(404);
-    expect((await request('DELETE', `/albums/${other.id}`)).statusCode).toBe(404);
+    expect((await api('GET', `/albums/${other.id}`)).statusCode).toBe(404);
+    expect((await api('DELETE', `/albums/${other.id}`)).statusCode).toBe(404);
     // Its items stay in the library.
-    expect((await request('GET', `/media/${items[0]}`)).statusCode).toBe(200);
+    expect((await api('GET', `/media/${items[0]}`)).statusCode).toBe(200);
   });
 
-  it('drops invisible bidi and zero-width characters from album names, as file names do', async () => {
+  it('drops invisible bidi and zero-width characters from album names, as file names do', async ({
+    api,
+    createAlbum,
+  }) => {
     expect((await createAlbum('\u202Egpj.exe')).name).toBe('gpj.exe');
     const hidden = await createAlbum('\u200BParty\uFEFF');
     expect(hidden.name).toBe('Party');
     // What shows the same is the same name.
-    const lookalike = await request('POST', '/albums', { name: 'Par\u200Bty' });
+    const lookalike = await api('POST', '/albums', { name: 'Par\u200Bty' });
     expect(lookalike.statusCode).toBe(409);
     expect(lookalike.json().error.code).toBe('ALBUM_NAME_TAKEN');
-    const renamed = await request('PATCH', `/albums/${hidden.id}`, { name: '\u2066Party 2\u2069\u200E' });
+    const renamed = await api('PATCH', `/albums/${hidden.id}`, { name: '\u2066Party 2\u2069\u200E' });
     expect(renamed.json().data.name).toBe('Party 2');
     // Joiners are kept: the family emoji is one picture only with them.
     expect((await createAlbum('👨\u200D👩\u200D👧 Family')).name).toBe('👨\u200D👩\u200D👧 Family');
 
-    const invisible = await request('POST', '/albums', { name: '\u200B\u202E \u2060' });
+    const invisible = await api('POST', '/albums', { name: '\u200B\u202E \u2060' });
     expect(invisible.statusCode).toBe(400);
     expect(invisible.json().error).toMatchObject({
       code: 'VALIDATION_FAILED',
@@ -161,86 +136,94 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
     });
   });
 
-  it('adds and removes items, counts them without the trash, and picks a cover', async () => {
+  it('adds and removes items, counts them without the trash, and picks a cover', async ({
+    api,
+    createAlbum,
+    album,
+  }) => {
     const { id } = await createAlbum('Counted');
-    const added = await request('POST', `/albums/${id}/media`, {
+    const added = await api('POST', `/albums/${id}/media`, {
       ids: [items[1], items[2], items[3], memberItem],
     });
     expect(added.statusCode, added.body).toBe(200);
     expect(added.json().data.count).toBe(3);
     expect(added.json().data.itemCount).toBe(3);
     expect([...added.json().data.ids].sort()).toEqual([items[1], items[2], items[3]].sort());
-    const again = await request('POST', `/albums/${id}/media`, { ids: [items[1]] });
+    const again = await api('POST', `/albums/${id}/media`, { ids: [items[1]] });
     expect(again.json().data).toEqual({ count: 0, ids: [], itemCount: 3 });
     // The cover is the newest taken unless one is chosen.
     expect(await album(id)).toMatchObject({ itemCount: 3, coverMediaId: items[3], chosenCoverMediaId: null });
 
-    const chosen = await request('PATCH', `/albums/${id}`, { coverMediaId: items[1] });
+    const chosen = await api('PATCH', `/albums/${id}`, { coverMediaId: items[1] });
     expect(chosen.json().data).toMatchObject({ coverMediaId: items[1], chosenCoverMediaId: items[1] });
     for (const cover of [items[5], memberItem, randomUUID()]) {
-      const notInAlbum = await request('PATCH', `/albums/${id}`, { coverMediaId: cover });
+      const notInAlbum = await api('PATCH', `/albums/${id}`, { coverMediaId: cover });
       expect(notInAlbum.statusCode).toBe(422);
       expect(notInAlbum.json().error.code).toBe('ALBUM_COVER_NOT_IN_ALBUM');
     }
 
     // A trashed item is not counted, nor shown as the cover; restored, it is both again.
-    await request('DELETE', `/media/${items[1]}`);
+    await api('DELETE', `/media/${items[1]}`);
     expect(await album(id)).toMatchObject({
       itemCount: 2,
       coverMediaId: items[3],
       chosenCoverMediaId: items[1],
     });
-    await request('POST', '/trash/restore', { ids: [items[1]] });
+    await api('POST', '/trash/restore', { ids: [items[1]] });
     expect(await album(id)).toMatchObject({ itemCount: 3, coverMediaId: items[1] });
-    expect((await request('PATCH', `/albums/${id}`, { coverMediaId: null })).json().data.coverMediaId).toBe(
+    expect((await api('PATCH', `/albums/${id}`, { coverMediaId: null })).json().data.coverMediaId).toBe(
       items[3],
     );
 
-    const removed = await request('DELETE', `/albums/${id}/media`, { ids: [items[3], items[7]] });
+    const removed = await api('DELETE', `/albums/${id}/media`, { ids: [items[3], items[7]] });
     expect(removed.statusCode, removed.body).toBe(200);
     expect(removed.json().data).toEqual({ count: 1, ids: [items[3]], itemCount: 2 });
     expect(await album(id)).toMatchObject({ coverMediaId: items[2] });
-    const detail = await request('GET', `/media/${items[2]}`);
+    const detail = await api('GET', `/media/${items[2]}`);
     expect(detail.json().data.albums).toEqual([{ id, name: 'Counted' }]);
-    expect((await request('POST', `/albums/${id}/media`, { ids: [] })).statusCode).toBe(400);
+    expect((await api('POST', `/albums/${id}/media`, { ids: [] })).statusCode).toBe(400);
     expect(
       (
-        await request('POST', `/albums/${id}/media`, {
+        await api('POST', `/albums/${id}/media`, {
           ids: Array.from({ length: 1001 }, () => randomUUID()),
         })
       ).statusCode,
     ).toBe(400);
   });
 
-  it('lists albums by name or most recently changed first', async () => {
+  it('lists albums by name or most recently changed first', async ({ server, owner, api, createAlbum }) => {
     const { token } = await addMember(server.app, owner, 'noa');
     const zebra = await createAlbum('zebra', token);
     server.clock.advance(1000);
     const apple = await createAlbum('Apple', token);
     server.clock.advance(1000);
     const mango = await createAlbum('mango', token);
-    const byName = await request('GET', '/albums', undefined, token);
+    const byName = await api('GET', '/albums', undefined, token);
     expect(byName.json().data.items.map((a: AlbumBody) => a.name)).toEqual(['Apple', 'mango', 'zebra']);
     const recent = async () =>
-      (await request('GET', '/albums?sort=recent', undefined, token))
+      (await api('GET', '/albums?sort=recent', undefined, token))
         .json()
         .data.items.map((a: AlbumBody) => a.id);
     expect(await recent()).toEqual([mango.id, apple.id, zebra.id]);
     server.clock.advance(1000);
-    await request('PATCH', `/albums/${zebra.id}`, { name: 'Zebra' }, token);
+    await api('PATCH', `/albums/${zebra.id}`, { name: 'Zebra' }, token);
     expect(await recent()).toEqual([zebra.id, mango.id, apple.id]);
-    expect((await request('GET', '/albums?sort=size', undefined, token)).statusCode).toBe(400);
+    expect((await api('GET', '/albums?sort=size', undefined, token)).statusCode).toBe(400);
   });
 
-  it('keeps every user to their own albums and items (404, never a change)', async () => {
+  it('keeps every user to their own albums and items (404, never a change)', async ({
+    member,
+    api,
+    createAlbum,
+    album,
+    listAll,
+  }) => {
     const mine = await createAlbum('Private');
-    await request('POST', `/albums/${mine.id}/media`, { ids: [items[4]] });
+    await api('POST', `/albums/${mine.id}/media`, { ids: [items[4]] });
     const theirs = await createAlbum('Theirs', member.token);
 
     expect(
-      (await request('GET', '/albums', undefined, member.token))
-        .json()
-        .data.items.map((a: AlbumBody) => a.name),
+      (await api('GET', '/albums', undefined, member.token)).json().data.items.map((a: AlbumBody) => a.name),
     ).not.toContain('Private');
     for (const [method, url, payload] of [
       ['GET', `/albums/${mine.id}`, undefined],
@@ -249,14 +232,14 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
       ['POST', `/albums/${mine.id}/media`, { ids: [memberItem] }],
       ['DELETE', `/albums/${mine.id}/media`, { ids: [items[4]] }],
     ] as const) {
-      const response = await request(method, url, payload, member.token);
+      const response = await api(method, url, payload, member.token);
       expect(response.statusCode, `${method} ${url}`).toBe(404);
       expect(response.json().error.code).toBe('NOT_FOUND');
     }
     expect(await album(mine.id)).toMatchObject({ name: 'Private', itemCount: 1 });
 
     // The member cannot put the owner's item in their own album, nor see it through the list.
-    const sneaky = await request(
+    const sneaky = await api(
       'POST',
       `/albums/${theirs.id}/media`,
       { ids: [items[4], memberItem] },
@@ -266,14 +249,19 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
     expect(await listAll(`album=${theirs.id}`, member.token)).toEqual([memberItem]);
     expect(await listAll(`album=${mine.id}`, member.token)).toEqual([]);
     expect(await listAll(`album=${theirs.id}`)).toEqual([]);
-    const detail = await request('GET', `/media/${items[4]}`);
+    const detail = await api('GET', `/media/${items[4]}`);
     expect(detail.json().data.albums.map((a: { name: string }) => a.name)).toEqual(['Private']);
   });
 
-  it('filters the media list by album and finds items by album name, page by page', async () => {
+  it('filters the media list by album and finds items by album name, page by page', async ({
+    member,
+    api,
+    createAlbum,
+    listAll,
+  }) => {
     const { id } = await createAlbum('Côte d’Azur trip');
     const inAlbum = [items[0]!, items[3]!, items[6]!, items[8]!, items[9]!, items[11]!];
-    await request('POST', `/albums/${id}/media`, { ids: inAlbum });
+    await api('POST', `/albums/${id}/media`, { ids: inAlbum });
     const newestFirst = (ids: string[]) => [...ids].sort((a, b) => items.indexOf(b) - items.indexOf(a));
 
     expect(await listAll(`album=${id}`)).toEqual(newestFirst(inAlbum));
@@ -284,15 +272,15 @@ describe.each(databaseTargets)('albums ($label)', (target) => {
     );
     expect(await listAll(`q=${encodeURIComponent('D’AZUR')}`)).toEqual(newestFirst(inAlbum));
     // File names still match, alongside album names.
-    await request('PATCH', `/media/${items[2]}`, { name: 'Azure sky' });
+    await api('PATCH', `/media/${items[2]}`, { name: 'Azure sky' });
     expect(await listAll('q=azur')).toEqual(newestFirst([...inAlbum, items[2]!]));
     expect(await listAll(`q=azur&album=${id}`)).toEqual(newestFirst(inAlbum));
     // Trashed items stay out of the album view.
-    await request('DELETE', `/media/${items[11]}`);
+    await api('DELETE', `/media/${items[11]}`);
     expect(await listAll(`album=${id}`)).toEqual(newestFirst(inAlbum.slice(0, 5)));
-    await request('POST', '/trash/restore', { ids: [items[11]] });
+    await api('POST', '/trash/restore', { ids: [items[11]] });
     expect(await listAll('q=azur', member.token)).toEqual([]);
-    const malformed = await request('GET', '/media/list?album=nope');
+    const malformed = await api('GET', '/media/list?album=nope');
     expect(malformed.statusCode).toBe(400);
   });
 });

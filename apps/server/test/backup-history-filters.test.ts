@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { addMember, bearer, databaseTargets, pairPhone } from './helper.js';
+import { serverTest, type Member } from './server-test.js';
 
 interface Session {
   id: string;
@@ -16,67 +9,71 @@ interface Session {
 }
 
 describe.each(databaseTargets)('backup history by device and by user ($label)', (target) => {
-  let server: TestServer;
-  let owner: { id: string; token: string };
-  let kid: { id: string; token: string };
+  let owner: Member;
+  let kid: Member;
   let phones: Record<'owner' | 'kidA' | 'kidB', { token: string; deviceId: string }>;
   const sessions: Record<string, string[]> = { owner: [], kidA: [], kidB: [] };
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    const ownerToken = await setupOwner(server.app);
-    const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) });
-    owner = { id: me.json().data.user.id, token: ownerToken };
-    kid = await addMember(server.app, ownerToken, 'kid');
-    phones = {
-      owner: await pairPhone(server.app, owner.token, 'Owner phone'),
-      kidA: await pairPhone(server.app, kid.token, 'Kid phone'),
-      kidB: await pairPhone(server.app, kid.token, 'Kid iPad'),
-    };
-    // Three sessions each, one minute apart: newest last.
-    for (let round = 0; round < 3; round++) {
-      for (const name of ['owner', 'kidA', 'kidB'] as const) {
-        const headers = bearer(phones[name].token);
-        const started = await server.app.inject({
-          method: 'POST',
-          url: '/api/v1/backup/start',
-          headers,
-          payload: {},
-        });
-        const id = started.json().data.session.id as string;
-        server.clock.advance(20_000);
-        await server.app.inject({
-          method: 'POST',
-          url: '/api/v1/backup/stop',
-          headers,
-          payload: { sessionId: id },
-        });
-        sessions[name]!.push(id);
+  const it = serverTest(target, {
+    async seed({ server, owner: ownerToken }) {
+      const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) });
+      owner = { id: me.json().data.user.id, token: ownerToken };
+      kid = await addMember(server.app, ownerToken, 'kid');
+      phones = {
+        owner: await pairPhone(server.app, owner.token, 'Owner phone'),
+        kidA: await pairPhone(server.app, kid.token, 'Kid phone'),
+        kidB: await pairPhone(server.app, kid.token, 'Kid iPad'),
+      };
+      // Three sessions each, one minute apart: newest last.
+      for (let round = 0; round < 3; round++) {
+        for (const name of ['owner', 'kidA', 'kidB'] as const) {
+          const headers = bearer(phones[name].token);
+          const started = await server.app.inject({
+            method: 'POST',
+            url: '/api/v1/backup/start',
+            headers,
+            payload: {},
+          });
+          const id = started.json().data.session.id as string;
+          server.clock.advance(20_000);
+          await server.app.inject({
+            method: 'POST',
+            url: '/api/v1/backup/stop',
+            headers,
+            payload: { sessionId: id },
+          });
+          sessions[name]!.push(id);
+        }
       }
-    }
-  });
-  afterAll(() => server.close());
+    },
+  })
+    .extend(
+      'history',
+      ({ server }) =>
+        async (token: string, query: Record<string, string> = {}) =>
+          server.app.inject({
+            url: `/api/v1/backup/history?${new URLSearchParams(query)}`,
+            headers: bearer(token),
+          }),
+    )
+    /** Every page, following nextCursor with the same filters. */
+    .extend(
+      'allPages',
+      ({ history }) =>
+        async (token: string, query: Record<string, string>): Promise<Session[]> => {
+          const seen: Session[] = [];
+          let cursor: string | null = null;
+          for (let page = 0; page < 20; page++) {
+            const response = await history(token, { ...query, limit: '2', ...(cursor ? { cursor } : {}) });
+            expect(response.statusCode, response.body).toBe(200);
+            seen.push(...response.json().data.sessions);
+            cursor = response.json().data.nextCursor;
+            if (!cursor) break;
+          }
+          return seen;
+        },
+    );
 
-  async function history(token: string, query: Record<string, string> = {}) {
-    return server.app.inject({
-      url: `/api/v1/backup/history?${new URLSearchParams(query)}`,
-      headers: bearer(token),
-    });
-  }
-
-  /** Every page, following nextCursor with the same filters. */
-  async function allPages(token: string, query: Record<string, string>): Promise<Session[]> {
-    const seen: Session[] = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < 20; page++) {
-      const response = await history(token, { ...query, limit: '2', ...(cursor ? { cursor } : {}) });
-      expect(response.statusCode, response.body).toBe(200);
-      seen.push(...response.json().data.sessions);
-      cursor = response.json().data.nextCursor;
-      if (!cursor) break;
-    }
-    return seen;
-  }
   const newestFirst = (...names: string[]) =>
     names
       .flatMap((name) => sessions[name]!.map((id, round) => ({ id, round, name })))
@@ -87,14 +84,14 @@ describe.each(databaseTargets)('backup history by device and by user ($label)', 
       )
       .map((s) => s.id);
 
-  it('a member sees their own sessions, or one of their devices’, page by page', async () => {
+  it('a member sees their own sessions, or one of their devices’, page by page', async ({ allPages }) => {
     expect((await allPages(kid.token, {})).map((s) => s.id)).toEqual(newestFirst('kidA', 'kidB'));
     const ofB = await allPages(kid.token, { device: phones.kidB.deviceId });
     expect(ofB.map((s) => s.id)).toEqual(newestFirst('kidB'));
     expect(new Set(ofB.map((s) => s.deviceId))).toEqual(new Set([phones.kidB.deviceId]));
   });
 
-  it('an owner sees a member’s, everyone’s, or any device’s', async () => {
+  it('an owner sees a member’s, everyone’s, or any device’s', async ({ history, allPages }) => {
     expect((await allPages(owner.token, { user: kid.id })).map((s) => s.id)).toEqual(
       newestFirst('kidA', 'kidB'),
     );
@@ -118,7 +115,7 @@ describe.each(databaseTargets)('backup history by device and by user ($label)', 
     expect((await history(owner.token, { device: 'phone' })).statusCode).toBe(400);
   });
 
-  it('a member cannot ask for another user, everyone, or another user’s device', async () => {
+  it('a member cannot ask for another user, everyone, or another user’s device', async ({ history }) => {
     for (const user of [owner.id, 'all']) {
       const refused = await history(kid.token, { user });
       expect(refused.statusCode, user).toBe(403);
@@ -129,7 +126,7 @@ describe.each(databaseTargets)('backup history by device and by user ($label)', 
     expect(othersDevice.json().error.code).toBe('NOT_FOUND');
   });
 
-  it('a device token sees only its own sessions, whatever it asks', async () => {
+  it('a device token sees only its own sessions, whatever it asks', async ({ history, allPages }) => {
     const phone = phones.kidA;
     expect((await allPages(phone.token, {})).map((s) => s.id)).toEqual(newestFirst('kidA'));
     expect((await allPages(phone.token, { device: phone.deviceId })).map((s) => s.id)).toEqual(

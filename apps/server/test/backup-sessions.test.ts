@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, pngBytes } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('backup sessions ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let phone: { token: string; deviceId: string };
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    phone = await pairPhone(server.app, owner);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { phone: true });
 
-  it('starts a session from a POST with no body at all; a body that is not a JSON object is refused', async () => {
+  it('starts a session from a POST with no body at all; a body that is not a JSON object is refused', async ({
+    server,
+    phone,
+  }) => {
     const { app } = server;
     const bare = await app.inject({
       method: 'POST',
@@ -54,7 +42,11 @@ describe.each(databaseTargets)('backup sessions ($label)', (target) => {
     expect(stopped.statusCode).toBe(200);
   });
 
-  it('counts uploads, duplicates and failures, and tells a Shortcut when it last backed up', async () => {
+  it('counts uploads, duplicates and failures, and tells a Shortcut when it last backed up', async ({
+    server,
+    owner,
+    phone,
+  }) => {
     const { app } = server;
     const before = await app.inject({ url: '/api/v1/backup/status', headers: bearer(phone.token) });
     expect(before.json().data).toEqual({
@@ -120,7 +112,11 @@ describe.each(databaseTargets)('backup sessions ($label)', (target) => {
     expect(history.json().data.sessions.map((s: { id: string }) => s.id)).toContain(sessionId);
   });
 
-  it('a failed backup is recorded with its error; a browser login cannot run sessions', async () => {
+  it('a failed backup is recorded with its error; a browser login cannot run sessions', async ({
+    server,
+    owner,
+    phone,
+  }) => {
     const { app } = server;
     const started = await app.inject({
       method: 'POST',

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { addMember, bearer, databaseTargets, pairPhone, pngBytes } from './helper.js';
+import { serverTest, type Member } from './server-test.js';
 
 interface ListedDevice {
   id: string;
@@ -21,30 +13,29 @@ interface ListedDevice {
 }
 
 describe.each(databaseTargets)('devices across the household ($label)', (target) => {
-  let server: TestServer;
-  let owner: { id: string; token: string };
-  let kid: { id: string; token: string };
-  let teen: { id: string; token: string };
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    const ownerToken = await setupOwner(server.app);
-    const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) });
-    owner = { id: me.json().data.user.id, token: ownerToken };
-    kid = await addMember(server.app, ownerToken, 'kid');
-    teen = await addMember(server.app, ownerToken, 'teen');
-  });
-  afterAll(() => server.close());
-
-  const list = async (token: string, user?: string) => {
+  let owner: Member;
+  let kid: Member;
+  let teen: Member;
+  const it = serverTest(target, {
+    async seed({ server, owner: ownerToken }) {
+      const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) });
+      owner = { id: me.json().data.user.id, token: ownerToken };
+      kid = await addMember(server.app, ownerToken, 'kid');
+      teen = await addMember(server.app, ownerToken, 'teen');
+    },
+  }).extend('list', ({ server }) => async (token: string, user?: string) => {
     const response = await server.app.inject({
       url: `/api/v1/devices${user === undefined ? '' : `?user=${user}`}`,
       headers: bearer(token),
     });
     return response;
-  };
+  });
   const ids = (devices: ListedDevice[]) => devices.map((device) => device.id).sort();
 
-  it("lists the caller's own by default; an owner sees a member's or everyone's; a member neither", async () => {
+  it("lists the caller's own by default; an owner sees a member's or everyone's; a member neither", async ({
+    server,
+    list,
+  }) => {
     const ownerPhone = await pairPhone(server.app, owner.token, 'Owner iPhone');
     const kidPhone = await pairPhone(server.app, kid.token, 'Kid iPhone');
     const teenPhone = await pairPhone(server.app, teen.token, 'Teen iPhone');
@@ -79,7 +70,10 @@ describe.each(databaseTargets)('devices across the household ($label)', (target)
     expect(malformed.json().error.code).toBe('VALIDATION_FAILED');
   });
 
-  it('an owner renames and revokes a member’s device; a member cannot touch another’s', async () => {
+  it('an owner renames and revokes a member’s device; a member cannot touch another’s', async ({
+    server,
+    list,
+  }) => {
     const kidPhone = await pairPhone(server.app, kid.token, 'Old name');
     const teenPhone = await pairPhone(server.app, teen.token, 'Teen phone');
 
@@ -132,7 +126,10 @@ describe.each(databaseTargets)('devices across the household ($label)', (target)
     expect(ids((await list(kid.token)).json().data.devices)).not.toContain(kidPhone.deviceId);
   });
 
-  it('shows each device’s latest ended backup, whether one runs, and when the last one ended', async () => {
+  it('shows each device’s latest ended backup, whether one runs, and when the last one ended', async ({
+    server,
+    list,
+  }) => {
     const phone = await pairPhone(server.app, teen.token, 'Backed-up iPhone');
     const send = (path: string, payload: object) =>
       server.app.inject({

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, pairPhone } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('devices ($label)', (target) => {
-  let server: TestServer;
-  let ownerToken: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    ownerToken = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target);
 
-  it('lists paired phones and marks the calling device as current', async () => {
-    const phone = await pairPhone(server.app, ownerToken, 'Kitchen iPad');
-    const bySession = await server.app.inject({ url: '/api/v1/devices', headers: bearer(ownerToken) });
+  it('lists paired phones and marks the calling device as current', async ({ server, owner }) => {
+    const phone = await pairPhone(server.app, owner, 'Kitchen iPad');
+    const bySession = await server.app.inject({ url: '/api/v1/devices', headers: bearer(owner) });
     const listed = bySession.json().data.devices.find((d: { id: string }) => d.id === phone.deviceId);
     expect(listed).toMatchObject({
       name: 'Kitchen iPad',
@@ -32,8 +20,8 @@ describe.each(databaseTargets)('devices ($label)', (target) => {
     );
   });
 
-  it('renames a device and changes its backup preferences; bad values are 400', async () => {
-    const phone = await pairPhone(server.app, ownerToken);
+  it('renames a device and changes its backup preferences; bad values are 400', async ({ server, owner }) => {
+    const phone = await pairPhone(server.app, owner);
     const patched = await server.app.inject({
       method: 'PATCH',
       url: `/api/v1/devices/${phone.deviceId}`,
@@ -54,18 +42,21 @@ describe.each(databaseTargets)('devices ($label)', (target) => {
       const bad = await server.app.inject({
         method: 'PATCH',
         url: `/api/v1/devices/${phone.deviceId}`,
-        headers: bearer(ownerToken),
+        headers: bearer(owner),
         payload,
       });
       expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
     }
   });
 
-  it('makes a Shortcuts token, upload-only by default, shown once with a QR code', async () => {
+  it('makes a Shortcuts token, upload-only by default, shown once with a QR code', async ({
+    server,
+    owner,
+  }) => {
     const created = await server.app.inject({
       method: 'POST',
       url: '/api/v1/devices',
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
       payload: { name: 'Backup on charge', platform: 'shortcuts' },
     });
     expect(created.statusCode).toBe(201);
@@ -74,12 +65,12 @@ describe.each(databaseTargets)('devices ($label)', (target) => {
     expect(qrSvg).toContain('<svg');
     const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });
     expect(me.json().data.scopes).toEqual(['media.upload']);
-    const list = await server.app.inject({ url: '/api/v1/devices', headers: bearer(ownerToken) });
+    const list = await server.app.inject({ url: '/api/v1/devices', headers: bearer(owner) });
     expect(JSON.stringify(list.json())).not.toContain(token);
   });
 
-  it('a device token cannot mint other tokens, nor grant scopes it lacks', async () => {
-    const phone = await pairPhone(server.app, ownerToken);
+  it('a device token cannot mint other tokens, nor grant scopes it lacks', async ({ server, owner }) => {
+    const phone = await pairPhone(server.app, owner);
     const byDevice = await server.app.inject({
       method: 'POST',
       url: '/api/v1/devices',
@@ -89,9 +80,9 @@ describe.each(databaseTargets)('devices ($label)', (target) => {
     expect(byDevice.statusCode).toBe(403);
   });
 
-  it('a device may unpair itself (logout) but not another device', async () => {
-    const a = await pairPhone(server.app, ownerToken, 'A');
-    const b = await pairPhone(server.app, ownerToken, 'B');
+  it('a device may unpair itself (logout) but not another device', async ({ server, owner }) => {
+    const a = await pairPhone(server.app, owner, 'A');
+    const b = await pairPhone(server.app, owner, 'B');
     const other = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/devices/${b.deviceId}`,
@@ -112,11 +103,11 @@ describe.each(databaseTargets)('devices ($label)', (target) => {
     );
   });
 
-  it('records when a device was last seen', async () => {
-    const phone = await pairPhone(server.app, ownerToken);
+  it('records when a device was last seen', async ({ server, owner }) => {
+    const phone = await pairPhone(server.app, owner);
     server.clock.advance(5 * 60_000);
     await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(phone.token) });
-    const list = await server.app.inject({ url: '/api/v1/devices', headers: bearer(ownerToken) });
+    const list = await server.app.inject({ url: '/api/v1/devices', headers: bearer(owner) });
     const seen = list.json().data.devices.find((d: { id: string }) => d.id === phone.deviceId).lastSeenAt;
     expect(seen).toBe(server.clock.now().toISOString());
   });

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', (target) => {
-  let server: TestServer;
-  let token: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    token = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target);
 
   function expectError(
     response: { statusCode: number; json(): unknown; body: string },
@@ -27,12 +22,12 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
     expect(response.body).not.toMatch(/at .*\.(js|ts):\d+/); // no stack traces
   }
 
-  it('unknown API route → 404 ROUTE_NOT_FOUND, even without a token', async () => {
+  it('unknown API route → 404 ROUTE_NOT_FOUND, even without a token', async ({ server }) => {
     expectError(await server.app.inject({ url: '/api/v1/nothing-here' }), 404, 'ROUTE_NOT_FOUND');
     expectError(await server.app.inject({ method: 'POST', url: '/api/v1/ping' }), 404, 'ROUTE_NOT_FOUND');
   });
 
-  it('malformed JSON → 400 INVALID_JSON', async () => {
+  it('malformed JSON → 400 INVALID_JSON', async ({ server }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -42,7 +37,7 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
     expectError(response, 400, 'INVALID_JSON');
   });
 
-  it('an empty JSON body → 400 INVALID_JSON', async () => {
+  it('an empty JSON body → 400 INVALID_JSON', async ({ server }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -52,7 +47,7 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
     expectError(response, 400, 'INVALID_JSON');
   });
 
-  it('a body that breaks the schema → 400 VALIDATION_FAILED naming the field', async () => {
+  it('a body that breaks the schema → 400 VALIDATION_FAILED naming the field', async ({ server }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -64,7 +59,7 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
     expect(response.json().error.message).toMatch(/password/);
   });
 
-  it('an unsupported content type → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+  it('an unsupported content type → 415 UNSUPPORTED_MEDIA_TYPE', async ({ server }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -74,7 +69,7 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('a JSON body over the limit → 413 PAYLOAD_TOO_LARGE', async () => {
+  it('a JSON body over the limit → 413 PAYLOAD_TOO_LARGE', async ({ server }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -83,7 +78,7 @@ describe.each(databaseTargets)('bad input gets a 4xx in the envelope ($label)', 
     expectError(response, 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('no token → 401 UNAUTHORIZED; a token → 200', async () => {
+  it('no token → 401 UNAUTHORIZED; a token → 200', async ({ server, owner: token }) => {
     expectError(await server.app.inject({ url: '/api/v1/system/status' }), 401, 'UNAUTHORIZED');
     const ok = await server.app.inject({ url: '/api/v1/system/status', headers: bearer(token) });
     expect(ok.statusCode).toBe(200);

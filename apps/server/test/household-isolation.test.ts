@@ -1,29 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  openPairing,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, openPairing, pairPhone } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('household members are isolated ($label)', (target) => {
-  let server: TestServer;
-  let ownerToken: string;
-  let member: { id: string; token: string };
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    ownerToken = await setupOwner(server.app);
-    member = await addMember(server.app, ownerToken, 'kid');
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { member: 'kid' });
 
-  it("another user's device and pairing ids answer 404, never 403", async () => {
-    const ownerPhone = await pairPhone(server.app, ownerToken);
-    const ownerPairing = await openPairing(server.app, ownerToken);
+  it("another user's device and pairing ids answer 404, never 403", async ({ server, owner, member }) => {
+    const ownerPhone = await pairPhone(server.app, owner);
+    const ownerPairing = await openPairing(server.app, owner);
     const attempts = [
       {
         method: 'PATCH' as const,
@@ -47,11 +31,11 @@ describe.each(databaseTargets)('household members are isolated ($label)', (targe
     ).toBe(200);
   });
 
-  it("a member's phone pairs to the member, not to the owner", async () => {
+  it("a member's phone pairs to the member, not to the owner", async ({ server, owner, member }) => {
     const phone = await pairPhone(server.app, member.token, "Kid's iPhone");
     const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(phone.token) });
     expect(me.json().data.user.username).toBe('kid');
-    const ownerList = await server.app.inject({ url: '/api/v1/devices', headers: bearer(ownerToken) });
+    const ownerList = await server.app.inject({ url: '/api/v1/devices', headers: bearer(owner) });
     expect(ownerList.json().data.devices.map((d: { id: string }) => d.id)).not.toContain(phone.deviceId);
   });
 });

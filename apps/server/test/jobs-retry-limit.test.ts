@@ -1,31 +1,36 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { rotatedJpeg } from './fixtures/pictures.js';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('a job that keeps failing ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
+  const it = serverTest(target)
+    .extend(
+      'job',
+      ({ server }) =>
+        (mediaId: string) =>
+          server.database.db
+            .selectFrom('jobs')
+            .select(['status', 'attempts', 'run_at', 'last_error'])
+            .where('media_id', '=', mediaId)
+            .executeTakeFirstOrThrow(),
+    )
+    .extend(
+      'thumbnailCode',
+      ({ server, owner }) =>
+        async (id: string) =>
+          (await server.app.inject({ url: `/api/v1/media/${id}/thumbnail`, headers: bearer(owner) })).json()
+            .error?.code,
+    );
 
-  const job = (mediaId: string) =>
-    server.database.db
-      .selectFrom('jobs')
-      .select(['status', 'attempts', 'run_at', 'last_error'])
-      .where('media_id', '=', mediaId)
-      .executeTakeFirstOrThrow();
-
-  const thumbnailCode = async (id: string) =>
-    (await server.app.inject({ url: `/api/v1/media/${id}/thumbnail`, headers: bearer(owner) })).json().error
-      ?.code;
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
-
-  it('is retried with growing delays up to its limit, then the item is marked failed', async () => {
+  it('is retried with growing delays up to its limit, then the item is marked failed', async ({
+    server,
+    owner,
+    job,
+    thumbnailCode,
+  }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/media/upload?filename=IMG_0001.JPG',

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)(
   'JSON bodies are taken as typed, query strings are coerced ($label)',
   (target) => {
-    let server: TestServer;
-    let token: string;
-    beforeAll(async () => {
-      server = await startTestServer(target);
-      token = await setupOwner(server.app);
-    });
-    afterAll(() => server.close());
+    const it = serverTest(target);
 
-    it('answers a JSON value of the wrong type with 400 naming the field, and stores nothing', async () => {
+    it('answers a JSON value of the wrong type with 400 naming the field, and stores nothing', async ({
+      server,
+      owner: token,
+    }) => {
       for (const name of [12345, true, ['Trip']]) {
         const response = await server.app.inject({
           method: 'POST',
@@ -30,7 +28,7 @@ describe.each(databaseTargets)(
       expect(albums.json().data.items).toEqual([]);
     });
 
-    it('still reads numbers and booleans from the query string', async () => {
+    it('still reads numbers and booleans from the query string', async ({ server, owner: token }) => {
       const response = await server.app.inject({
         url: '/api/v1/media/list?limit=2&favorite=false',
         headers: bearer(token),

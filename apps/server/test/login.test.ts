@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  login,
-  OWNER,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, login, OWNER } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('login ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target);
 
-  it('answers a token and an httpOnly, SameSite=Strict session cookie', async () => {
+  it('answers a token and an httpOnly, SameSite=Strict session cookie', async ({ server }) => {
     const response = await login(server.app, OWNER.username, OWNER.password);
     expect(response.statusCode).toBe(200);
     const { token, tokenType, expiresAt, user } = response.json().data;
@@ -31,11 +19,11 @@ describe.each(databaseTargets)('login ($label)', (target) => {
     expect(header).toMatch(/SameSite=Strict/);
   });
 
-  it('accepts the username in any case', async () => {
+  it('accepts the username in any case', async ({ server }) => {
     expect((await login(server.app, 'OWNER', OWNER.password)).statusCode).toBe(200);
   });
 
-  it('says the same 401 INVALID_CREDENTIALS for a wrong password and an unknown user', async () => {
+  it('says the same 401 INVALID_CREDENTIALS for a wrong password and an unknown user', async ({ server }) => {
     const wrong = await login(server.app, OWNER.username, 'not the password');
     const unknown = await login(server.app, 'nobody', OWNER.password);
     for (const response of [wrong, unknown]) {
@@ -48,14 +36,14 @@ describe.each(databaseTargets)('login ($label)', (target) => {
     }
   });
 
-  it('the cookie alone authenticates the dashboard', async () => {
+  it('the cookie alone authenticates the dashboard', async ({ server }) => {
     const token = (await login(server.app, OWNER.username, OWNER.password)).json().data.token;
     const me = await server.app.inject({ url: '/api/v1/auth/me', cookies: { iclood_session: token } });
     expect(me.statusCode).toBe(200);
     expect(me.json().data).toMatchObject({ user: { username: 'owner' }, auth: { kind: 'session' } });
   });
 
-  it('each login is its own session', async () => {
+  it('each login is its own session', async ({ server }) => {
     const a = (await login(server.app, OWNER.username, OWNER.password)).json().data.token;
     const b = (await login(server.app, OWNER.username, OWNER.password)).json().data.token;
     const idA = (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(a) })).json().data.auth.id;

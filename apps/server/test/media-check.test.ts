@@ -1,43 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('media/check and ignore ($label)', (target) => {
-  let server: TestServer;
-  let phone: { token: string; deviceId: string };
   const stored = pngBytes(42);
   let storedId: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    const owner = await setupOwner(server.app);
-    phone = await pairPhone(server.app, owner);
-    const upload = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/upload?filename=IMG_0042.PNG&localId=LOCAL-42&createdAt=2024-05-01T08:00:00Z',
-      headers: bearer(phone.token),
-      payload: stored,
-    });
-    storedId = upload.json().data.id;
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, {
+    phone: true,
+    async seed({ server, phone }) {
+      const upload = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/media/upload?filename=IMG_0042.PNG&localId=LOCAL-42&createdAt=2024-05-01T08:00:00Z',
+        headers: bearer(phone.token),
+        payload: stored,
+      });
+      storedId = upload.json().data.id;
+    },
+  }).extend(
+    'check',
+    ({ server, phone }) =>
+      (items: unknown[]) =>
+        server.app.inject({
+          method: 'POST',
+          url: '/api/v1/media/check',
+          headers: bearer(phone.token),
+          payload: { items },
+        }),
+  );
 
-  const check = (items: unknown[]) =>
-    server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/check',
-      headers: bearer(phone.token),
-      payload: { items },
-    });
-
-  it('answers new, duplicate (by hash, local id, or name + size + date) and ignored', async () => {
+  it('answers new, duplicate (by hash, local id, or name + size + date) and ignored', async ({
+    server,
+    phone,
+    check,
+  }) => {
     await server.app.inject({
       method: 'POST',
       url: '/api/v1/media/ignore',
@@ -63,7 +58,7 @@ describe.each(databaseTargets)('media/check and ignore ($label)', (target) => {
     ]);
   });
 
-  it('takes 10,000 items; 10,001 or a malformed hash is a 400', async () => {
+  it('takes 10,000 items; 10,001 or a malformed hash is a 400', async ({ check }) => {
     const many = Array.from({ length: 10_000 }, (_, i) => ({
       key: String(i),
       sha256: i.toString(16).padStart(64, '0'),
@@ -79,7 +74,7 @@ describe.each(databaseTargets)('media/check and ignore ($label)', (target) => {
     expect(malformed.json().error.code).toBe('VALIDATION_FAILED');
   });
 
-  it('lists and un-ignores ignored items', async () => {
+  it('lists and un-ignores ignored items', async ({ server, phone, check }) => {
     const list = await server.app.inject({ url: '/api/v1/media/ignored', headers: bearer(phone.token) });
     const item = list.json().data.items.find((i: { name: string }) => i.name === 'screenshot.png');
     expect(item).toBeDefined();

@@ -10,34 +10,35 @@ import {
   startTestServer,
   type TestServer,
 } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('changing your own password ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
+  const it = serverTest(target, { options: { loginRateLimit: { max: 1000, timeWindowMs: 60_000 } } })
+    .extend(
+      'changePassword',
+      ({ server }) =>
+        (token: string, currentPassword: string, newPassword: string, remoteAddress?: string) =>
+          server.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/password',
+            headers: bearer(token),
+            payload: { currentPassword, newPassword },
+            ...(remoteAddress ? { remoteAddress } : {}),
+          }),
+    )
+    .extend(
+      'status',
+      ({ server }) =>
+        async (token: string) =>
+          (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })).statusCode,
+    );
 
-  const changePassword = (
-    token: string,
-    currentPassword: string,
-    newPassword: string,
-    remoteAddress?: string,
-  ) =>
-    server.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/password',
-      headers: bearer(token),
-      payload: { currentPassword, newPassword },
-      ...(remoteAddress ? { remoteAddress } : {}),
-    });
-  const status = async (token: string) =>
-    (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })).statusCode;
-
-  beforeAll(async () => {
-    server = await startTestServer(target, {}, { loginRateLimit: { max: 1000, timeWindowMs: 60_000 } });
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
-
-  it('refuses a wrong current password with 403 WRONG_CURRENT_PASSWORD and changes nothing', async () => {
+  it('refuses a wrong current password with 403 WRONG_CURRENT_PASSWORD and changes nothing', async ({
+    server,
+    owner,
+    changePassword,
+    status,
+  }) => {
     const member = await addMember(server.app, owner, 'ada', 'ada-password');
     const refused = await changePassword(member.token, 'not-my-password', 'a new password', '10.0.0.1');
     expect(refused.statusCode).toBe(403);
@@ -52,7 +53,12 @@ describe.each(databaseTargets)('changing your own password ($label)', (target) =
     expect(server.logs.join('\n')).not.toMatch(/not-my-password|a new password/);
   });
 
-  it('keeps this session, ends the other sign-ins, and leaves paired devices working', async () => {
+  it('keeps this session, ends the other sign-ins, and leaves paired devices working', async ({
+    server,
+    owner,
+    changePassword,
+    status,
+  }) => {
     const member = await addMember(server.app, owner, 'bob', 'bob-password');
     const laptop = (await login(server.app, 'bob', 'bob-password')).json().data.token as string;
     const cli = (await login(server.app, 'bob', 'bob-password')).json().data.token as string;
@@ -82,7 +88,11 @@ describe.each(databaseTargets)('changing your own password ($label)', (target) =
     expect(await status(owner)).toBe(200);
   });
 
-  it('is for signed-in users: a device token is refused, and the new password must be a valid one', async () => {
+  it('is for signed-in users: a device token is refused, and the new password must be a valid one', async ({
+    server,
+    owner,
+    changePassword,
+  }) => {
     const phone = await pairPhone(server.app, owner);
     const fromPhone = await changePassword(phone.token, OWNER.password, 'something new', '10.0.0.3');
     expect(fromPhone.statusCode).toBe(403);

@@ -1,67 +1,60 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  openPairing,
-  register,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, openPairing, register } from './helper.js';
+import { freshServerTest } from './server-test.js';
 
 describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
-  let server: TestServer;
-  afterEach(() => server.close());
+  const it = freshServerTest(target);
 
-  async function fresh() {
-    server = await startTestServer(target);
-    return { app: server.app, ownerToken: await setupOwner(server.app) };
-  }
-
-  it('expires after 10 minutes (by the clock), with the same error as a wrong code', async () => {
-    const { app, ownerToken } = await fresh();
-    const pairing = await openPairing(app, ownerToken);
+  it('expires after 10 minutes (by the clock), with the same error as a wrong code', async ({
+    server,
+    owner,
+  }) => {
+    const { app } = server;
+    const pairing = await openPairing(app, owner);
     server.clock.advance(10 * 60_000);
     const late = await register(app, { code: pairing.code });
     const wrong = await register(app, { code: 'BBBB-CCCC' });
     expect(late.statusCode).toBe(401);
     expect(late.json().error).toEqual(wrong.json().error);
-    const status = await app.inject({ url: `/api/v1/pairing/${pairing.id}`, headers: bearer(ownerToken) });
+    const status = await app.inject({ url: `/api/v1/pairing/${pairing.id}`, headers: bearer(owner) });
     expect(status.json().data.status).toBe('expired');
-    const qr = await app.inject({ url: `/api/v1/pairing/${pairing.id}/qr.png`, headers: bearer(ownerToken) });
+    const qr = await app.inject({ url: `/api/v1/pairing/${pairing.id}/qr.png`, headers: bearer(owner) });
     expect(qr.statusCode).toBe(409);
     expect(qr.json().error.code).toBe('PAIRING_CLOSED');
   });
 
-  it('is single use: replaying the code or the secret fails', async () => {
-    const { app, ownerToken } = await fresh();
-    const pairing = await openPairing(app, ownerToken);
+  it('is single use: replaying the code or the secret fails', async ({ server, owner }) => {
+    const { app } = server;
+    const pairing = await openPairing(app, owner);
     const secret = new URL(pairing.qrPayload).searchParams.get('s')!;
     expect((await register(app, { secret })).statusCode).toBe(201);
     expect((await register(app, { secret })).json().error.code).toBe('PAIRING_CODE_INVALID');
     expect((await register(app, { code: pairing.code })).json().error.code).toBe('PAIRING_CODE_INVALID');
   });
 
-  it('lets only one of two simultaneous claims win', async () => {
-    const { app, ownerToken } = await fresh();
-    const pairing = await openPairing(app, ownerToken);
+  it('lets only one of two simultaneous claims win', async ({ server, owner }) => {
+    const { app } = server;
+    const pairing = await openPairing(app, owner);
     const [a, b] = await Promise.all([
       register(app, { code: pairing.code, deviceName: 'A' }, '10.1.0.1'),
       register(app, { code: pairing.code, deviceName: 'B' }, '10.1.0.2'),
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 401]);
-    const devices = await app.inject({ url: '/api/v1/devices', headers: bearer(ownerToken) });
+    const devices = await app.inject({ url: '/api/v1/devices', headers: bearer(owner) });
     expect(devices.json().data.devices).toHaveLength(1);
   });
 
-  it('needs exactly one of code and secret, and a signed-in user (not a device) to open a pairing', async () => {
-    const { app, ownerToken } = await fresh();
+  it('needs exactly one of code and secret, and a signed-in user (not a device) to open a pairing', async ({
+    server,
+    owner,
+  }) => {
+    const { app } = server;
     expect((await register(app, {})).json().error.code).toBe('VALIDATION_FAILED');
     expect((await register(app, { code: 'BBBB-BBBB', secret: 'x' })).json().error.code).toBe(
       'VALIDATION_FAILED',
     );
     expect((await app.inject({ method: 'POST', url: '/api/v1/pairing' })).statusCode).toBe(401);
-    const { code } = await openPairing(app, ownerToken);
+    const { code } = await openPairing(app, owner);
     const deviceToken = (await register(app, { code })).json().data.token;
     const byDevice = await app.inject({
       method: 'POST',
@@ -72,8 +65,8 @@ describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
     expect(byDevice.json().error.code).toBe('FORBIDDEN');
   });
 
-  it('rate-limits register requests of any kind per address', async () => {
-    const { app } = await fresh();
+  it('rate-limits register requests of any kind per address', async ({ server }) => {
+    const { app } = server;
     const codes: number[] = [];
     for (let i = 0; i < 11; i++)
       codes.push((await register(app, { secret: 'not-a-secret' }, '10.2.0.1')).statusCode);
@@ -84,16 +77,16 @@ describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
     );
   });
 
-  it('never logs a pairing code, secret or device token', async () => {
-    const { app, ownerToken } = await fresh();
-    const pairing = await openPairing(app, ownerToken);
+  it('never logs a pairing code, secret or device token', async ({ server, owner }) => {
+    const { app } = server;
+    const pairing = await openPairing(app, owner);
     const secret = new URL(pairing.qrPayload).searchParams.get('s')!;
     await register(app, { code: 'BBBB-BBBB' });
     const token = (await register(app, { secret })).json().data.token as string;
     await app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });
     const logs = server.logs.join('\n');
     expect(logs).toContain('device paired');
-    for (const value of [pairing.code, pairing.code.replace('-', ''), secret, token, ownerToken]) {
+    for (const value of [pairing.code, pairing.code.replace('-', ''), secret, token, owner]) {
       expect(logs).not.toContain(value);
     }
   });

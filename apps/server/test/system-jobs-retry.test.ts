@@ -1,43 +1,52 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { rotatedJpeg } from './fixtures/pictures.js';
-import {
-  bearer,
-  databaseTargets,
-  setupOwner,
-  startTestServer,
-  uploadRaw,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, uploadRaw } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('running failed thumbnail jobs again ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
+  const it = serverTest(target)
+    .extend(
+      'retry',
+      ({ server }) =>
+        (token: string) =>
+          server.app.inject({ method: 'POST', url: '/api/v1/system/jobs/retry', headers: bearer(token) }),
+    )
+    .extend(
+      'jobOf',
+      ({ server }) =>
+        (mediaId: string) =>
+          server.database.db
+            .selectFrom('jobs')
+            .select(['status', 'attempts', 'last_error'])
+            .where('media_id', '=', mediaId)
+            .executeTakeFirstOrThrow(),
+    )
+    .extend(
+      'thumbnailOf',
+      ({ server, owner }) =>
+        async (mediaId: string) =>
+          (await server.app.inject({ url: `/api/v1/media/${mediaId}`, headers: bearer(owner) })).json().data
+            .thumbnail,
+    )
+    .extend(
+      'failedCount',
+      ({ server, owner }) =>
+        async () =>
+          (await server.app.inject({ url: '/api/v1/system/status', headers: bearer(owner) })).json().data.jobs
+            .failed,
+    );
 
-  const retry = (token: string) =>
-    server.app.inject({ method: 'POST', url: '/api/v1/system/jobs/retry', headers: bearer(token) });
-  const jobOf = (mediaId: string) =>
-    server.database.db
-      .selectFrom('jobs')
-      .select(['status', 'attempts', 'last_error'])
-      .where('media_id', '=', mediaId)
-      .executeTakeFirstOrThrow();
-  const thumbnailOf = async (mediaId: string) =>
-    (await server.app.inject({ url: `/api/v1/media/${mediaId}`, headers: bearer(owner) })).json().data
-      .thumbnail;
-  const failedCount = async () =>
-    (await server.app.inject({ url: '/api/v1/system/status', headers: bearer(owner) })).json().data.jobs
-      .failed;
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
-
-  it('requeues a failed job: a still-corrupt original fails again, a replaced one gets its thumbnails', async () => {
+  it('requeues a failed job: a still-corrupt original fails again, a replaced one gets its thumbnails', async ({
+    server,
+    owner,
+    retry,
+    jobOf,
+    thumbnailOf,
+    failedCount,
+  }) => {
     // Passes the sniffer as a JPEG, then nothing decodable: given up on after one attempt.
     const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), randomBytes(5000)]);
     const id = await uploadRaw(server.app, owner, 'IMG_0100.JPG', corrupt);

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  uploadRaw,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { addMember, bearer, databaseTargets, pngBytes, uploadRaw } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('system status ($label)', (target) => {
-  let server: TestServer;
-  let token: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    token = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target);
 
-  it('reports version, uptime, database kind and health, and the folders', async () => {
+  it('reports version, uptime, database kind and health, and the folders', async ({
+    server,
+    owner: token,
+  }) => {
     const response = await server.app.inject({ url: '/api/v1/system/status', headers: bearer(token) });
     expect(response.statusCode).toBe(200);
     const status = response.json().data;
@@ -36,7 +25,10 @@ describe.each(databaseTargets)('system status ($label)', (target) => {
     expect(status.database.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
-  it("shows a member no server folders and only their own library; an admin sees the household's", async () => {
+  it("shows a member no server folders and only their own library; an admin sees the household's", async ({
+    server,
+    owner: token,
+  }) => {
     const member = await addMember(server.app, token, 'mia');
     const admin = await addMember(server.app, token, 'adam');
     await server.app.inject({
@@ -73,7 +65,7 @@ describe.each(databaseTargets)('system status ($label)', (target) => {
     }
   });
 
-  it('needs a token', async () => {
+  it('needs a token', async ({ server }) => {
     const response = await server.app.inject({ url: '/api/v1/system/status' });
     expect(response.statusCode).toBe(401);
   });

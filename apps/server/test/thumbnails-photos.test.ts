@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   describeImage,
   isBlue,
@@ -7,51 +7,38 @@ import {
   shippedFixture,
   stripedPng,
 } from './fixtures/pictures.js';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-
-  async function upload(filename: string, data: Buffer): Promise<string> {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
-      headers: bearer(owner),
-      payload: data,
+  const it = serverTest(target)
+    .extend('thumbnail', ({ server, owner }) => async (id: string, size: 'small' | 'preview') => {
+      const response = await server.app.inject({
+        url: `/api/v1/media/${id}/thumbnail?size=${size}`,
+        headers: bearer(owner),
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.headers['content-type']).toBe('image/webp');
+      expect(response.headers['content-length']).toBe(String(response.rawPayload.length));
+      return describeImage(response.rawPayload, [
+        [0.5, 0.1],
+        [0.5, 0.9],
+      ]);
+    })
+    .extend('thumbnailState', ({ server, owner }) => async (id: string): Promise<string> => {
+      const response = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
+      return response.json().data.thumbnail as string;
     });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  }
 
-  async function thumbnail(id: string, size: 'small' | 'preview') {
-    const response = await server.app.inject({
-      url: `/api/v1/media/${id}/thumbnail?size=${size}`,
-      headers: bearer(owner),
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    expect(response.headers['content-type']).toBe('image/webp');
-    expect(response.headers['content-length']).toBe(String(response.rawPayload.length));
-    return describeImage(response.rawPayload, [
-      [0.5, 0.1],
-      [0.5, 0.9],
-    ]);
-  }
-
-  async function thumbnailState(id: string): Promise<string> {
-    const response = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
-    return response.json().data.thumbnail as string;
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
-
-  it('turns a JPEG upright by its EXIF orientation, both sizes', async () => {
+  it('turns a JPEG upright by its EXIF orientation, both sizes', async ({
+    server,
+    owner,
+    upload,
+    thumbnail,
+    thumbnailState,
+  }) => {
     // Stored 400×300 landscape, EXIF orientation 6: shown 300×400, red half on top.
-    const id = await upload('IMG_0001.JPG', await rotatedJpeg(400, 300));
+    const id = await upload(owner, 'IMG_0001.JPG', await rotatedJpeg(400, 300));
     await server.app.jobs.drain();
     expect(await thumbnailState(id)).toBe('ready');
 
@@ -66,17 +53,28 @@ describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
     expect(isRed(preview.colours[0]!)).toBe(true);
   });
 
-  it('fits a large PNG into 1440 px for the preview and 256 px on the short side for small', async () => {
-    const id = await upload('panorama.png', await stripedPng(2880, 960));
+  it('fits a large PNG into 1440 px for the preview and 256 px on the short side for small', async ({
+    server,
+    owner,
+    upload,
+    thumbnail,
+  }) => {
+    const id = await upload(owner, 'panorama.png', await stripedPng(2880, 960));
     await server.app.jobs.drain();
     expect(await thumbnail(id, 'preview')).toMatchObject({ format: 'webp', width: 1440, height: 480 });
     expect(await thumbnail(id, 'small')).toMatchObject({ format: 'webp', width: 768, height: 256 });
   });
 
-  it('decodes an iPhone-style HEIC (HEVC grid, irot) with the WebAssembly decoder, upright once', async () => {
+  it('decodes an iPhone-style HEIC (HEVC grid, irot) with the WebAssembly decoder, upright once', async ({
+    server,
+    owner,
+    upload,
+    thumbnail,
+    thumbnailState,
+  }) => {
     // Stored 64×48 with irot 90° and EXIF orientation 6 describing the same turn: shown 48×64.
     // Applying both would turn it twice (64×48, red at the bottom).
-    const id = await upload('IMG_0002.HEIC', shippedFixture('rotated-64x48.heic'));
+    const id = await upload(owner, 'IMG_0002.HEIC', shippedFixture('rotated-64x48.heic'));
     await server.app.jobs.drain();
     expect(await thumbnailState(id)).toBe('ready');
     for (const size of ['small', 'preview'] as const) {
@@ -87,8 +85,12 @@ describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
     }
   });
 
-  it('answers small when no size is asked, and 400 for a size it does not make', async () => {
-    const id = await upload('IMG_0003.JPG', await rotatedJpeg(40, 30, 3));
+  it('answers small when no size is asked, and 400 for a size it does not make', async ({
+    server,
+    owner,
+    upload,
+  }) => {
+    const id = await upload(owner, 'IMG_0003.JPG', await rotatedJpeg(40, 30, 3));
     await server.app.jobs.drain();
     const plain = await server.app.inject({ url: `/api/v1/media/${id}/thumbnail`, headers: bearer(owner) });
     expect(plain.statusCode).toBe(200);

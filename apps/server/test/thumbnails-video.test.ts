@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { describeImage, ffmpegOnPath, shippedFixture } from './fixtures/pictures.js';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const hasFfmpeg = ffmpegOnPath();
 if (!hasFfmpeg) {
@@ -10,39 +11,28 @@ if (!hasFfmpeg) {
 }
 
 describe.skipIf(!hasFfmpeg).each(databaseTargets)('thumbnails of videos, with ffmpeg ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
+  const it = serverTest(target).extend(
+    'thumbnail',
+    ({ server, owner }) =>
+      async (id: string, size: 'small' | 'preview') => {
+        const response = await server.app.inject({
+          url: `/api/v1/media/${id}/thumbnail?size=${size}`,
+          headers: bearer(owner),
+        });
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.headers['content-type']).toBe('image/webp');
+        return describeImage(response.rawPayload);
+      },
+  );
 
-  async function upload(filename: string, data: Buffer): Promise<string> {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
-      headers: bearer(owner),
-      payload: data,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  }
-
-  async function thumbnail(id: string, size: 'small' | 'preview') {
-    const response = await server.app.inject({
-      url: `/api/v1/media/${id}/thumbnail?size=${size}`,
-      headers: bearer(owner),
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    expect(response.headers['content-type']).toBe('image/webp');
-    return describeImage(response.rawPayload);
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
-
-  it('grabs a frame of an H.264 MP4 and of a rotated HEVC MOV, shown upright', async () => {
-    const mp4 = await upload('clip.mp4', shippedFixture('testsrc-64x48.mp4'));
-    const mov = await upload('IMG_0100.MOV', shippedFixture('testsrc-portrait.mov'));
+  it('grabs a frame of an H.264 MP4 and of a rotated HEVC MOV, shown upright', async ({
+    server,
+    owner,
+    upload,
+    thumbnail,
+  }) => {
+    const mp4 = await upload(owner, 'clip.mp4', shippedFixture('testsrc-64x48.mp4'));
+    const mov = await upload(owner, 'IMG_0100.MOV', shippedFixture('testsrc-portrait.mov'));
     await server.app.jobs.drain();
 
     for (const id of [mp4, mov]) {

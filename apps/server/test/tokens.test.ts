@@ -1,15 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { hashPassword } from '../src/services/accounts/passwords.js';
-import {
-  bearer,
-  databaseTargets,
-  login,
-  OWNER,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, login, OWNER } from './helper.js';
+import { serverTest } from './server-test.js';
 
 /** An HS256 JWT signed with any key, built by hand. */
 function signHs256(payload: object, key: string): string {
@@ -19,19 +12,21 @@ function signHs256(payload: object, key: string): string {
 }
 
 describe.each(databaseTargets)('tokens ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target)
+    .extend(
+      'me',
+      ({ server }) =>
+        (headers: Record<string, string>, cookies?: Record<string, string>) =>
+          server.app.inject({ url: '/api/v1/auth/me', headers, ...(cookies ? { cookies } : {}) }),
+    )
+    .extend(
+      'freshToken',
+      ({ server }) =>
+        async () =>
+          (await login(server.app, OWNER.username, OWNER.password)).json().data.token as string,
+    );
 
-  const me = (headers: Record<string, string>, cookies?: Record<string, string>) =>
-    server.app.inject({ url: '/api/v1/auth/me', headers, ...(cookies ? { cookies } : {}) });
-  const freshToken = async () =>
-    (await login(server.app, OWNER.username, OWNER.password)).json().data.token as string;
-
-  it('refuses garbage with 401 TOKEN_INVALID', async () => {
+  it('refuses garbage with 401 TOKEN_INVALID', async ({ me }) => {
     for (const token of ['garbage', 'a.b.c', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.']) {
       const response = await me(bearer(token));
       expect(response.statusCode).toBe(401);
@@ -39,13 +34,13 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     }
   });
 
-  it('refuses a malformed Authorization header', async () => {
+  it('refuses a malformed Authorization header', async ({ me }) => {
     const response = await me({ authorization: 'Basic b3duZXI6cHc=' });
     expect(response.statusCode).toBe(401);
     expect(response.json().error.code).toBe('TOKEN_INVALID');
   });
 
-  it('refuses a well-formed token signed with another key', async () => {
+  it('refuses a well-formed token signed with another key', async ({ me, freshToken }) => {
     const { id: sessionId } = (await me(bearer(await freshToken()))).json().data.auth;
     const { id: userId } = (await me(bearer(await freshToken()))).json().data.user;
     const forged = signHs256({ sub: userId, typ: 'session', sid: sessionId }, 'not-the-server-secret');
@@ -54,7 +49,7 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     expect(response.json().error.code).toBe('TOKEN_INVALID');
   });
 
-  it('refuses an expired token with 401 TOKEN_EXPIRED', async () => {
+  it('refuses an expired token with 401 TOKEN_EXPIRED', async ({ server, me, freshToken }) => {
     const token = await freshToken();
     expect((await me(bearer(token))).statusCode).toBe(200);
     server.clock.advance(30 * 24 * 3600 * 1000 + 1000);
@@ -67,7 +62,11 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     }
   });
 
-  it('logout revokes the token on the very next request, and clears the cookie', async () => {
+  it('logout revokes the token on the very next request, and clears the cookie', async ({
+    server,
+    me,
+    freshToken,
+  }) => {
     const token = await freshToken();
     const other = await freshToken();
     const out = await server.app.inject({
@@ -85,7 +84,7 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     expect((await me(bearer(other))).statusCode).toBe(200); // other sessions live on
   });
 
-  it('logout through the session cookie works the same', async () => {
+  it('logout through the session cookie works the same', async ({ server, me, freshToken }) => {
     const token = await freshToken();
     const out = await server.app.inject({
       method: 'DELETE',
@@ -97,7 +96,11 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     expect((await me({}, { iclood_session: token })).json().error.code).toBe('TOKEN_REVOKED');
   });
 
-  it('refuses a cookie-borne write from another origin with 403 CROSS_SITE_REQUEST', async () => {
+  it('refuses a cookie-borne write from another origin with 403 CROSS_SITE_REQUEST', async ({
+    server,
+    me,
+    freshToken,
+  }) => {
     const token = await freshToken();
     const response = await server.app.inject({
       method: 'DELETE',
@@ -110,7 +113,7 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     expect((await me(bearer(token))).statusCode).toBe(200);
   });
 
-  it('a validly signed token naming no session row is refused', async () => {
+  it('a validly signed token naming no session row is refused', async ({ server, me, freshToken }) => {
     const { id: userId } = (await me(bearer(await freshToken()))).json().data.user;
     const token = server.app.jwt.sign({
       sub: userId,
@@ -122,7 +125,7 @@ describe.each(databaseTargets)('tokens ($label)', (target) => {
     expect(response.json().error.code).toBe('TOKEN_REVOKED');
   });
 
-  it("a session's token stops working once its user is deleted", async () => {
+  it("a session's token stops working once its user is deleted", async ({ server, me }) => {
     const memberToken = await (async () => {
       await server.database.db
         .insertInto('users')

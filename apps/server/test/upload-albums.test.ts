@@ -1,16 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  multipartBody,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, filesUnder, multipartBody, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 interface AlbumBody {
   id: string;
@@ -19,51 +9,57 @@ interface AlbumBody {
 }
 
 describe.each(databaseTargets)('the upload field `albums` ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let phone: string;
+  const it = serverTest(target, { phone: true })
+    .extend(
+      'albums',
+      ({ api }) =>
+        async () =>
+          ((await api('GET', '/albums')).json().data.items as AlbumBody[]).map((album) => [
+            album.name,
+            album.itemCount,
+          ]),
+    )
+    .extend(
+      'albumsOf',
+      ({ api }) =>
+        async (id: string) =>
+          ((await api('GET', `/media/${id}`)).json().data.albums as Array<{ name: string }>).map(
+            (album) => album.name,
+          ),
+    )
+    .extend(
+      'rawUpload',
+      ({ server, phone }) =>
+        (filename: string, data: Buffer, query = '', headers: Record<string, string> = {}) =>
+          server.app.inject({
+            method: 'POST',
+            url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}${query}`,
+            headers: { ...bearer(phone.token), ...headers },
+            payload: data,
+          }),
+    )
+    .extend(
+      'multipartUpload',
+      ({ server, phone }) =>
+        (filename: string, data: Buffer, albumNames: string[]) => {
+          const form = multipartBody([
+            ...albumNames.map((value) => ({ name: 'albums', value })),
+            { name: 'file', filename, data },
+          ]);
+          return server.app.inject({
+            method: 'POST',
+            url: '/api/v1/media/upload',
+            headers: { ...bearer(phone.token), ...form.headers },
+            payload: form.payload,
+          });
+        },
+    );
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    phone = (await pairPhone(server.app, owner)).token;
-  });
-  afterAll(() => server.close());
-
-  const albums = async () =>
-    (
-      (await server.app.inject({ url: '/api/v1/albums', headers: bearer(owner) })).json().data
-        .items as AlbumBody[]
-    ).map((album) => [album.name, album.itemCount]);
-  const albumsOf = async (id: string) =>
-    (
-      (await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) })).json().data
-        .albums as Array<{ name: string }>
-    ).map((album) => album.name);
-
-  function rawUpload(filename: string, data: Buffer, query = '', headers: Record<string, string> = {}) {
-    return server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}${query}`,
-      headers: { ...bearer(phone), ...headers },
-      payload: data,
-    });
-  }
-
-  function multipartUpload(filename: string, data: Buffer, albumNames: string[]) {
-    const form = multipartBody([
-      ...albumNames.map((value) => ({ name: 'albums', value })),
-      { name: 'file', filename, data },
-    ]);
-    return server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/upload',
-      headers: { ...bearer(phone), ...form.headers },
-      payload: form.payload,
-    });
-  }
-
-  it('puts a multipart upload into the albums named, creating them', async () => {
+  it('puts a multipart upload into the albums named, creating them', async ({
+    albums,
+    albumsOf,
+    multipartUpload,
+  }) => {
     const response = await multipartUpload('IMG_1.PNG', pngBytes(1), ['Holidays', 'Family']);
     expect(response.statusCode, response.body).toBe(201);
     const id = response.json().data.id as string;
@@ -74,7 +70,11 @@ describe.each(databaseTargets)('the upload field `albums` ($label)', (target) =>
     ]);
   });
 
-  it('puts a raw upload into the albums named in the query, matching existing ones in any case', async () => {
+  it('puts a raw upload into the albums named in the query, matching existing ones in any case', async ({
+    albums,
+    albumsOf,
+    rawUpload,
+  }) => {
     const one = await rawUpload('IMG_2.PNG', pngBytes(2), '&albums=holidays');
     expect(one.statusCode, one.body).toBe(201);
     expect(await albumsOf(one.json().data.id)).toEqual(['Holidays']);
@@ -92,7 +92,14 @@ describe.each(databaseTargets)('the upload field `albums` ($label)', (target) =>
     ]);
   });
 
-  it('adds a duplicate to the new albums too, without storing anything again', async () => {
+  it('adds a duplicate to the new albums too, without storing anything again', async ({
+    server,
+    owner,
+    albums,
+    albumsOf,
+    rawUpload,
+    multipartUpload,
+  }) => {
     const data = pngBytes(4);
     const first = await rawUpload('IMG_4.PNG', data);
     const id = first.json().data.id as string;
@@ -117,7 +124,11 @@ describe.each(databaseTargets)('the upload field `albums` ($label)', (target) =>
     expect((await albums()).find(([name]) => name === 'Old stuff')).toEqual(['Old stuff', 0]);
   });
 
-  it('drops invisible bidi and zero-width characters from the album names of an upload', async () => {
+  it('drops invisible bidi and zero-width characters from the album names of an upload', async ({
+    albumsOf,
+    rawUpload,
+    multipartUpload,
+  }) => {
     const multipart = await multipartUpload('IMG_40.PNG', pngBytes(40), ['\u202EsyadiloH', 'Pets\u200B']);
     expect(multipart.statusCode, multipart.body).toBe(201);
     expect(await albumsOf(multipart.json().data.id)).toEqual(['Pets', 'syadiloH']);
@@ -130,7 +141,13 @@ describe.each(databaseTargets)('the upload field `albums` ($label)', (target) =>
     expect(await albumsOf(raw.json().data.id)).toEqual(['Pets']);
   });
 
-  it('refuses bad album names and more than 20 albums, before storing anything', async () => {
+  it('refuses bad album names and more than 20 albums, before storing anything', async ({
+    server,
+    albums,
+    albumsOf,
+    rawUpload,
+    multipartUpload,
+  }) => {
     const files = await filesUnder(server.config.libraryDir);
     const before = await albums();
     const tooMany = Array.from({ length: 21 }, (_, i) => `Album ${i}`);

@@ -1,40 +1,24 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  multipartBody,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, filesUnder, multipartBody, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('uploading ($label)', (target) => {
-  let server: TestServer;
-  let phone: { token: string; deviceId: string };
   let shortcut: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    const owner = await setupOwner(server.app);
-    phone = await pairPhone(server.app, owner);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/devices',
-      headers: bearer(owner),
-      payload: { name: 'Shortcut', platform: 'shortcuts' },
-    });
-    shortcut = created.json().data.token;
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, {
+    phone: true,
+    async seed({ api }) {
+      const created = await api('POST', '/devices', { name: 'Shortcut', platform: 'shortcuts' });
+      shortcut = created.json().data.token;
+    },
+  }).extend('library', ({ server }) => server.config.libraryDir);
 
-  const library = () => server.config.libraryDir;
-
-  it('a Shortcut raw upload and an app multipart upload of the same photo end as one file', async () => {
+  it('a Shortcut raw upload and an app multipart upload of the same photo end as one file', async ({
+    server,
+    phone,
+    library,
+  }) => {
     const photo = pngBytes(1);
     const raw = await server.app.inject({
       method: 'POST',
@@ -60,8 +44,8 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
     expect(multi.statusCode).toBe(200);
     expect(multi.json().data).toEqual({ id, status: 'duplicate' });
 
-    expect(await filesUnder(library())).toEqual(['owner/2024/07/IMG_0001.PNG']);
-    const stored = await readFile(join(library(), 'owner/2024/07/IMG_0001.PNG'));
+    expect(await filesUnder(library)).toEqual(['owner/2024/07/IMG_0001.PNG']);
+    const stored = await readFile(join(library, 'owner/2024/07/IMG_0001.PNG'));
     expect(sha256Hex(stored)).toBe(sha256Hex(photo));
     const row = await server.database.db
       .selectFrom('media')
@@ -78,7 +62,11 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
     expect(row.taken_at.toISOString()).toBe('2024-07-14T16:03:12.000Z');
   });
 
-  it('a different photo with the same name gets "IMG_0002 (2).PNG", never overwriting', async () => {
+  it('a different photo with the same name gets "IMG_0002 (2).PNG", never overwriting', async ({
+    server,
+    phone,
+    library,
+  }) => {
     const first = pngBytes(2);
     const second = pngBytes(3);
     for (const data of [first, second]) {
@@ -90,12 +78,16 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
       });
       expect(response.statusCode).toBe(201);
     }
-    const files = (await filesUnder(library())).filter((f) => f.startsWith('owner/2023/03/'));
+    const files = (await filesUnder(library)).filter((f) => f.startsWith('owner/2023/03/'));
     expect(files).toEqual(['owner/2023/03/IMG_0002 (2).PNG', 'owner/2023/03/IMG_0002.PNG']);
-    expect(sha256Hex(await readFile(join(library(), 'owner/2023/03/IMG_0002.PNG')))).toBe(sha256Hex(first));
+    expect(sha256Hex(await readFile(join(library, 'owner/2023/03/IMG_0002.PNG')))).toBe(sha256Hex(first));
   });
 
-  it('a name whose file was removed from the disk by hand (its row remains) is skipped, not a 500', async () => {
+  it('a name whose file was removed from the disk by hand (its row remains) is skipped, not a 500', async ({
+    server,
+    phone,
+    library,
+  }) => {
     const upload = (data: Buffer) =>
       server.app.inject({
         method: 'POST',
@@ -105,7 +97,7 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
       });
     const first = await upload(pngBytes(77));
     expect(first.statusCode).toBe(201);
-    await unlink(join(library(), 'owner/2022/11/IMG_0077.PNG'));
+    await unlink(join(library, 'owner/2022/11/IMG_0077.PNG'));
 
     const second = pngBytes(78);
     const response = await upload(second);
@@ -116,15 +108,15 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
       .where('id', '=', response.json().data.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ rel_path: 'owner/2022/11/IMG_0077 (2).PNG', sha256: sha256Hex(second) });
-    expect((await filesUnder(library())).filter((f) => f.startsWith('owner/2022/11/'))).toEqual([
+    expect((await filesUnder(library)).filter((f) => f.startsWith('owner/2022/11/'))).toEqual([
       'owner/2022/11/IMG_0077 (2).PNG',
     ]);
-    expect(sha256Hex(await readFile(join(library(), row.rel_path)))).toBe(sha256Hex(second));
+    expect(sha256Hex(await readFile(join(library, row.rel_path)))).toBe(sha256Hex(second));
     // Neither the temp file nor the intent of the refused first placement is left behind.
-    expect(await readdir(join(library(), '.tmp'))).toEqual([]);
+    expect(await readdir(join(library, '.tmp'))).toEqual([]);
   });
 
-  it('X-Content-SHA256 of a known photo answers duplicate without a body', async () => {
+  it('X-Content-SHA256 of a known photo answers duplicate without a body', async ({ server, phone }) => {
     const photo = pngBytes(4);
     const created = await server.app.inject({
       method: 'POST',
@@ -141,7 +133,11 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
     expect(known.json().data).toEqual({ id: created.json().data.id, status: 'duplicate' });
   });
 
-  it('concurrent uploads of the same bytes under different names store one file', async () => {
+  it('concurrent uploads of the same bytes under different names store one file', async ({
+    server,
+    phone,
+    library,
+  }) => {
     const photo = pngBytes(5);
     const responses = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
@@ -156,11 +152,11 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
     const statuses = responses.map((r) => r.json().data.status).sort();
     expect(statuses).toEqual(['created', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
     expect(new Set(responses.map((r) => r.json().data.id)).size).toBe(1);
-    expect((await filesUnder(library())).filter((f) => f.startsWith('owner/2022/02/'))).toHaveLength(1);
-    expect(await filesUnder(join(library(), '.tmp'))).toEqual([]);
+    expect((await filesUnder(library)).filter((f) => f.startsWith('owner/2022/02/'))).toHaveLength(1);
+    expect(await filesUnder(join(library, '.tmp'))).toEqual([]);
   });
 
-  it('the same photo for two users is stored once for each', async () => {
+  it('the same photo for two users is stored once for each', async ({ server, library }) => {
     const photo = pngBytes(6);
     const owner = (
       await server.app.inject({
@@ -191,7 +187,7 @@ describe.each(databaseTargets)('uploading ($label)', (target) => {
       });
       expect(response.statusCode).toBe(201);
     }
-    const files = await filesUnder(library());
+    const files = await filesUnder(library);
     expect(files).toContain('owner/2021/01/shared.png');
     expect(files).toContain('kid/2021/01/shared.png');
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   addMember,
   bearer,
@@ -8,49 +8,41 @@ import {
   OWNER,
   pairPhone,
   pngBytes,
-  setupOwner,
-  startTestServer,
   uploadRaw,
-  type TestServer,
 } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('household users ($label)', (target) => {
-  let server: TestServer;
-  let ownerToken: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    ownerToken = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target);
 
-  it('the owner adds members, who sign in with their own scopes', async () => {
-    const member = await addMember(server.app, ownerToken, 'grandma');
+  it('the owner adds members, who sign in with their own scopes', async ({ server, owner }) => {
+    const member = await addMember(server.app, owner, 'grandma');
     const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(member.token) });
     expect(me.json().data).toMatchObject({
       user: { username: 'grandma', role: 'member' },
       scopes: ['media.upload', 'media.read', 'media.write'],
     });
-    const list = await server.app.inject({ url: '/api/v1/users', headers: bearer(ownerToken) });
+    const list = await server.app.inject({ url: '/api/v1/users', headers: bearer(owner) });
     expect(list.json().data.users.map((u: { username: string }) => u.username)).toEqual(['owner', 'grandma']);
   });
 
-  it('refuses a taken username (any case) with 409 USERNAME_TAKEN', async () => {
+  it('refuses a taken username (any case) with 409 USERNAME_TAKEN', async ({ server, owner }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/users',
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
       payload: { username: 'OWNER', password: 'some password' },
     });
     expect(response.statusCode).toBe(409);
     expect(response.json().error.code).toBe('USERNAME_TAKEN');
   });
 
-  it('a new password signs the member out everywhere, and the new one works', async () => {
-    const member = await addMember(server.app, ownerToken, 'uncle');
+  it('a new password signs the member out everywhere, and the new one works', async ({ server, owner }) => {
+    const member = await addMember(server.app, owner, 'uncle');
     const patched = await server.app.inject({
       method: 'PATCH',
       url: `/api/v1/users/${member.id}`,
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
       payload: { password: 'a brand new password', displayName: 'Uncle Bob' },
     });
     expect(patched.json().data.user.displayName).toBe('Uncle Bob');
@@ -58,18 +50,21 @@ describe.each(databaseTargets)('household users ($label)', (target) => {
       (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(member.token) })).json().error.code,
     ).toBe('TOKEN_REVOKED');
     expect((await login(server.app, 'uncle', 'a brand new password')).statusCode).toBe(200);
-    expect(
-      (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) })).statusCode,
-    ).toBe(200);
+    expect((await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(owner) })).statusCode).toBe(
+      200,
+    );
   });
 
-  it('removing a member stops their sessions and devices at once; the owner cannot be removed', async () => {
-    const member = await addMember(server.app, ownerToken, 'visitor');
+  it('removing a member stops their sessions and devices at once; the owner cannot be removed', async ({
+    server,
+    owner,
+  }) => {
+    const member = await addMember(server.app, owner, 'visitor');
     const phone = await pairPhone(server.app, member.token);
     const removed = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/users/${member.id}`,
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
     });
     expect(removed.statusCode).toBe(200);
     for (const token of [member.token, phone.token]) {
@@ -77,26 +72,29 @@ describe.each(databaseTargets)('household users ($label)', (target) => {
         401,
       );
     }
-    const ownerId = (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) })).json()
-      .data.user.id;
+    const ownerId = (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(owner) })).json().data
+      .user.id;
     const self = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/users/${ownerId}`,
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
     });
     expect(self.statusCode).toBe(409);
     expect(self.json().error.code).toBe('CANNOT_DELETE_OWNER');
     const missing = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/users/${member.id}`,
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
     });
     expect(missing.statusCode).toBe(404);
     expect((await login(server.app, OWNER.username, OWNER.password)).statusCode).toBe(200);
   });
 
-  it('says what went with a removed member; their original files stay in their folder', async () => {
-    const member = await addMember(server.app, ownerToken, 'leaver');
+  it('says what went with a removed member; their original files stay in their folder', async ({
+    server,
+    owner,
+  }) => {
+    const member = await addMember(server.app, owner, 'leaver');
     const phone = await pairPhone(server.app, member.token);
     const laptop = (await login(server.app, 'leaver', 'leaver-password')).json().data.token as string;
     const pictures = [pngBytes(11), pngBytes(12, 16), pngBytes(13, 12)];
@@ -113,7 +111,7 @@ describe.each(databaseTargets)('household users ($label)', (target) => {
     const removed = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/users/${member.id}`,
-      headers: bearer(ownerToken),
+      headers: bearer(owner),
     });
     expect(removed.statusCode).toBe(200);
     expect(removed.json().data).toEqual({
@@ -135,8 +133,8 @@ describe.each(databaseTargets)('household users ($label)', (target) => {
     }
     // The disk is untouched, and a new "leaver" gets a folder of their own.
     expect(await filesUnder(server.config.libraryDir)).toEqual(before);
-    const again = await addMember(server.app, ownerToken, 'leaver');
-    const list = (await server.app.inject({ url: '/api/v1/users', headers: bearer(ownerToken) })).json().data
+    const again = await addMember(server.app, owner, 'leaver');
+    const list = (await server.app.inject({ url: '/api/v1/users', headers: bearer(owner) })).json().data
       .users;
     expect(list.find((user: { id: string }) => user.id === again.id).libraryFolder).toBe('leaver-2');
   });
