@@ -1,32 +1,15 @@
 // The account page: who you are, the settings pages, your own password, signing out other
 // sessions, and signing out. Checked against the server over the API.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DESKTOP,
-  PHONE,
-  expectNoSeriousA11yViolations,
-  newSignedInPage,
-  screenshot,
-  type TestServer,
-  startHousehold,
-  stopHousehold,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, expectNoSeriousA11yViolations, screenshot, useHousehold } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, browser } = await startHousehold({ owner: OWNER, members: [BEN] }));
-});
-
-afterAll(() => stopHousehold({ server, browser }));
+const household = useHousehold({ owner: OWNER, members: [BEN] });
 
 async function loginStatus(username: string, password: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/v1/auth/login`, {
+  const response = await fetch(`${household.origin}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
@@ -37,7 +20,7 @@ async function loginStatus(username: string, password: string): Promise<number> 
 
 describe('account', () => {
   it("is where the header's account icon leads: who you are and every settings page", async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     await page.goto('/photos');
     await page.getByRole('link', { name: 'Your account and settings' }).click();
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
@@ -62,7 +45,7 @@ describe('account', () => {
   });
 
   it("loads the settings pages on first visit, not with the timeline; the page's heading takes focus", async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     const scripts: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
@@ -96,7 +79,7 @@ describe('account', () => {
   });
 
   it('reads well in dark mode', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE, {
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
       colorScheme: 'dark',
     });
     await page.goto('/account');
@@ -110,8 +93,8 @@ describe('account', () => {
   });
 
   it('signs out the other sessions: a second browser is sent to sign-in on its next action', async () => {
-    const first = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
-    const second = await newSignedInPage(browser, server.origin, OWNER, DESKTOP, { freshLogin: true });
+    const first = await household.signedInPage(OWNER, DESKTOP);
+    const second = await household.signedInPage(OWNER, DESKTOP, { freshLogin: true });
     await second.page.goto('/photos');
     await second.page.getByRole('link', { name: 'Albums' }).waitFor();
 
@@ -139,7 +122,7 @@ describe('account', () => {
   });
 
   it('changes your own password: mistakes are said in words, then the old password is refused', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, BEN, PHONE);
+    const { page, context, errors } = await household.signedInPage(BEN, PHONE);
     await page.goto('/account');
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
     expect(await page.locator('dl').first().innerText()).toMatch(

@@ -4,12 +4,12 @@
 // screenshots kept as CI artifacts, and fixture media made on the spot (re-exported from
 // ../fixtures/media.ts).
 //
-// Typical file:
-//   let server: TestServer; let browser: Browser; let owner: ApiSession;
-//   beforeAll(async () => {
-//     ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [BEN] }));
+// Typical file (see useHousehold):
+//   const household = useHousehold({ owner: OWNER, members: [BEN] });
+//   it('…', async () => {
+//     const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
+//     …
 //   });
-//   afterAll(() => stopHousehold({ server, browser }));
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -25,6 +25,7 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { LoginResult, MediaDetail, UploadResult, UserSummary } from '@iclood/api-types';
 
 export {
@@ -453,6 +454,64 @@ export async function stopHousehold(household: { server?: TestServer; browser?: 
     ?.close()
     .catch((error: unknown) => console.error('closing Chromium failed:', error));
   await household.server?.stop();
+}
+
+/** The household of {@link useHousehold}: its fields read the started household. */
+export interface HouseholdHandle extends Household {
+  /** The server's origin (`server.origin`). */
+  readonly origin: string;
+  /** {@link newSignedInPage} on this household's Chromium and server. */
+  signedInPage(
+    credentials: Credentials,
+    viewport?: Viewport,
+    options?: SignedInPageOptions,
+  ): Promise<SignedInPage>;
+}
+
+/**
+ * The set-up of most browser test files: registers, in the current file (or describe block), a
+ * `beforeAll` that starts a household ({@link startHousehold}) and an `afterAll` that stops it
+ * ({@link stopHousehold}), and returns a handle to it for the tests and the file's helpers.
+ * Reading the handle before that `beforeAll` has run (at import time) throws.
+ *
+ *   const household = useHousehold({ owner: OWNER, members: [BEN] });
+ *   it('…', async () => {
+ *     const { page, context, errors } = await household.signedInPage(OWNER, PHONE);
+ *   });
+ */
+export function useHousehold(options: HouseholdOptions): HouseholdHandle {
+  let started: Household | undefined;
+  const current = (): Household => {
+    if (started === undefined) {
+      throw new Error('The household is not started: use it in a test or hook, after its beforeAll');
+    }
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startHousehold(options);
+  });
+  afterAll(async () => {
+    if (started !== undefined) await stopHousehold(started);
+  });
+  return {
+    get server() {
+      return current().server;
+    },
+    get browser() {
+      return current().browser;
+    },
+    get owner() {
+      return current().owner;
+    },
+    get members() {
+      return current().members;
+    },
+    get origin() {
+      return current().server.origin;
+    },
+    signedInPage: (credentials, viewport, signedInOptions) =>
+      newSignedInPage(current().browser, current().server.origin, credentials, viewport, signedInOptions),
+  };
 }
 
 export interface ApiSession {

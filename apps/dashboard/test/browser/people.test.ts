@@ -4,8 +4,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CleanupResult, SystemStorage, UserList } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
@@ -13,31 +13,19 @@ import {
   createMember,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
-  type ApiSession,
-  type TestServer,
   type Viewport,
-  startHousehold,
-  stopHousehold,
+  useHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
 const CARL = { username: 'carl', password: 'carl password 1', displayName: 'Carl' };
 
-let server: TestServer;
-let browser: Browser;
-let owner: ApiSession;
-
-beforeAll(async () => {
-  ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [BEN] }));
-});
-
-afterAll(() => stopHousehold({ server, browser }));
+const household = useHousehold({ owner: OWNER, members: [BEN] });
 
 async function openPeople(viewport: Viewport = DESKTOP) {
-  const signedIn = await newSignedInPage(browser, server.origin, OWNER, viewport);
+  const signedIn = await household.signedInPage(OWNER, viewport);
   await signedIn.page.goto('/people');
   await signedIn.page.getByRole('list', { name: 'Household members' }).waitFor();
   return signedIn;
@@ -53,7 +41,7 @@ const personCard = (page: Page, name: string) =>
 
 /** POST /auth/login's answer status for these credentials (no session is kept). */
 async function loginStatus(username: string, password: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/v1/auth/login`, {
+  const response = await fetch(`${household.origin}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
@@ -63,7 +51,7 @@ async function loginStatus(username: string, password: string): Promise<number> 
 }
 
 async function meStatus(token: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/v1/auth/me`, {
+  const response = await fetch(`${household.origin}/api/v1/auth/me`, {
     headers: { authorization: `Bearer ${token}` },
   });
   await response.body?.cancel();
@@ -103,7 +91,7 @@ describe('people, as the owner', () => {
     await dialog.waitFor({ state: 'hidden' });
     await personCard(page, 'Dora').waitFor();
 
-    const { users } = await owner.json<UserList>('GET', '/api/v1/users');
+    const { users } = await household.owner.json<UserList>('GET', '/api/v1/users');
     expect(users.find((user) => user.username === 'dora')).toMatchObject({
       displayName: 'Dora',
       role: 'member',
@@ -125,7 +113,7 @@ describe('people, as the owner', () => {
   });
 
   it("resets a member's password: the new one signs in, the old one and their browser sessions end", async () => {
-    const benApi = await apiSession(server.origin, BEN.username, BEN.password);
+    const benApi = await apiSession(household.origin, BEN.username, BEN.password);
     const { page, context, errors } = await openPeople();
     await personCard(page, 'Ben').getByRole('button', { name: 'Reset password for Ben' }).click();
     const dialog = page.getByRole('dialog', { name: "Reset Ben's password" });
@@ -144,8 +132,8 @@ describe('people, as the owner', () => {
   });
 
   it('removes a member after saying what happens, and the server does exactly that', async () => {
-    await createMember(server.origin, OWNER, CARL);
-    const carl = await apiSession(server.origin, CARL.username, CARL.password);
+    await createMember(household.origin, OWNER, CARL);
+    const carl = await apiSession(household.origin, CARL.username, CARL.password);
     const shortcut = await carl.json<{ token: string }>('POST', '/api/v1/devices', {
       name: "Carl's Shortcut",
       platform: 'shortcuts',
@@ -156,7 +144,7 @@ describe('people, as the owner', () => {
       uploaded.push((await carl.upload(photo.path, `IMG_${seed}.JPG`)).id);
     }
     const third = await makePhoto({ seed: 503, width: 800, height: 600 });
-    const viaShortcut = await fetch(`${server.origin}/api/v1/media/upload?filename=IMG_503.JPG`, {
+    const viaShortcut = await fetch(`${household.origin}/api/v1/media/upload?filename=IMG_503.JPG`, {
       method: 'POST',
       headers: { authorization: `Bearer ${shortcut.token}`, 'content-type': 'image/jpeg' },
       body: new Blob([await import('node:fs/promises').then((fs) => fs.readFile(third.path))]),
@@ -165,10 +153,10 @@ describe('people, as the owner', () => {
     uploaded.push(((await viaShortcut.json()) as { data: { id: string } }).data.id);
     await carl.waitForThumbnails(uploaded);
 
-    const before = await owner.json<SystemStorage>('GET', '/api/v1/system/storage');
+    const before = await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage');
     const carlUsage = before.library.byUser.find((entry) => entry.username === 'carl')!;
     expect(carlUsage.items).toBe(3);
-    const carlFolder = join(server.libraryDir, 'carl');
+    const carlFolder = join(household.server.libraryDir, 'carl');
     expect(filesUnder(carlFolder)).toHaveLength(3);
 
     const { page, context, errors } = await openPeople();
@@ -210,14 +198,14 @@ describe('people, as the owner', () => {
     expect(await meStatus(carl.token)).toBe(401);
     expect(await loginStatus('carl', CARL.password)).toBe(401);
     // "removed from iClood": nothing of his is counted any more.
-    const after = await owner.json<SystemStorage>('GET', '/api/v1/system/storage');
+    const after = await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage');
     expect(after.library.byUser.map((entry) => entry.username)).not.toContain('carl');
     expect(after.library.items).toBe(before.library.items - 3);
     expect(after.library.bytes).toBe(before.library.bytes - carlUsage.bytes);
     // "the original files are not deleted": still in his folder.
     expect(filesUnder(carlFolder)).toHaveLength(3);
     // "thumbnails are deleted by the next Clean up".
-    const cleanup = await owner.json<CleanupResult>('POST', '/api/v1/system/cleanup');
+    const cleanup = await household.owner.json<CleanupResult>('POST', '/api/v1/system/cleanup');
     expect(cleanup.orphanThumbnails.files).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
     await context.close();
@@ -244,7 +232,7 @@ describe('people, as the owner', () => {
 
 describe('people, as a member', () => {
   it('has no People link, shows the refusal on the page, and the API answers 403', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, BEN, PHONE);
+    const { page, context, errors } = await household.signedInPage(BEN, PHONE);
     await page.goto('/account');
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await page.getByRole('link', { name: /Storage and server/ }).waitFor();
@@ -263,7 +251,7 @@ describe('people, as a member', () => {
     for (const [method, path, data] of [
       ['GET', '/api/v1/users', undefined],
       ['POST', '/api/v1/users', { username: 'eve', password: 'eve password 1' }],
-      ['DELETE', `/api/v1/users/${owner.user.id}`, undefined],
+      ['DELETE', `/api/v1/users/${household.owner.user.id}`, undefined],
     ] as const) {
       const response = await context.request.fetch(path, { method, data });
       expect(response.status(), `${method} ${path}`).toBe(403);
@@ -279,7 +267,7 @@ describe('roles', () => {
     await personCard(page, 'Ben').getByRole('button', { name: 'Make Ben an admin' }).click();
     await page.getByRole('status').filter({ hasText: 'Ben is now an admin.' }).waitFor();
     expect(await personCard(page, 'Ben').getByText('Admin', { exact: true }).count()).toBe(1);
-    const listed = async () => (await owner.json<UserList>('GET', '/api/v1/users')).users;
+    const listed = async () => (await household.owner.json<UserList>('GET', '/api/v1/users')).users;
     expect((await listed()).find((user) => user.username === 'ben')?.role).toBe('admin');
 
     // The owner can add an admin straight away; the dialog offers the role.
@@ -293,7 +281,7 @@ describe('roles', () => {
     expect((await listed()).find((user) => user.username === 'erin')?.role).toBe('admin');
 
     // Ben, now an admin, sees People; he may reset and remove members, not the owner or another admin.
-    const benPage = await newSignedInPage(browser, server.origin, BEN, DESKTOP);
+    const benPage = await household.signedInPage(BEN, DESKTOP);
     await benPage.page.goto('/account');
     await benPage.page.getByRole('link', { name: /^People/ }).click();
     await personCard(benPage.page, 'Dora').getByRole('button', { name: 'Remove Dora' }).waitFor();

@@ -130,14 +130,18 @@ describe('viewer', () => {
       await page.waitForURL(`**/photos/${item.id}`);
       await page.getByRole('dialog', { name: item.name }).waitFor();
     } catch (error) {
-      throw new Error(`the viewer did not come to ${item.name} (${item.id}): ${await whereIs(page)}`, { cause: error });
+      throw new Error(`the viewer did not come to ${item.name} (${item.id}): ${await whereIs(page)}`, {
+        cause: error,
+      });
     }
   };
 
   /** Where the page is and what its viewer shows, for a failure to say what happened instead. */
   const whereIs = async (page: Page) => {
     const viewer = await page
-      .evaluate(() => (document.querySelector('dialog.viewer') as HTMLElement | null)?.innerText.slice(0, 300))
+      .evaluate(() =>
+        (document.querySelector('dialog.viewer') as HTMLElement | null)?.innerText.slice(0, 300),
+      )
       .catch(() => undefined);
     const order = await libraryOrder().catch(() => []);
     return `the page is at ${page.url()}; its viewer shows ${JSON.stringify(viewer ?? null)}; the library's order is ${order.join(', ')}`;
