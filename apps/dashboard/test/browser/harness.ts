@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -448,6 +449,39 @@ export async function startHousehold(options: HouseholdOptions): Promise<Househo
   }
 }
 
+/**
+ * A server of its own (beside a file's household, e.g. with HTTPS on) with its owner created
+ * (`POST /api/v1/setup`, no further login) and that owner's API session. Stop it with
+ * `server.stop()`, also when this throws part-way (the server is stopped here then).
+ */
+export async function startServerWithOwner(
+  owner: Credentials,
+  options?: StartServerOptions,
+): Promise<{ server: TestServer; owner: ApiSession }> {
+  const server = await startServer(options);
+  try {
+    await createOwner(server.origin, owner.username, owner.password);
+    return { server, owner: await apiSession(server.origin, owner.username, owner.password) };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** A TCP port free on 127.0.0.1 right now (a server's HTTPS port must be given, not picked). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 /** Closes Chromium and stops the server of {@link startHousehold}; either may be missing. */
 export async function stopHousehold(household: { server?: TestServer; browser?: Browser }): Promise<void> {
   await household.browser
@@ -701,8 +735,40 @@ export async function newSignedInPage(
   viewport: Viewport = DESKTOP,
   options: SignedInPageOptions = {},
 ): Promise<SignedInPage> {
+  const context = await newContext(browser, origin, viewport, options);
+  try {
+    await signIn(context, origin, credentials, options.freshLogin ?? false);
+    return await pageCollectingErrors(context);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+/** As {@link newSignedInPage}, with nobody signed in (the sign-in and setup screens). */
+export async function newPage(
+  browser: Browser,
+  origin: string,
+  viewport: Viewport = DESKTOP,
+  options: Omit<SignedInPageOptions, 'freshLogin'> = {},
+): Promise<SignedInPage> {
+  const context = await newContext(browser, origin, viewport, options);
+  try {
+    return await pageCollectingErrors(context);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+function newContext(
+  browser: Browser,
+  origin: string,
+  viewport: Viewport,
+  options: SignedInPageOptions,
+): Promise<BrowserContext> {
   const { width, height, ...traits } = viewport;
-  const context = await browser.newContext({
+  return browser.newContext({
     baseURL: origin,
     viewport: { width, height },
     ...traits,
@@ -710,21 +776,18 @@ export async function newSignedInPage(
     reducedMotion: options.reducedMotion ?? 'no-preference',
     ...options.context,
   });
-  try {
-    await signIn(context, origin, credentials, options.freshLogin ?? false);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const { url, lineNumber } = message.location();
-      errors.push(`console: ${message.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
-    return { page, context, errors };
-  } catch (error) {
-    await context.close();
-    throw error;
-  }
+}
+
+async function pageCollectingErrors(context: BrowserContext): Promise<SignedInPage> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url, lineNumber } = message.location();
+    errors.push(`console: ${message.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
+  return { page, context, errors };
 }
 
 async function signIn(

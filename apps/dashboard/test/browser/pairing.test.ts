@@ -1,7 +1,6 @@
 // Adding a phone: the test plays the phone. It reads the QR code (or the typed code) off the
 // page, registers through the API as the iClood app does, and the page turns into "paired"
 // without a reload; the device's token then works until the device is removed on /devices.
-import { createServer } from 'node:net';
 import type { DeviceList, MediaList, SystemStatus, UserSummary } from '@iclood/api-types';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +14,9 @@ import {
   makePhoto,
   newSignedInPage,
   screenshot,
-  startServer,
-  createOwner,
   useHousehold,
+  freePort,
+  startServerWithOwner,
 } from './harness.js';
 import { backUp, decodeQr, pairingSecret, registerPhone, tokenStatus } from './phone.js';
 
@@ -229,27 +228,13 @@ describe('pairing for someone else', () => {
   });
 });
 
-/** A TCP port free right now on 127.0.0.1 (for the server's HTTPS listener). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 describe('with HTTPS on', () => {
   it('shows the HTTPS address the phone will use and the certificate fingerprint it will pin', async () => {
     const tlsPort = await freePort();
-    const tlsServer = await startServer({ env: { ICLOOD_TLS_PORT: String(tlsPort) } });
+    const { server: tlsServer, owner: api } = await startServerWithOwner(OWNER, {
+      env: { ICLOOD_TLS_PORT: String(tlsPort) },
+    });
     try {
-      await createOwner(tlsServer.origin, OWNER.username, OWNER.password);
-      const api = await apiSession(tlsServer.origin, OWNER.username, OWNER.password);
       const { tls } = await api.json<SystemStatus>('GET', '/api/v1/system/status');
       expect(tls.enabled).toBe(true);
       expect(tls.fingerprint).toBeTruthy();

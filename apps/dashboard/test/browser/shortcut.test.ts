@@ -2,7 +2,6 @@
 // its QR code, both the server's SVG and the pixels on the screen), then used the way the
 // Shortcut of the recipe uses it: session start, a raw upload named without an extension, stop.
 import { existsSync, openAsBlob } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BackupSession, BackupStatusResult, MediaDetail } from '@iclood/api-types';
 import jsQR from 'jsqr';
@@ -17,9 +16,9 @@ import {
   newSignedInPage,
   screenshot,
   type TestServer,
-  startServer,
-  createOwner,
   useHousehold,
+  freePort,
+  startServerWithOwner,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -289,25 +288,14 @@ describe('back up with a Shortcut', () => {
   });
 });
 
-/** A port free on 127.0.0.1 right now (the server's HTTPS port must be given, not picked). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('back up with a Shortcut, HTTPS on', () => {
   let tlsServer: TestServer;
   let tlsPort: number;
   beforeAll(async () => {
     tlsPort = await freePort();
-    tlsServer = await startServer({ env: { ICLOOD_TLS_PORT: String(tlsPort) } });
-    await createOwner(tlsServer.origin, OWNER.username, OWNER.password);
+    ({ server: tlsServer } = await startServerWithOwner(OWNER, {
+      env: { ICLOOD_TLS_PORT: String(tlsPort) },
+    }));
   });
   afterAll(async () => {
     await tlsServer?.stop();

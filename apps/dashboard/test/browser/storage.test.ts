@@ -21,9 +21,8 @@ import {
   type ApiSession,
   type TestServer,
   type Viewport,
-  startServer,
-  createOwner,
   useHousehold,
+  startServerWithOwner,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -240,8 +239,9 @@ describe('storage, low on space', () => {
 
   beforeAll(async () => {
     // More than any disk holds, so the warning fires (and uploads are refused).
-    low = await startServer({ env: { ICLOOD_MIN_FREE_BYTES: String(2 ** 52) } });
-    await createOwner(low.origin, OWNER.username, OWNER.password);
+    ({ server: low } = await startServerWithOwner(OWNER, {
+      env: { ICLOOD_MIN_FREE_BYTES: String(2 ** 52) },
+    }));
   });
   afterAll(async () => {
     await low?.stop();
