@@ -1,22 +1,19 @@
 // The account page: who you are, the settings pages, your own password, signing out other
 // sessions, and signing out. Checked against the server over the API.
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, expectNoSeriousA11yViolations, screenshot, useHousehold } from './harness.js';
+import {
+  DESKTOP,
+  PHONE,
+  expectNoSeriousA11yViolations,
+  screenshot,
+  useHousehold,
+  loginStatus,
+} from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
 
 const household = useHousehold({ owner: OWNER, members: [BEN] });
-
-async function loginStatus(username: string, password: string): Promise<number> {
-  const response = await fetch(`${household.origin}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
 
 describe('account', () => {
   it("is where the header's account icon leads: who you are and every settings page", async () => {
@@ -147,7 +144,7 @@ describe('account', () => {
       .getByRole('alert')
       .filter({ hasText: 'Your current password was not accepted, so nothing changed.' })
       .waitFor();
-    expect(await loginStatus('ben', BEN.password)).toBe(200);
+    expect(await loginStatus(household.origin, 'ben', BEN.password)).toBe(200);
     await expectNoSeriousA11yViolations(page, 'account, password refused, phone');
 
     await form.getByLabel('Current password').fill(BEN.password);
@@ -158,8 +155,8 @@ describe('account', () => {
     expect(await form.getByLabel('Current password').inputValue()).toBe('');
     await screenshot(page, 'account-phone-password-changed', { fullPage: true });
 
-    expect(await loginStatus('ben', BEN.password)).toBe(401);
-    expect(await loginStatus('ben', 'ben password 2')).toBe(200);
+    expect(await loginStatus(household.origin, 'ben', BEN.password)).toBe(401);
+    expect(await loginStatus(household.origin, 'ben', 'ben password 2')).toBe(200);
     // The page that changed it stays signed in.
     await page.reload();
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();

@@ -386,9 +386,29 @@ const tokenKey = (origin: string, { username, password }: Credentials) =>
   JSON.stringify([origin, username.toLowerCase(), password]);
 
 async function isValid(origin: string, token: string): Promise<boolean> {
+  const status = await meStatus(origin, token);
+  return status >= 200 && status < 300;
+}
+
+/** `GET /api/v1/auth/me`'s answer status for a bearer token: 200 while it is valid. */
+export async function meStatus(origin: string, token: string): Promise<number> {
   const response = await fetch(`${origin}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
   await response.body?.cancel();
-  return response.ok;
+  return response.status;
+}
+
+/**
+ * `POST /api/v1/auth/login`'s answer status for these credentials (no session is kept). Each
+ * call is a login, and logins are rate limited (10 a minute from one address).
+ */
+export async function loginStatus(origin: string, username: string, password: string): Promise<number> {
+  const response = await fetch(`${origin}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  await response.body?.cancel();
+  return response.status;
 }
 
 /**
@@ -494,11 +514,14 @@ export async function stopHousehold(household: { server?: TestServer; browser?: 
 export interface HouseholdHandle extends Household {
   /** The server's origin (`server.origin`). */
   readonly origin: string;
-  /** {@link newSignedInPage} on this household's Chromium and server. */
+  /**
+   * {@link newSignedInPage} on this household's Chromium and server (or on `options.origin`, a
+   * server of its own such as one of {@link startServerWithOwner}).
+   */
   signedInPage(
     credentials: Credentials,
     viewport?: Viewport,
-    options?: SignedInPageOptions,
+    options?: SignedInPageOptions & { origin?: string },
   ): Promise<SignedInPage>;
 }
 
@@ -543,8 +566,14 @@ export function useHousehold(options: HouseholdOptions): HouseholdHandle {
     get origin() {
       return current().server.origin;
     },
-    signedInPage: (credentials, viewport, signedInOptions) =>
-      newSignedInPage(current().browser, current().server.origin, credentials, viewport, signedInOptions),
+    signedInPage: (credentials, viewport, { origin, ...signedInOptions } = {}) =>
+      newSignedInPage(
+        current().browser,
+        origin ?? current().server.origin,
+        credentials,
+        viewport,
+        signedInOptions,
+      ),
   };
 }
 

@@ -12,7 +12,6 @@ import {
   createMember,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
   useHousehold,
   freePort,
@@ -239,12 +238,9 @@ describe('with HTTPS on', () => {
       expect(tls.enabled).toBe(true);
       expect(tls.fingerprint).toBeTruthy();
 
-      const { page, context, errors } = await newSignedInPage(
-        household.browser,
-        tlsServer.origin,
-        OWNER,
-        PHONE,
-      );
+      const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
+        origin: tlsServer.origin,
+      });
       await page.goto('/devices/add');
       await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
       await page.getByText(tls.fingerprint!, { exact: true }).waitFor();

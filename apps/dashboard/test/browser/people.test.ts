@@ -16,6 +16,8 @@ import {
   screenshot,
   type Viewport,
   useHousehold,
+  loginStatus,
+  meStatus,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -38,25 +40,6 @@ const personCard = (page: Page, name: string) =>
     .filter({
       has: page.getByRole('heading', { name, exact: true }),
     });
-
-/** POST /auth/login's answer status for these credentials (no session is kept). */
-async function loginStatus(username: string, password: string): Promise<number> {
-  const response = await fetch(`${household.origin}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
-
-async function meStatus(token: string): Promise<number> {
-  const response = await fetch(`${household.origin}/api/v1/auth/me`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  await response.body?.cancel();
-  return response.status;
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -96,7 +79,7 @@ describe('people, as the owner', () => {
       displayName: 'Dora',
       role: 'member',
     });
-    expect(await loginStatus('dora', 'dora password 1')).toBe(200);
+    expect(await loginStatus(household.origin, 'dora', 'dora password 1')).toBe(200);
 
     // The same username again: the server's refusal, in words.
     await page.getByRole('button', { name: 'Add a person' }).click();
@@ -123,9 +106,9 @@ describe('people, as the owner', () => {
     await dialog.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('status').filter({ hasText: "Ben's password is changed." }).waitFor();
 
-    expect(await meStatus(benApi.token)).toBe(401);
-    expect(await loginStatus('ben', BEN.password)).toBe(401);
-    expect(await loginStatus('ben', 'ben password 2')).toBe(200);
+    expect(await meStatus(household.origin, benApi.token)).toBe(401);
+    expect(await loginStatus(household.origin, 'ben', BEN.password)).toBe(401);
+    expect(await loginStatus(household.origin, 'ben', 'ben password 2')).toBe(200);
     BEN.password = 'ben password 2';
     expect(errors).toEqual([]);
     await context.close();
@@ -181,7 +164,7 @@ describe('people, as the owner', () => {
     // Keeping him changes nothing.
     await dialog.getByRole('button', { name: 'Keep Carl' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    expect(await meStatus(shortcut.token)).toBe(200);
+    expect(await meStatus(household.origin, shortcut.token)).toBe(200);
 
     await personCard(page, 'Carl').getByRole('button', { name: 'Remove Carl' }).click();
     await dialog.getByRole('button', { name: 'Remove Carl' }).click();
@@ -194,9 +177,9 @@ describe('people, as the owner', () => {
     await expect.poll(() => personCard(page, 'Carl').count()).toBe(0);
 
     // "stops working at once": the Shortcut's token and his session are refused.
-    expect(await meStatus(shortcut.token)).toBe(401);
-    expect(await meStatus(carl.token)).toBe(401);
-    expect(await loginStatus('carl', CARL.password)).toBe(401);
+    expect(await meStatus(household.origin, shortcut.token)).toBe(401);
+    expect(await meStatus(household.origin, carl.token)).toBe(401);
+    expect(await loginStatus(household.origin, 'carl', CARL.password)).toBe(401);
     // "removed from iClood": nothing of his is counted any more.
     const after = await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage');
     expect(after.library.byUser.map((entry) => entry.username)).not.toContain('carl');

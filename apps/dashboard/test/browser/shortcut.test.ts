@@ -13,7 +13,6 @@ import {
   PHONE,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
   type TestServer,
   useHousehold,
@@ -302,12 +301,9 @@ describe('back up with a Shortcut, HTTPS on', () => {
   });
 
   it('puts the HTTPS address in the recipe and explains installing and fully trusting the profile', async () => {
-    const { page, context, errors } = await newSignedInPage(
-      household.browser,
-      tlsServer.origin,
-      OWNER,
-      PHONE,
-    );
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
+      origin: tlsServer.origin,
+    });
     await page.goto('/shortcut');
     await page.getByRole('heading', { name: 'First: trust this server’s certificate' }).waitFor();
     const https = `https://127.0.0.1:${tlsPort}`;

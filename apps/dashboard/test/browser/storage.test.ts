@@ -16,7 +16,6 @@ import {
   expectNoSeriousA11yViolations,
   makePhoto,
   makeVideo,
-  newSignedInPage,
   screenshot,
   type ApiSession,
   type TestServer,
@@ -70,12 +69,7 @@ async function openStorage(
   path = '/storage',
   origin?: string,
 ) {
-  const signedIn = await newSignedInPage(
-    household.browser,
-    origin ?? household.origin,
-    credentials,
-    viewport,
-  );
+  const signedIn = await household.signedInPage(credentials, viewport, { origin });
   await signedIn.page.goto(path);
   await signedIn.page.getByRole('heading', { name: 'Storage and server', level: 1 }).waitFor();
   await signedIn.page.locator('.legend').waitFor();
