@@ -60,21 +60,21 @@
 /* global window, document, fetch -- window and document in functions run in the page */
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { seedLibrary } from '../library/seed-library.mjs';
 import { installProbe, waterfall } from './page-probe.mjs';
 import { startBaselineServer } from './static-baseline.mjs';
+import { serverEnv, listeningPort, stopProcess } from '../shared/iclood-server.mjs';
 import { guardRun } from '../shared/run-guard.mjs';
+import { createScratchDatabase, localPostgresUrl } from '../shared/scratch-database.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -121,18 +121,13 @@ if (!existsSync(SERVER) || !existsSync(DASHBOARD_INDEX)) {
   console.error('Build first: npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...');
   process.exit(2);
 }
-const pgUrl = new URL(args['pg-url']);
-if (!['127.0.0.1', 'localhost', '[::1]'].includes(pgUrl.hostname)) {
-  console.error(`--pg-url must name a PostgreSQL on this machine (127.0.0.1), not ${pgUrl.hostname}`);
-  process.exit(2);
-}
+const pgUrl = localPostgresUrl(args['pg-url']);
 const fromDashboard = createRequire(join(root, 'apps', 'dashboard', 'package.json'));
 const { chromium } = fromDashboard('playwright-core');
 const sharp = fromDashboard('sharp');
 const pg = createRequire(join(root, 'packages', 'db', 'package.json'))('pg');
 
 const log = (line) => process.stderr.write(`${line}\n`);
-const delay = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 // ---- cleanup, time caps (bench/lib/run-guard.mjs) --------------------------------------------
 const { cleanups, cleanUp, phase } = guardRun({ maxMinutes: Number(args['max-minutes']), log });
@@ -145,57 +140,24 @@ async function connect(url) {
   return client;
 }
 
-async function createScratchDatabase() {
-  const name = `iclood_bench_${randomBytes(6).toString('hex')}`;
-  const maintenance = await connect(pgUrl);
-  await maintenance.query(`create database ${name}`);
-  cleanups.push(() => maintenance.query(`drop database if exists ${name} with (force)`));
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  return url;
+async function createScratch() {
+  const scratch = await createScratchDatabase(pgUrl);
+  cleanups.push(scratch.drop);
+  return new URL(scratch.url);
 }
 
 async function startServer(dir, databaseUrl) {
-  const child = spawn(process.execPath, [SERVER], {
-    // Only what the server needs: nothing from the caller's environment (DATABASE_URL, ICLOOD_*…),
-    // and the temp dir as working directory so no stray .env is read.
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ICLOOD_MDNS: 'false',
-      LOG_LEVEL: 'warn',
-      ICLOOD_DATA_DIR: join(dir, 'data'),
-      ICLOOD_LIBRARY_DIR: join(dir, 'library'),
-      ICLOOD_MIN_FREE_BYTES: '0',
-      ICLOOD_ADMIN_USERNAME: USERNAME,
-      ICLOOD_ADMIN_PASSWORD: PASSWORD,
-      DATABASE_URL: databaseUrl.toString(),
-    },
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const env = serverEnv({
+    dataDir: join(dir, 'data'),
+    libraryDir: join(dir, 'library'),
+    databaseUrl,
+    username: USERNAME,
+    password: PASSWORD,
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (!(await Promise.race([exited.then(() => true), delay(20 * SEC).then(() => false)]))) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  let output = '';
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the server exited (${code}) before listening:\n${output}`)),
-    );
-  });
+  // The temp dir as working directory so no stray .env is read.
+  const child = spawn(process.execPath, [SERVER], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanups.push(() => stopProcess(child, 20 * SEC));
+  const port = await listeningPort(child);
   return { origin: `http://127.0.0.1:${port}`, dataDir: join(dir, 'data'), pid: child.pid };
 }
 
@@ -438,7 +400,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'iclood-bench-dashboard-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
 
-  const databaseUrl = await phase('scratch database', MIN, createScratchDatabase);
+  const databaseUrl = await phase('scratch database', MIN, createScratch);
   const server = await phase('start the server (migrations, owner)', 2 * MIN, () =>
     startServer(dir, databaseUrl),
   );

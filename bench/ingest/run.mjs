@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { listeningPort, logInToken, serverEnv } from '../shared/iclood-server.mjs';
+import { rssOf, withPeakRss } from '../shared/process-stats.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -181,35 +183,10 @@ http { access_log off; client_body_temp_path ${dir}/body; client_max_body_size 0
 }
 
 async function startIclood(dir) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ICLOOD_MDNS: 'false',
-      LOG_LEVEL: 'warn',
-      ICLOOD_DATA_DIR: join(dir, 'data'),
-      ICLOOD_MIN_FREE_BYTES: '0',
-      ICLOOD_ADMIN_USERNAME: 'bench',
-      ICLOOD_ADMIN_PASSWORD: 'bench-password',
-      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
-    },
-  });
-  let output = '';
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`iClood exited ${code}: ${output}`)));
-  });
-  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-  });
-  const { token } = (await login.json()).data;
+  const env = serverEnv({ dataDir: join(dir, 'data'), databaseUrl: process.env.BENCH_DATABASE_URL });
+  const child = spawn(process.execPath, [MAIN], { env });
+  const port = await listeningPort(child, 'iClood');
+  const token = await logInToken(`http://127.0.0.1:${port}`);
   const jobs = async () => {
     const status = await fetch(`http://127.0.0.1:${port}/api/v1/system/status`, {
       headers: { authorization: `Bearer ${token}` },
@@ -231,15 +208,7 @@ async function startIclood(dir) {
 async function startNodeReference(dir) {
   await mkdir(dir, { recursive: true });
   const child = spawn(process.execPath, [join(root, 'bench', 'ingest', 'node-reference.mjs'), dir]);
-  const port = await new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`node-reference exited ${code}`)));
-  });
+  const port = await listeningPort(child, 'node-reference');
   return { name: 'node-reference', child, port, method: 'POST', path: (name) => `/${name}`, headers: {} };
 }
 
@@ -247,22 +216,6 @@ async function startNodeReference(dir) {
 function cpuMsOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
-}
-
-async function withPeakRss(pid, work) {
-  let peak = rssOf(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
-  try {
-    const result = await work();
-    return { result, peak: Math.max(peak, rssOf(pid)) };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** iClood's background jobs (thumbnails of the photos just sent), waited for between runs. */

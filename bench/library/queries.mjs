@@ -22,7 +22,6 @@
 // server listens on 127.0.0.1 with ICLOOD_MDNS=false and is stopped at the end, failure or not.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -30,13 +29,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout } from 'node:timers';
 import { fileURLToPath, pathToFileURL, URLSearchParams } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { EXPECTED_INDEXES, explain, planSummary, printPlan } from './query-plans.mjs';
 import { checkItems, seedLibrary } from './seed-library.mjs';
+import { serverEnv, listeningPort, stopProcess } from '../shared/iclood-server.mjs';
 import { guardRun } from '../shared/run-guard.mjs';
+import { createScratchDatabase, localPostgresUrl } from '../shared/scratch-database.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -89,11 +89,7 @@ for (const option of ['pg-rows', 'pglite-rows']) {
     process.exit(2);
   }
 }
-const pgUrl = new URL(args['pg-url']);
-if (!['127.0.0.1', 'localhost', '[::1]'].includes(pgUrl.hostname)) {
-  console.error(`--pg-url must name a PostgreSQL on this machine (127.0.0.1), not ${pgUrl.hostname}`);
-  process.exit(2);
-}
+const pgUrl = localPostgresUrl(args['pg-url']);
 
 // The db package's own functions (the SQL the server runs) and its Kysely, resolved from packages/db.
 const { openDatabase, migrateToLatest, listMedia, checkMedia, mediaTimeline } = await import(
@@ -255,46 +251,11 @@ function http(port, method, path, { headers = {}, body } = {}) {
 }
 
 async function startServer(dataDir, databaseUrl) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ICLOOD_MDNS: 'false',
-      LOG_LEVEL: 'warn',
-      ICLOOD_DATA_DIR: dataDir,
-      ICLOOD_MIN_FREE_BYTES: '0',
-      ICLOOD_ADMIN_USERNAME: USERNAME,
-      ICLOOD_ADMIN_PASSWORD: PASSWORD,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const server = { child, exited, port: 0, output: '' };
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const done = await Promise.race([exited.then(() => true), delay(20 * SEC).then(() => false)]);
-    if (!done) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
-  server.stop = stop;
+  const env = serverEnv({ dataDir, databaseUrl, username: USERNAME, password: PASSWORD });
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = () => stopProcess(child, 20 * SEC);
   cleanups.push(stop);
-  child.stderr.on('data', (chunk) => (server.output += chunk));
-  server.port = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      server.output += chunk;
-      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the server exited (${code}) before listening:\n${server.output}`)),
-    );
-  });
-  return server;
+  return { child, port: await listeningPort(child), stop };
 }
 
 async function logIn(server) {
@@ -306,7 +267,6 @@ async function logIn(server) {
   return { authorization: `Bearer ${JSON.parse(answer.text).data.token}` };
 }
 
-const delay = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 function listPath(params, cursor) {
   const search = new URLSearchParams({ limit: String(PAGE), ...params, ...(cursor ? { cursor } : {}) });
@@ -490,7 +450,6 @@ async function measureHttp(server, label, prepared) {
 
 async function benchPostgres(rows) {
   const label = 'postgres';
-  const name = `iclood_bench_${randomBytes(6).toString('hex')}`;
   const maintenance = await openDatabase({ url: pgUrl.toString(), poolMax: 1 });
   cleanups.push(() => maintenance.close());
   const [{ version }] = await query(maintenance.db, 'select version()');
@@ -499,11 +458,11 @@ async function benchPostgres(rows) {
     `select string_agg(name || '=' || setting || coalesce(unit, ''), ', ' order by name) as line from pg_settings
      where name in ('jit', 'work_mem', 'shared_buffers', 'max_parallel_workers_per_gather', 'random_page_cost')`,
   );
-  await query(maintenance.db, `create database ${name}`);
-  if (args['keep-scratch']) log(`  keeping the scratch database ${name} (--keep-scratch): drop it when done`);
-  else cleanups.push(() => query(maintenance.db, `drop database if exists ${name} with (force)`));
-  const scratchUrl = new URL(pgUrl);
-  scratchUrl.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(pgUrl);
+  if (args['keep-scratch']) {
+    log(`  keeping the scratch database ${scratch.name} (--keep-scratch): drop it when done`);
+  } else cleanups.push(scratch.drop);
+  const scratchUrl = new URL(scratch.url);
 
   const dir = await mkdtemp(join(tmpdir(), 'iclood-bench-library-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));

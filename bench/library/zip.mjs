@@ -19,16 +19,19 @@
 // each file from the page cache first (`dd iflag=nocache count=0`, posix_fadvise DONTNEED on
 // that file only: other processes' caches are left alone). The server listens on 127.0.0.1 with
 // ICLOOD_MDNS=false; scratch files, the server and any scratch database go at the end.
-/* global Buffer, fetch, setInterval, clearInterval, setTimeout */
+/* global Buffer, fetch, setTimeout */
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { listeningPort, logInToken, serverEnv, stopProcess } from '../shared/iclood-server.mjs';
+import { rssOf, withPeakRss } from '../shared/process-stats.mjs';
+import { createScratchDatabase, localPostgresUrl } from '../shared/scratch-database.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,61 +73,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // ---- the server ------------------------------------------------------------------------------
 async function startIclood(dataDir, databaseUrl) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ICLOOD_MDNS: 'false',
-      LOG_LEVEL: 'warn',
-      ICLOOD_DATA_DIR: dataDir,
-      ICLOOD_MIN_FREE_BYTES: '0',
-      ICLOOD_ADMIN_USERNAME: 'bench',
-      ICLOOD_ADMIN_PASSWORD: 'bench-password',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    },
-  });
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-      }),
-  );
-  let output = '';
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => reject(new Error(`iClood exited ${code}: ${output}`)));
-  });
-  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-  });
-  const { token } = (await login.json()).data;
+  const child = spawn(process.execPath, [MAIN], { env: serverEnv({ dataDir, databaseUrl }) });
+  cleanups.push(() => stopProcess(child));
+  const port = await listeningPort(child, 'iClood');
+  const token = await logInToken(`http://127.0.0.1:${port}`);
   return { child, port, headers: { authorization: `Bearer ${token}` } };
-}
-
-function rssOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
-}
-
-async function withPeakRss(pid, work) {
-  let peak = rssOf(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
-  try {
-    const result = await work();
-    return { result, peak: Math.max(peak, rssOf(pid)) };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 // ---- seeding ---------------------------------------------------------------------------------
@@ -272,13 +225,10 @@ async function main() {
   let databaseUrl;
   let databaseLabel = 'embedded PGlite';
   if (args['pg-url']) {
-    // A scratch database on that server, dropped at the end (psql, as .ci/run uses).
-    const name = `iclood_bench_zip_${randomBytes(4).toString('hex')}`;
-    await run('psql', [args['pg-url'], '-qc', `create database ${name}`]);
-    cleanups.push(() => run('psql', [args['pg-url'], '-qc', `drop database if exists ${name} with (force)`]));
-    const url = new URL(args['pg-url']);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+    // A scratch database on that server, dropped at the end.
+    const scratch = await createScratchDatabase(localPostgresUrl(args['pg-url']));
+    cleanups.push(scratch.drop);
+    databaseUrl = scratch.url;
     databaseLabel = 'PostgreSQL';
   }
 

@@ -33,6 +33,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serverEnv } from '../shared/iclood-server.mjs';
 import { createScratchDatabase } from '../shared/scratch-database.mjs';
 
 const { values: args } = parseArgs({
@@ -125,18 +126,7 @@ async function baselines() {
 async function startServer(dataDir, databaseUrl) {
   const { child, match } = await startProcess(
     [LAUNCH],
-    {
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ICLOOD_MDNS: 'false',
-      LOG_LEVEL: 'warn',
-      ICLOOD_DATA_DIR: dataDir,
-      ICLOOD_MIN_FREE_BYTES: '0',
-      ICLOOD_ADMIN_USERNAME: 'bench',
-      ICLOOD_ADMIN_PASSWORD: 'bench-password',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      ...EXTRA_ENV,
-    },
+    { ...serverEnv({ dataDir, databaseUrl }), ...EXTRA_ENV },
     /running at http:\/\/127\.0\.0\.1:(\d+)/,
   );
   return { child, port: Number(match[1]) };

@@ -1,43 +1,23 @@
 // The account page: who you are, the settings pages, your own password, signing out other
 // sessions, and signing out. Checked against the server over the API.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
   expectNoSeriousA11yViolations,
-  newSignedInPage,
   screenshot,
-  type TestServer,
-  startHousehold,
-  stopHousehold,
+  useHousehold,
+  loginStatus,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, browser } = await startHousehold({ owner: OWNER, members: [BEN] }));
-});
-
-afterAll(() => stopHousehold({ server, browser }));
-
-async function loginStatus(username: string, password: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
+const household = useHousehold({ owner: OWNER, members: [BEN] });
 
 describe('account', () => {
   it("is where the header's account icon leads: who you are and every settings page", async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     await page.goto('/photos');
     await page.getByRole('link', { name: 'Your account and settings' }).click();
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
@@ -62,7 +42,7 @@ describe('account', () => {
   });
 
   it("loads the settings pages on first visit, not with the timeline; the page's heading takes focus", async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     const scripts: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
@@ -96,7 +76,7 @@ describe('account', () => {
   });
 
   it('reads well in dark mode', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE, {
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
       colorScheme: 'dark',
     });
     await page.goto('/account');
@@ -110,8 +90,8 @@ describe('account', () => {
   });
 
   it('signs out the other sessions: a second browser is sent to sign-in on its next action', async () => {
-    const first = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
-    const second = await newSignedInPage(browser, server.origin, OWNER, DESKTOP, { freshLogin: true });
+    const first = await household.signedInPage(OWNER, DESKTOP);
+    const second = await household.signedInPage(OWNER, DESKTOP, { freshLogin: true });
     await second.page.goto('/photos');
     await second.page.getByRole('link', { name: 'Albums' }).waitFor();
 
@@ -139,7 +119,7 @@ describe('account', () => {
   });
 
   it('changes your own password: mistakes are said in words, then the old password is refused', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, BEN, PHONE);
+    const { page, context, errors } = await household.signedInPage(BEN, PHONE);
     await page.goto('/account');
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
     expect(await page.locator('dl').first().innerText()).toMatch(
@@ -164,7 +144,7 @@ describe('account', () => {
       .getByRole('alert')
       .filter({ hasText: 'Your current password was not accepted, so nothing changed.' })
       .waitFor();
-    expect(await loginStatus('ben', BEN.password)).toBe(200);
+    expect(await loginStatus(household.origin, 'ben', BEN.password)).toBe(200);
     await expectNoSeriousA11yViolations(page, 'account, password refused, phone');
 
     await form.getByLabel('Current password').fill(BEN.password);
@@ -175,8 +155,8 @@ describe('account', () => {
     expect(await form.getByLabel('Current password').inputValue()).toBe('');
     await screenshot(page, 'account-phone-password-changed', { fullPage: true });
 
-    expect(await loginStatus('ben', BEN.password)).toBe(401);
-    expect(await loginStatus('ben', 'ben password 2')).toBe(200);
+    expect(await loginStatus(household.origin, 'ben', BEN.password)).toBe(401);
+    expect(await loginStatus(household.origin, 'ben', 'ben password 2')).toBe(200);
     // The page that changed it stays signed in.
     await page.reload();
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();

@@ -1,8 +1,8 @@
 // The devices page and the home backup summary, against devices that really paired and backed
 // up through the API with their own tokens. The tests run in order; the last one removes devices.
 import type { CreateDeviceResult, DeviceList } from '@iclood/api-types';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiCallError,
   DESKTOP,
@@ -10,13 +10,10 @@ import {
   apiSession,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
   type ApiSession,
-  type TestServer,
   type Viewport,
-  startHousehold,
-  stopHousehold,
+  useHousehold,
 } from './harness.js';
 import { backUp, pairThroughApi, phoneCall, tokenStatus, type PairedPhone } from './phone.js';
 
@@ -26,45 +23,41 @@ const BEN = { username: 'ben', password: 'ben’s long password' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 const OLDER_SESSIONS = 21;
 
-let server: TestServer;
-let browser: Browser;
-let owner: ApiSession;
 let tom: ApiSession;
 let annasPhone: PairedPhone;
 let tomsPhone: PairedPhone;
 let shortcut: { token: string; deviceId: string };
 
-beforeAll(async () => {
-  ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [TOM, BEN] }));
-  tom = await apiSession(server.origin, TOM.username, TOM.password);
+const household = useHousehold({ owner: OWNER, members: [TOM, BEN] });
 
-  annasPhone = await pairThroughApi(owner, "Anna's iPhone");
+beforeAll(async () => {
+  tom = await apiSession(household.origin, TOM.username, TOM.password);
+
+  annasPhone = await pairThroughApi(household.owner, "Anna's iPhone");
   tomsPhone = await pairThroughApi(tom, "Tom's iPhone");
-  const created = await owner.json<CreateDeviceResult>('POST', '/api/v1/devices', {
+  const created = await household.owner.json<CreateDeviceResult>('POST', '/api/v1/devices', {
     name: 'Kitchen Shortcut',
     platform: 'shortcuts',
   });
   shortcut = { token: created.token, deviceId: created.device.id };
   // Anna's iPhone backs up daily; the others keep the default (weekly).
-  await owner.json('PATCH', `/api/v1/devices/${annasPhone.deviceId}`, {
+  await household.owner.json('PATCH', `/api/v1/devices/${annasPhone.deviceId}`, {
     preferences: { frequency: 'daily' },
   });
 
   // Anna's iPhone: many small sessions (for the history's paging), one that stored a photo and
   // met a duplicate, then one that failed. The Shortcut failed once; Tom's iPhone completed once.
-  for (let index = 0; index < OLDER_SESSIONS; index++) await backUp(server.origin, annasPhone.token, []);
+  for (let index = 0; index < OLDER_SESSIONS; index++) await backUp(household.origin, annasPhone.token, []);
   const photo = await makePhoto({ takenAt: '2024:02:03 10:00:00', seed: 4242, width: 800, height: 600 });
-  await backUp(server.origin, annasPhone.token, [
+  await backUp(household.origin, annasPhone.token, [
     { path: photo.path, name: 'IMG_4242.JPG' },
     { path: photo.path, name: 'IMG_4242 copy.JPG' },
   ]);
-  await backUp(server.origin, annasPhone.token, [], { error: 'The phone left the home Wi-Fi' });
-  await backUp(server.origin, shortcut.token, [], { error: 'The Shortcut ran out of time' });
+  await backUp(household.origin, annasPhone.token, [], { error: 'The phone left the home Wi-Fi' });
+  await backUp(household.origin, shortcut.token, [], { error: 'The Shortcut ran out of time' });
   const tomsPhoto = await makePhoto({ takenAt: '2024:03:04 10:00:00', seed: 4343, width: 800, height: 600 });
-  await backUp(server.origin, tomsPhone.token, [{ path: tomsPhoto.path, name: 'IMG_4343.JPG' }]);
+  await backUp(household.origin, tomsPhone.token, [{ path: tomsPhoto.path, name: 'IMG_4343.JPG' }]);
 });
-
-afterAll(() => stopHousehold({ server, browser }));
 
 async function open(
   path: string,
@@ -72,7 +65,7 @@ async function open(
   viewport: Viewport = DESKTOP,
   options: { daysLater?: number; colorScheme?: 'light' | 'dark' } = {},
 ) {
-  const signedIn = await newSignedInPage(browser, server.origin, credentials, viewport, {
+  const signedIn = await household.signedInPage(credentials, viewport, {
     colorScheme: options.colorScheme,
   });
   // The server cannot date a backup in the past: the page's clock moves on instead.
@@ -145,7 +138,7 @@ describe('the devices page', () => {
     await dialog.getByLabel('Name').press('Enter');
     await card(page, 'Hall Shortcut').waitFor();
     await page.getByText('Renamed “Kitchen Shortcut” to “Hall Shortcut”.').waitFor();
-    const { devices } = await owner.json<DeviceList>('GET', '/api/v1/devices');
+    const { devices } = await household.owner.json<DeviceList>('GET', '/api/v1/devices');
     const renamed = devices.find((device) => device.id === shortcut.deviceId);
     expect(renamed?.name).toBe('Hall Shortcut');
     expect(renamed?.preferences.frequency).toBe('weekly');
@@ -170,7 +163,7 @@ describe('the devices page', () => {
     await expect.poll(() => toms.innerText()).toContain('Backs up daily');
 
     // The phone reads its settings with its own token.
-    const seen = await phoneCall<DeviceList>(server.origin, 'GET', '/api/v1/devices', {
+    const seen = await phoneCall<DeviceList>(household.origin, 'GET', '/api/v1/devices', {
       token: tomsPhone.token,
     });
     expect(seen.status).toBe(200);
@@ -187,7 +180,7 @@ describe('the devices page', () => {
     await frequency.getByRole('radio', { name: 'Every week' }).check();
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => toms.innerText()).toContain('Backs up weekly');
-    const again = await phoneCall<DeviceList>(server.origin, 'GET', '/api/v1/devices', {
+    const again = await phoneCall<DeviceList>(household.origin, 'GET', '/api/v1/devices', {
       token: tomsPhone.token,
     });
     expect(again.envelope.status === 'success' && again.envelope.data.devices[0]?.preferences).toEqual({
@@ -214,7 +207,7 @@ describe('the devices page', () => {
       .catch((error: unknown) => error);
     expect(notHers).toBeInstanceOf(ApiCallError);
     expect((notHers as ApiCallError).status).toBe(404);
-    expect(await tokenStatus(server.origin, annasPhone.token)).toBe(200);
+    expect(await tokenStatus(household.origin, annasPhone.token)).toBe(200);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -267,7 +260,7 @@ describe('the backup summary on Photos', () => {
   });
 
   it('is not shown to someone without devices', async () => {
-    const signedIn = await newSignedInPage(browser, server.origin, BEN, DESKTOP);
+    const signedIn = await household.signedInPage(BEN, DESKTOP);
     const { page, context, errors } = signedIn;
     const devicesRead = page.waitForResponse((response) => response.url().includes('/api/v1/devices'));
     await page.goto('/photos');
@@ -282,7 +275,7 @@ describe('the backup summary on Photos', () => {
 describe('removing a device', () => {
   it("an admin removes a member's phone after a warning that it stops backing up; its token is refused", async () => {
     const { page, context, errors } = await open('/devices', OWNER, PHONE);
-    expect(await tokenStatus(server.origin, tomsPhone.token)).toBe(200);
+    expect(await tokenStatus(household.origin, tomsPhone.token)).toBe(200);
     await card(page, "Tom's iPhone").getByRole('button', { name: "Remove Tom's iPhone" }).click();
     const dialog = page.getByRole('dialog', { name: "Remove Tom's iPhone?" });
     await dialog.getByText("Tom's iPhone will stop backing up.").waitFor();
@@ -291,8 +284,8 @@ describe('removing a device', () => {
     await dialog.getByRole('button', { name: 'Remove and stop backups' }).click();
     await page.getByText("Tom's iPhone was removed.").waitFor();
     expect(await card(page, "Tom's iPhone").count()).toBe(0);
-    expect(await tokenStatus(server.origin, tomsPhone.token)).toBe(401);
-    const { status } = await phoneCall(server.origin, 'GET', '/api/v1/media/list', {
+    expect(await tokenStatus(household.origin, tomsPhone.token)).toBe(401);
+    const { status } = await phoneCall(household.origin, 'GET', '/api/v1/media/list', {
       token: tomsPhone.token,
     });
     expect(status).toBe(401);

@@ -2,8 +2,8 @@
 // One library for the file; the tests run in order and say where one builds on another.
 import { openAsBlob } from 'node:fs';
 import type { MediaDetail, TrashList } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiCallError,
   DESKTOP,
@@ -11,13 +11,9 @@ import {
   expectNoSeriousA11yViolations,
   makePhoto,
   makeVideo,
-  newSignedInPage,
   screenshot,
-  type ApiSession,
-  type TestServer,
   type Viewport,
-  startHousehold,
-  stopHousehold,
+  useHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -36,14 +32,11 @@ type Key = keyof typeof PHOTOS;
 const VIDEO_NAME = 'CLIP_0001.MP4';
 const SHORTCUT_PHOTO = 'IMG_S.JPG';
 
-let server: TestServer;
-let browser: Browser;
-let api: ApiSession;
 const ids = {} as Record<Key | 'video' | 'S', string>;
 
-beforeAll(async () => {
-  ({ server, browser, owner: api } = await startHousehold({ owner: OWNER }));
+const household = useHousehold({ owner: OWNER });
 
+beforeAll(async () => {
   let seed = 100;
   for (const [key, photo] of Object.entries(PHOTOS) as [Key, (typeof PHOTOS)[Key]][]) {
     const file = await makePhoto({
@@ -51,19 +44,19 @@ beforeAll(async () => {
       seed: (seed += 1),
       ...(photo.big ? {} : { width: 1200, height: 900 }),
     });
-    ids[key] = (await api.upload(file.path, photo.name)).id;
+    ids[key] = (await household.owner.upload(file.path, photo.name)).id;
   }
   const video = await makeVideo({ seconds: 2, takenAt: '2023-09-09T10:00:00Z' });
-  ids.video = (await api.upload(video.path, VIDEO_NAME)).id;
+  ids.video = (await household.owner.upload(video.path, VIDEO_NAME)).id;
 
   // A photo sent by an iOS Shortcut: its own device, for the device filter.
-  const shortcut = await api.json<{ token: string }>('POST', '/api/v1/devices', {
+  const shortcut = await household.owner.json<{ token: string }>('POST', '/api/v1/devices', {
     name: 'Kitchen Shortcut',
     platform: 'shortcuts',
     scopes: ['media.upload'],
   });
   const sent = await makePhoto({ takenAt: '2020:06:01 09:00:00', seed: 999, width: 1200, height: 900 });
-  const upload = await fetch(`${server.origin}/api/v1/media/upload?filename=${SHORTCUT_PHOTO}`, {
+  const upload = await fetch(`${household.origin}/api/v1/media/upload?filename=${SHORTCUT_PHOTO}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${shortcut.token}`, 'content-type': 'image/jpeg' },
     body: await openAsBlob(sent.path),
@@ -71,15 +64,13 @@ beforeAll(async () => {
   expect(upload.status).toBe(201);
   ids.S = ((await upload.json()) as { data: { id: string } }).data.id;
 
-  const album = await api.json<{ id: string }>('POST', '/api/v1/albums', { name: 'Holiday' });
-  await api.json('POST', `/api/v1/albums/${album.id}/media`, { ids: [ids.B] });
-  await api.waitForThumbnails(Object.values(ids));
+  const album = await household.owner.json<{ id: string }>('POST', '/api/v1/albums', { name: 'Holiday' });
+  await household.owner.json('POST', `/api/v1/albums/${album.id}/media`, { ids: [ids.B] });
+  await household.owner.waitForThumbnails(Object.values(ids));
 });
 
-afterAll(() => stopHousehold({ server, browser }));
-
 async function open(path: string, viewport: Viewport = DESKTOP, colorScheme: 'light' | 'dark' = 'light') {
-  const signedIn = await newSignedInPage(browser, server.origin, OWNER, viewport, { colorScheme });
+  const signedIn = await household.signedInPage(OWNER, viewport, { colorScheme });
   await signedIn.page.goto(path);
   return signedIn;
 }
@@ -99,13 +90,13 @@ const statusText = (page: Page) => page.getByRole('status').first().innerText();
 const fieldValue = (page: Page, label: string) => page.getByLabel(label, { exact: true }).inputValue();
 
 async function isTrashed(id: string): Promise<boolean> {
-  const trash = await api.json<TrashList>('GET', '/api/v1/trash?limit=500');
+  const trash = await household.owner.json<TrashList>('GET', '/api/v1/trash?limit=500');
   return trash.items.some((item) => item.id === id);
 }
 
 async function isGoneForGood(id: string): Promise<boolean> {
   try {
-    await api.json<MediaDetail>('GET', `/api/v1/media/${id}`);
+    await household.owner.json<MediaDetail>('GET', `/api/v1/media/${id}`);
     return false;
   } catch (error) {
     if (error instanceof ApiCallError && error.status === 404) return true;
@@ -119,7 +110,7 @@ describe('favorites', () => {
     await page.getByText('Tap the heart on a photo to add it here.').waitFor();
     await expectNoSeriousA11yViolations(page, 'favorites, empty');
 
-    await api.json('PATCH', `/api/v1/media/${ids.A}`, { favorite: true });
+    await household.owner.json('PATCH', `/api/v1/media/${ids.A}`, { favorite: true });
     await page.reload();
     await expect.poll(() => gridNames(page, 'Favourite photos and videos')).toEqual(['Photo IMG_A.JPG']);
     await page.getByRole('link', { name: 'Photo IMG_A.JPG, favourite' }).waitFor();
@@ -285,8 +276,8 @@ describe('trash', () => {
     page.getByRole('checkbox', { name: new RegExp(`^Photo ${PHOTOS[key].name}`) });
 
   it('lists the trashed items with the days they have left', async () => {
-    await api.json('POST', '/api/v1/media/batch/delete', { ids: [ids.C, ids.D] });
-    const trash = await api.json<TrashList>('GET', '/api/v1/trash');
+    await household.owner.json('POST', '/api/v1/media/batch/delete', { ids: [ids.C, ids.D] });
+    const trash = await household.owner.json<TrashList>('GET', '/api/v1/trash');
     const { page, context, errors } = await open('/trash');
     for (const key of ['C', 'D'] as const) {
       await tile(page, key).waitFor();
@@ -310,7 +301,7 @@ describe('trash', () => {
     await page.getByRole('status').filter({ hasText: 'Restored 1' }).waitFor();
     await tile(page, 'C').waitFor({ state: 'detached' });
     expect(await isTrashed(ids.C)).toBe(false);
-    expect((await api.json<MediaDetail>('GET', `/api/v1/media/${ids.C}`)).trashedAt).toBeNull();
+    expect((await household.owner.json<MediaDetail>('GET', `/api/v1/media/${ids.C}`)).trashedAt).toBeNull();
     expect(await isTrashed(ids.D)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
@@ -336,7 +327,7 @@ describe('trash', () => {
   });
 
   it('is checked for accessibility on a phone, in dark mode', async () => {
-    await api.json('POST', '/api/v1/media/batch/delete', { ids: [ids.E] });
+    await household.owner.json('POST', '/api/v1/media/batch/delete', { ids: [ids.E] });
     const { page, context, errors } = await open('/trash', PHONE, 'dark');
     await tile(page, 'E').waitFor();
     await expectNoSeriousA11yViolations(page, 'trash on a phone');
@@ -352,7 +343,7 @@ describe('trash', () => {
   });
 
   it('empties the trash only after a confirmation that counts every item', async () => {
-    await api.json('POST', '/api/v1/media/batch/delete', { ids: [ids.F] });
+    await household.owner.json('POST', '/api/v1/media/batch/delete', { ids: [ids.F] });
     const { page, context, errors } = await open('/trash');
     await tile(page, 'F').waitFor();
     await tile(page, 'E').waitFor();
@@ -371,7 +362,7 @@ describe('trash', () => {
     await dialog.getByRole('button', { name: 'Empty Trash' }).click();
     await page.getByRole('status').filter({ hasText: 'Emptied the Trash: deleted 2 for good' }).waitFor();
     await page.getByRole('heading', { name: 'Trash is empty' }).waitFor();
-    expect((await api.json<TrashList>('GET', '/api/v1/trash')).items).toEqual([]);
+    expect((await household.owner.json<TrashList>('GET', '/api/v1/trash')).items).toEqual([]);
     expect(await isGoneForGood(ids.E)).toBe(true);
     expect(await isGoneForGood(ids.F)).toBe(true);
     await expectNoSeriousA11yViolations(page, 'trash, empty');

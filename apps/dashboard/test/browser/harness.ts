@@ -4,17 +4,18 @@
 // screenshots kept as CI artifacts, and fixture media made on the spot (re-exported from
 // ../fixtures/media.ts).
 //
-// Typical file:
-//   let server: TestServer; let browser: Browser; let owner: ApiSession;
-//   beforeAll(async () => {
-//     ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [BEN] }));
+// Typical file (see useHousehold):
+//   const household = useHousehold({ owner: OWNER, members: [BEN] });
+//   it('…', async () => {
+//     const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
+//     …
 //   });
-//   afterAll(() => stopHousehold({ server, browser }));
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,7 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { LoginResult, MediaDetail, UploadResult, UserSummary } from '@iclood/api-types';
 
 export {
@@ -384,9 +386,29 @@ const tokenKey = (origin: string, { username, password }: Credentials) =>
   JSON.stringify([origin, username.toLowerCase(), password]);
 
 async function isValid(origin: string, token: string): Promise<boolean> {
+  const status = await meStatus(origin, token);
+  return status >= 200 && status < 300;
+}
+
+/** `GET /api/v1/auth/me`'s answer status for a bearer token: 200 while it is valid. */
+export async function meStatus(origin: string, token: string): Promise<number> {
   const response = await fetch(`${origin}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
   await response.body?.cancel();
-  return response.ok;
+  return response.status;
+}
+
+/**
+ * `POST /api/v1/auth/login`'s answer status for these credentials (no session is kept). Each
+ * call is a login, and logins are rate limited (10 a minute from one address).
+ */
+export async function loginStatus(origin: string, username: string, password: string): Promise<number> {
+  const response = await fetch(`${origin}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  await response.body?.cancel();
+  return response.status;
 }
 
 /**
@@ -447,12 +469,112 @@ export async function startHousehold(options: HouseholdOptions): Promise<Househo
   }
 }
 
+/**
+ * A server of its own (beside a file's household, e.g. with HTTPS on) with its owner created
+ * (`POST /api/v1/setup`, no further login) and that owner's API session. Stop it with
+ * `server.stop()`, also when this throws part-way (the server is stopped here then).
+ */
+export async function startServerWithOwner(
+  owner: Credentials,
+  options?: StartServerOptions,
+): Promise<{ server: TestServer; owner: ApiSession }> {
+  const server = await startServer(options);
+  try {
+    await createOwner(server.origin, owner.username, owner.password);
+    return { server, owner: await apiSession(server.origin, owner.username, owner.password) };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** A TCP port free on 127.0.0.1 right now (a server's HTTPS port must be given, not picked). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 /** Closes Chromium and stops the server of {@link startHousehold}; either may be missing. */
 export async function stopHousehold(household: { server?: TestServer; browser?: Browser }): Promise<void> {
   await household.browser
     ?.close()
     .catch((error: unknown) => console.error('closing Chromium failed:', error));
   await household.server?.stop();
+}
+
+/** The household of {@link useHousehold}: its fields read the started household. */
+export interface HouseholdHandle extends Household {
+  /** The server's origin (`server.origin`). */
+  readonly origin: string;
+  /**
+   * {@link newSignedInPage} on this household's Chromium and server (or on `options.origin`, a
+   * server of its own such as one of {@link startServerWithOwner}).
+   */
+  signedInPage(
+    credentials: Credentials,
+    viewport?: Viewport,
+    options?: SignedInPageOptions & { origin?: string },
+  ): Promise<SignedInPage>;
+}
+
+/**
+ * The set-up of most browser test files: registers, in the current file (or describe block), a
+ * `beforeAll` that starts a household ({@link startHousehold}) and an `afterAll` that stops it
+ * ({@link stopHousehold}), and returns a handle to it for the tests and the file's helpers.
+ * Reading the handle before that `beforeAll` has run (at import time) throws.
+ *
+ *   const household = useHousehold({ owner: OWNER, members: [BEN] });
+ *   it('…', async () => {
+ *     const { page, context, errors } = await household.signedInPage(OWNER, PHONE);
+ *   });
+ */
+export function useHousehold(options: HouseholdOptions): HouseholdHandle {
+  let started: Household | undefined;
+  const current = (): Household => {
+    if (started === undefined) {
+      throw new Error('The household is not started: use it in a test or hook, after its beforeAll');
+    }
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startHousehold(options);
+  });
+  afterAll(async () => {
+    if (started !== undefined) await stopHousehold(started);
+  });
+  return {
+    get server() {
+      return current().server;
+    },
+    get browser() {
+      return current().browser;
+    },
+    get owner() {
+      return current().owner;
+    },
+    get members() {
+      return current().members;
+    },
+    get origin() {
+      return current().server.origin;
+    },
+    signedInPage: (credentials, viewport, { origin, ...signedInOptions } = {}) =>
+      newSignedInPage(
+        current().browser,
+        origin ?? current().server.origin,
+        credentials,
+        viewport,
+        signedInOptions,
+      ),
+  };
 }
 
 export interface ApiSession {
@@ -642,8 +764,40 @@ export async function newSignedInPage(
   viewport: Viewport = DESKTOP,
   options: SignedInPageOptions = {},
 ): Promise<SignedInPage> {
+  const context = await newContext(browser, origin, viewport, options);
+  try {
+    await signIn(context, origin, credentials, options.freshLogin ?? false);
+    return await pageCollectingErrors(context);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+/** As {@link newSignedInPage}, with nobody signed in (the sign-in and setup screens). */
+export async function newPage(
+  browser: Browser,
+  origin: string,
+  viewport: Viewport = DESKTOP,
+  options: Omit<SignedInPageOptions, 'freshLogin'> = {},
+): Promise<SignedInPage> {
+  const context = await newContext(browser, origin, viewport, options);
+  try {
+    return await pageCollectingErrors(context);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+function newContext(
+  browser: Browser,
+  origin: string,
+  viewport: Viewport,
+  options: SignedInPageOptions,
+): Promise<BrowserContext> {
   const { width, height, ...traits } = viewport;
-  const context = await browser.newContext({
+  return browser.newContext({
     baseURL: origin,
     viewport: { width, height },
     ...traits,
@@ -651,21 +805,18 @@ export async function newSignedInPage(
     reducedMotion: options.reducedMotion ?? 'no-preference',
     ...options.context,
   });
-  try {
-    await signIn(context, origin, credentials, options.freshLogin ?? false);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const { url, lineNumber } = message.location();
-      errors.push(`console: ${message.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
-    return { page, context, errors };
-  } catch (error) {
-    await context.close();
-    throw error;
-  }
+}
+
+async function pageCollectingErrors(context: BrowserContext): Promise<SignedInPage> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url, lineNumber } = message.location();
+    errors.push(`console: ${message.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
+  return { page, context, errors };
 }
 
 async function signIn(

@@ -1,10 +1,9 @@
 // Adding a phone: the test plays the phone. It reads the QR code (or the typed code) off the
 // page, registers through the API as the iClood app does, and the page turns into "paired"
 // without a reload; the device's token then works until the device is removed on /devices.
-import { createServer } from 'node:net';
 import type { DeviceList, MediaList, SystemStatus, UserSummary } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiCallError,
   DESKTOP,
@@ -13,31 +12,23 @@ import {
   createMember,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
-  type ApiSession,
-  type TestServer,
-  startHousehold,
-  stopHousehold,
-  startServer,
-  createOwner,
+  useHousehold,
+  freePort,
+  startServerWithOwner,
 } from './harness.js';
 import { backUp, decodeQr, pairingSecret, registerPhone, tokenStatus } from './phone.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const MEMBER = { username: 'tom', password: 'tom’s long password', displayName: 'Tom' };
 
-let server: TestServer;
-let browser: Browser;
-let owner: ApiSession;
 let member: UserSummary;
 
-beforeAll(async () => {
-  ({ server, browser, owner } = await startHousehold({ owner: OWNER }));
-  member = await createMember(server.origin, OWNER, MEMBER);
-});
+const household = useHousehold({ owner: OWNER });
 
-afterAll(() => stopHousehold({ server, browser }));
+beforeAll(async () => {
+  member = await createMember(household.origin, OWNER, MEMBER);
+});
 
 const qrImage = (page: Page) => page.getByRole('img', { name: /Pairing QR code/ });
 
@@ -61,7 +52,7 @@ const stillSameDocument = (page: Page) =>
 
 describe('add a phone', () => {
   it('desktop: the phone scans the QR code, the page says it is paired at once, and removing it ends its token', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     await page.goto('/photos');
     await page.getByRole('link', { name: 'Add a phone' }).click();
     await page.waitForURL('**/devices/add');
@@ -78,17 +69,17 @@ describe('add a phone', () => {
     // The address shown is one the phone gets from the code (a page opened on the server itself,
     // as here on 127.0.0.1, shows the code's first address rather than its own).
     const firstUrl = new URLSearchParams(payload.slice(payload.indexOf('?') + 1)).getAll('u')[0]!;
-    expect(firstUrl).toBe(server.origin);
+    expect(firstUrl).toBe(household.origin);
     expect(await page.getByText(firstUrl, { exact: true }).count()).toBe(1);
     await markDocument(page);
-    const phone = await registerPhone(server.origin, { secret: pairingSecret(payload) }, "Anna's iPhone");
+    const phone = await registerPhone(household.origin, { secret: pairingSecret(payload) }, "Anna's iPhone");
     await page.getByRole('heading', { name: "Anna's iPhone is paired" }).waitFor({ timeout: 10_000 });
     expect(await stillSameDocument(page)).toBe(true);
     expect(await qrImage(page).count()).toBe(0);
     await expectNoSeriousA11yViolations(page, 'add a phone, paired (desktop)');
 
     // The token works until the device is removed from the devices page.
-    expect(await tokenStatus(server.origin, phone.token)).toBe(200);
+    expect(await tokenStatus(household.origin, phone.token)).toBe(200);
     await page.getByRole('link', { name: 'See phones' }).click();
     await page.getByRole('heading', { name: "Anna's iPhone", level: 3 }).waitFor();
     await page.getByRole('button', { name: "Remove Anna's iPhone" }).click();
@@ -97,13 +88,13 @@ describe('add a phone', () => {
     await dialog.getByRole('button', { name: 'Remove and stop backups' }).click();
     await page.getByText("Anna's iPhone was removed.").waitFor();
     await expect.poll(() => page.getByRole('heading', { name: "Anna's iPhone", level: 3 }).count()).toBe(0);
-    expect(await tokenStatus(server.origin, phone.token)).toBe(401);
+    expect(await tokenStatus(household.origin, phone.token)).toBe(401);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('phone: the typed code pairs too, and "Add another" shows a new code', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE, {
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
       colorScheme: 'dark',
     });
     await page.goto('/photos');
@@ -123,7 +114,7 @@ describe('add a phone', () => {
 
     await markDocument(page);
     // People read it aloud as "B C D F, G H J K"; the app accepts any case, with or without the dash.
-    await registerPhone(server.origin, { code: code.replace('-', '').toLowerCase() }, 'Kitchen iPad');
+    await registerPhone(household.origin, { code: code.replace('-', '').toLowerCase() }, 'Kitchen iPad');
     await page.getByRole('heading', { name: 'Kitchen iPad is paired' }).waitFor({ timeout: 10_000 });
     expect(await stillSameDocument(page)).toBe(true);
     await expectNoSeriousA11yViolations(page, 'add a phone, paired (phone)');
@@ -142,7 +133,7 @@ describe('add a phone', () => {
   });
 
   it('when the code runs out, the page says so and "Show a new code" opens a fresh pairing', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     // The server has no test clock for pairings: the page's clock is moved on instead, which is
     // what the countdown and the expiry on the page run on.
     await page.clock.install();
@@ -167,7 +158,7 @@ describe('add a phone', () => {
 
 describe('pairing for someone else', () => {
   it("an admin pairs a phone for a member: it is in the member's list and its uploads land in the member's library", async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     await page.goto('/devices/add');
     await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
     await page.getByLabel('Whose phone is it?').selectOption({ label: 'Tom' });
@@ -176,21 +167,21 @@ describe('pairing for someone else', () => {
     await expectNoSeriousA11yViolations(page, 'add a phone for a member');
 
     const payload = await scanQr(page);
-    const phone = await registerPhone(server.origin, { secret: pairingSecret(payload) }, "Tom's iPhone");
+    const phone = await registerPhone(household.origin, { secret: pairingSecret(payload) }, "Tom's iPhone");
     await page.getByRole('heading', { name: "Tom's iPhone is paired for Tom" }).waitFor({ timeout: 10_000 });
     await screenshot(page, 'add-phone-for-member-paired');
 
-    const tom = await apiSession(server.origin, MEMBER.username, MEMBER.password);
+    const tom = await apiSession(household.origin, MEMBER.username, MEMBER.password);
     const tomsDevices = await tom.json<DeviceList>('GET', '/api/v1/devices');
     expect(tomsDevices.devices.map((device) => device.id)).toContain(phone.deviceId);
-    const annasDevices = await owner.json<DeviceList>('GET', '/api/v1/devices');
+    const annasDevices = await household.owner.json<DeviceList>('GET', '/api/v1/devices');
     expect(annasDevices.devices.map((device) => device.id)).not.toContain(phone.deviceId);
 
     const photo = await makePhoto({ takenAt: '2024:05:01 10:00:00', seed: 7001, width: 800, height: 600 });
-    const { ids } = await backUp(server.origin, phone.token, [{ path: photo.path, name: 'IMG_7001.JPG' }]);
+    const { ids } = await backUp(household.origin, phone.token, [{ path: photo.path, name: 'IMG_7001.JPG' }]);
     const tomsLibrary = await tom.json<MediaList>('GET', '/api/v1/media/list?limit=100');
     expect(tomsLibrary.items.map((item) => item.id)).toEqual(ids);
-    const annasLibrary = await owner.json<MediaList>('GET', '/api/v1/media/list?limit=100');
+    const annasLibrary = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=100');
     expect(annasLibrary.items.map((item) => item.id)).not.toContain(ids[0]);
     expect(errors).toEqual([]);
     await context.close();
@@ -198,9 +189,9 @@ describe('pairing for someone else', () => {
 
   it('an admin who is not the owner chooses among members only, as the API allows', async () => {
     const ADMIN = { username: 'ben', password: 'ben’s long password', displayName: 'Ben' };
-    const ben = await createMember(server.origin, OWNER, ADMIN);
-    await owner.json('PATCH', `/api/v1/users/${ben.id}`, { role: 'admin' });
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, ADMIN, PHONE);
+    const ben = await createMember(household.origin, OWNER, ADMIN);
+    await household.owner.json('PATCH', `/api/v1/users/${ben.id}`, { role: 'admin' });
+    const { page, context, errors } = await household.signedInPage(ADMIN, PHONE);
     await page.goto('/devices/add');
     await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
     const choice = page.getByLabel('Whose phone is it?');
@@ -209,9 +200,9 @@ describe('pairing for someone else', () => {
     await page.getByRole('heading', { name: "Scan with Tom's iPhone" }).waitFor();
     await expectNoSeriousA11yViolations(page, 'add a phone, admin for a member (phone)');
     // The owner is not among the choices, and the API agrees.
-    const admin = await apiSession(server.origin, ADMIN.username, ADMIN.password);
+    const admin = await apiSession(household.origin, ADMIN.username, ADMIN.password);
     const refused = await admin
-      .json('POST', '/api/v1/pairing', { userId: owner.user.id })
+      .json('POST', '/api/v1/pairing', { userId: household.owner.user.id })
       .catch((error: unknown) => error);
     expect((refused as ApiCallError).status).toBe(403);
     expect(errors).toEqual([]);
@@ -219,15 +210,15 @@ describe('pairing for someone else', () => {
   });
 
   it('a member pairs only their own phones: no choice of person, and the API refuses another', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, MEMBER, PHONE);
+    const { page, context, errors } = await household.signedInPage(MEMBER, PHONE);
     await page.goto('/devices/add');
     await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
     expect(await page.getByLabel('Whose phone is it?').count()).toBe(0);
     await expectNoSeriousA11yViolations(page, 'add a phone, member (phone)');
 
-    const tom = await apiSession(server.origin, MEMBER.username, MEMBER.password);
+    const tom = await apiSession(household.origin, MEMBER.username, MEMBER.password);
     const refused = await tom
-      .json('POST', '/api/v1/pairing', { userId: owner.user.id })
+      .json('POST', '/api/v1/pairing', { userId: household.owner.user.id })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApiCallError);
     expect((refused as ApiCallError).status).toBe(403);
@@ -236,32 +227,20 @@ describe('pairing for someone else', () => {
   });
 });
 
-/** A TCP port free right now on 127.0.0.1 (for the server's HTTPS listener). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 describe('with HTTPS on', () => {
   it('shows the HTTPS address the phone will use and the certificate fingerprint it will pin', async () => {
     const tlsPort = await freePort();
-    const tlsServer = await startServer({ env: { ICLOOD_TLS_PORT: String(tlsPort) } });
+    const { server: tlsServer, owner: api } = await startServerWithOwner(OWNER, {
+      env: { ICLOOD_TLS_PORT: String(tlsPort) },
+    });
     try {
-      await createOwner(tlsServer.origin, OWNER.username, OWNER.password);
-      const api = await apiSession(tlsServer.origin, OWNER.username, OWNER.password);
       const { tls } = await api.json<SystemStatus>('GET', '/api/v1/system/status');
       expect(tls.enabled).toBe(true);
       expect(tls.fingerprint).toBeTruthy();
 
-      const { page, context, errors } = await newSignedInPage(browser, tlsServer.origin, OWNER, PHONE);
+      const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
+        origin: tlsServer.origin,
+      });
       await page.goto('/devices/add');
       await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
       await page.getByText(tls.fingerprint!, { exact: true }).waitFor();

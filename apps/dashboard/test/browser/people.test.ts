@@ -4,8 +4,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CleanupResult, SystemStorage, UserList } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
@@ -13,31 +13,21 @@ import {
   createMember,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
-  type ApiSession,
-  type TestServer,
   type Viewport,
-  startHousehold,
-  stopHousehold,
+  useHousehold,
+  loginStatus,
+  meStatus,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
 const CARL = { username: 'carl', password: 'carl password 1', displayName: 'Carl' };
 
-let server: TestServer;
-let browser: Browser;
-let owner: ApiSession;
-
-beforeAll(async () => {
-  ({ server, browser, owner } = await startHousehold({ owner: OWNER, members: [BEN] }));
-});
-
-afterAll(() => stopHousehold({ server, browser }));
+const household = useHousehold({ owner: OWNER, members: [BEN] });
 
 async function openPeople(viewport: Viewport = DESKTOP) {
-  const signedIn = await newSignedInPage(browser, server.origin, OWNER, viewport);
+  const signedIn = await household.signedInPage(OWNER, viewport);
   await signedIn.page.goto('/people');
   await signedIn.page.getByRole('list', { name: 'Household members' }).waitFor();
   return signedIn;
@@ -50,25 +40,6 @@ const personCard = (page: Page, name: string) =>
     .filter({
       has: page.getByRole('heading', { name, exact: true }),
     });
-
-/** POST /auth/login's answer status for these credentials (no session is kept). */
-async function loginStatus(username: string, password: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
-
-async function meStatus(token: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/v1/auth/me`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  await response.body?.cancel();
-  return response.status;
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -103,12 +74,12 @@ describe('people, as the owner', () => {
     await dialog.waitFor({ state: 'hidden' });
     await personCard(page, 'Dora').waitFor();
 
-    const { users } = await owner.json<UserList>('GET', '/api/v1/users');
+    const { users } = await household.owner.json<UserList>('GET', '/api/v1/users');
     expect(users.find((user) => user.username === 'dora')).toMatchObject({
       displayName: 'Dora',
       role: 'member',
     });
-    expect(await loginStatus('dora', 'dora password 1')).toBe(200);
+    expect(await loginStatus(household.origin, 'dora', 'dora password 1')).toBe(200);
 
     // The same username again: the server's refusal, in words.
     await page.getByRole('button', { name: 'Add a person' }).click();
@@ -125,7 +96,7 @@ describe('people, as the owner', () => {
   });
 
   it("resets a member's password: the new one signs in, the old one and their browser sessions end", async () => {
-    const benApi = await apiSession(server.origin, BEN.username, BEN.password);
+    const benApi = await apiSession(household.origin, BEN.username, BEN.password);
     const { page, context, errors } = await openPeople();
     await personCard(page, 'Ben').getByRole('button', { name: 'Reset password for Ben' }).click();
     const dialog = page.getByRole('dialog', { name: "Reset Ben's password" });
@@ -135,17 +106,17 @@ describe('people, as the owner', () => {
     await dialog.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('status').filter({ hasText: "Ben's password is changed." }).waitFor();
 
-    expect(await meStatus(benApi.token)).toBe(401);
-    expect(await loginStatus('ben', BEN.password)).toBe(401);
-    expect(await loginStatus('ben', 'ben password 2')).toBe(200);
+    expect(await meStatus(household.origin, benApi.token)).toBe(401);
+    expect(await loginStatus(household.origin, 'ben', BEN.password)).toBe(401);
+    expect(await loginStatus(household.origin, 'ben', 'ben password 2')).toBe(200);
     BEN.password = 'ben password 2';
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('removes a member after saying what happens, and the server does exactly that', async () => {
-    await createMember(server.origin, OWNER, CARL);
-    const carl = await apiSession(server.origin, CARL.username, CARL.password);
+    await createMember(household.origin, OWNER, CARL);
+    const carl = await apiSession(household.origin, CARL.username, CARL.password);
     const shortcut = await carl.json<{ token: string }>('POST', '/api/v1/devices', {
       name: "Carl's Shortcut",
       platform: 'shortcuts',
@@ -156,7 +127,7 @@ describe('people, as the owner', () => {
       uploaded.push((await carl.upload(photo.path, `IMG_${seed}.JPG`)).id);
     }
     const third = await makePhoto({ seed: 503, width: 800, height: 600 });
-    const viaShortcut = await fetch(`${server.origin}/api/v1/media/upload?filename=IMG_503.JPG`, {
+    const viaShortcut = await fetch(`${household.origin}/api/v1/media/upload?filename=IMG_503.JPG`, {
       method: 'POST',
       headers: { authorization: `Bearer ${shortcut.token}`, 'content-type': 'image/jpeg' },
       body: new Blob([await import('node:fs/promises').then((fs) => fs.readFile(third.path))]),
@@ -165,10 +136,10 @@ describe('people, as the owner', () => {
     uploaded.push(((await viaShortcut.json()) as { data: { id: string } }).data.id);
     await carl.waitForThumbnails(uploaded);
 
-    const before = await owner.json<SystemStorage>('GET', '/api/v1/system/storage');
+    const before = await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage');
     const carlUsage = before.library.byUser.find((entry) => entry.username === 'carl')!;
     expect(carlUsage.items).toBe(3);
-    const carlFolder = join(server.libraryDir, 'carl');
+    const carlFolder = join(household.server.libraryDir, 'carl');
     expect(filesUnder(carlFolder)).toHaveLength(3);
 
     const { page, context, errors } = await openPeople();
@@ -193,7 +164,7 @@ describe('people, as the owner', () => {
     // Keeping him changes nothing.
     await dialog.getByRole('button', { name: 'Keep Carl' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    expect(await meStatus(shortcut.token)).toBe(200);
+    expect(await meStatus(household.origin, shortcut.token)).toBe(200);
 
     await personCard(page, 'Carl').getByRole('button', { name: 'Remove Carl' }).click();
     await dialog.getByRole('button', { name: 'Remove Carl' }).click();
@@ -206,18 +177,18 @@ describe('people, as the owner', () => {
     await expect.poll(() => personCard(page, 'Carl').count()).toBe(0);
 
     // "stops working at once": the Shortcut's token and his session are refused.
-    expect(await meStatus(shortcut.token)).toBe(401);
-    expect(await meStatus(carl.token)).toBe(401);
-    expect(await loginStatus('carl', CARL.password)).toBe(401);
+    expect(await meStatus(household.origin, shortcut.token)).toBe(401);
+    expect(await meStatus(household.origin, carl.token)).toBe(401);
+    expect(await loginStatus(household.origin, 'carl', CARL.password)).toBe(401);
     // "removed from iClood": nothing of his is counted any more.
-    const after = await owner.json<SystemStorage>('GET', '/api/v1/system/storage');
+    const after = await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage');
     expect(after.library.byUser.map((entry) => entry.username)).not.toContain('carl');
     expect(after.library.items).toBe(before.library.items - 3);
     expect(after.library.bytes).toBe(before.library.bytes - carlUsage.bytes);
     // "the original files are not deleted": still in his folder.
     expect(filesUnder(carlFolder)).toHaveLength(3);
     // "thumbnails are deleted by the next Clean up".
-    const cleanup = await owner.json<CleanupResult>('POST', '/api/v1/system/cleanup');
+    const cleanup = await household.owner.json<CleanupResult>('POST', '/api/v1/system/cleanup');
     expect(cleanup.orphanThumbnails.files).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
     await context.close();
@@ -244,7 +215,7 @@ describe('people, as the owner', () => {
 
 describe('people, as a member', () => {
   it('has no People link, shows the refusal on the page, and the API answers 403', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, BEN, PHONE);
+    const { page, context, errors } = await household.signedInPage(BEN, PHONE);
     await page.goto('/account');
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await page.getByRole('link', { name: /Storage and server/ }).waitFor();
@@ -263,7 +234,7 @@ describe('people, as a member', () => {
     for (const [method, path, data] of [
       ['GET', '/api/v1/users', undefined],
       ['POST', '/api/v1/users', { username: 'eve', password: 'eve password 1' }],
-      ['DELETE', `/api/v1/users/${owner.user.id}`, undefined],
+      ['DELETE', `/api/v1/users/${household.owner.user.id}`, undefined],
     ] as const) {
       const response = await context.request.fetch(path, { method, data });
       expect(response.status(), `${method} ${path}`).toBe(403);
@@ -279,7 +250,7 @@ describe('roles', () => {
     await personCard(page, 'Ben').getByRole('button', { name: 'Make Ben an admin' }).click();
     await page.getByRole('status').filter({ hasText: 'Ben is now an admin.' }).waitFor();
     expect(await personCard(page, 'Ben').getByText('Admin', { exact: true }).count()).toBe(1);
-    const listed = async () => (await owner.json<UserList>('GET', '/api/v1/users')).users;
+    const listed = async () => (await household.owner.json<UserList>('GET', '/api/v1/users')).users;
     expect((await listed()).find((user) => user.username === 'ben')?.role).toBe('admin');
 
     // The owner can add an admin straight away; the dialog offers the role.
@@ -293,7 +264,7 @@ describe('roles', () => {
     expect((await listed()).find((user) => user.username === 'erin')?.role).toBe('admin');
 
     // Ben, now an admin, sees People; he may reset and remove members, not the owner or another admin.
-    const benPage = await newSignedInPage(browser, server.origin, BEN, DESKTOP);
+    const benPage = await household.signedInPage(BEN, DESKTOP);
     await benPage.page.goto('/account');
     await benPage.page.getByRole('link', { name: /^People/ }).click();
     await personCard(benPage.page, 'Dora').getByRole('button', { name: 'Remove Dora' }).waitFor();

@@ -10,22 +10,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Album, AlbumList, MediaDetail, MediaList, TrashList } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
-  apiSession,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
-  newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
-  type TestServer,
   type Viewport,
+  useHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
@@ -70,8 +65,7 @@ function unzipEntrySha256(zip: string, entry: string): Promise<string> {
 }
 
 describe('select and albums', () => {
-  let server: TestServer | undefined;
-  let browser: Browser | undefined;
+  const household = useHousehold({ owner: OWNER });
   let api: ApiSession;
   let downloads: string;
   const ids = {} as Record<Key, string>;
@@ -80,9 +74,7 @@ describe('select and albums', () => {
   let summer: Album | undefined;
 
   beforeAll(async () => {
-    server = await startServer();
-    await createOwner(server.origin, OWNER.username, OWNER.password);
-    api = await apiSession(server.origin, OWNER.username, OWNER.password);
+    api = household.owner;
     downloads = await mkdtemp(join(tmpdir(), 'iclood-select-albums-'));
     let seed = 100;
     for (const [key, photo] of Object.entries(PHOTOS) as [Key, (typeof PHOTOS)[Key]][]) {
@@ -91,17 +83,14 @@ describe('select and albums', () => {
       ids[key] = (await api.upload(file.path, photo.name)).id;
     }
     await api.waitForThumbnails(Object.values(ids));
-    browser = await launchBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close().catch((error: unknown) => console.error('closing Chromium failed:', error));
-    await server?.stop();
     if (downloads) await rm(downloads, { recursive: true, force: true });
   });
 
   async function openPage(path: string, viewport: Viewport = DESKTOP) {
-    const signedIn = await newSignedInPage(browser!, server!.origin, OWNER, viewport);
+    const signedIn = await household.signedInPage(OWNER, viewport);
     await signedIn.page.goto(path);
     return signedIn;
   }

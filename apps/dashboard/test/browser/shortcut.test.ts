@@ -2,11 +2,10 @@
 // its QR code, both the server's SVG and the pixels on the screen), then used the way the
 // Shortcut of the recipe uses it: session start, a raw upload named without an extension, stop.
 import { existsSync, openAsBlob } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BackupSession, BackupStatusResult, MediaDetail } from '@iclood/api-types';
 import jsQR from 'jsqr';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,28 +13,17 @@ import {
   PHONE,
   expectNoSeriousA11yViolations,
   makePhoto,
-  newSignedInPage,
   screenshot,
-  type ApiSession,
   type TestServer,
-  startHousehold,
-  stopHousehold,
-  startServer,
-  createOwner,
+  useHousehold,
+  freePort,
+  startServerWithOwner,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const SHORTCUT_NAME = 'Anna’s iPhone Shortcut';
 
-let server: TestServer;
-let browser: Browser;
-let api: ApiSession;
-
-beforeAll(async () => {
-  ({ server, browser, owner: api } = await startHousehold({ owner: OWNER }));
-});
-
-afterAll(() => stopHousehold({ server, browser }));
+const household = useHousehold({ owner: OWNER });
 
 const fieldValue = (page: Page, label: string) => page.getByLabel(label, { exact: true }).inputValue();
 
@@ -79,20 +67,20 @@ async function asShortcut(
     headers['content-type'] = body.contentType ?? 'image/jpeg';
     payload = body.file;
   }
-  const response = await fetch(`${server.origin}${path}`, { method, headers, body: payload });
+  const response = await fetch(`${household.origin}${path}`, { method, headers, body: payload });
   return { status: response.status, json: (await response.json()) as never };
 }
 
 describe('back up with a Shortcut', () => {
   it('is reachable from the account page and fills the recipe with this server’s address', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     await page.goto('/account');
     await page.getByRole('link', { name: /^Back up with a Shortcut/ }).click();
     await page.waitForURL((url) => url.pathname === '/shortcut');
     await page.getByRole('heading', { level: 1, name: 'Back up with a Shortcut' }).waitFor();
     expect(await page.title()).toBe('Back up with a Shortcut · iClood');
 
-    const origin = server.origin;
+    const origin = household.origin;
     expect(await fieldValue(page, 'Last backup URL')).toBe(`${origin}/api/v1/backup/status`);
     expect(await fieldValue(page, 'Start URL')).toBe(`${origin}/api/v1/backup/start`);
     expect(await fieldValue(page, 'Upload URL, first part')).toBe(`${origin}/api/v1/media/upload?filename=`);
@@ -116,7 +104,7 @@ describe('back up with a Shortcut', () => {
   });
 
   it('says in words what is wrong with an empty name, and makes no token', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
     await page.goto('/shortcut');
     const name = page.getByLabel('Name', { exact: true });
     await name.fill('   ');
@@ -124,14 +112,14 @@ describe('back up with a Shortcut', () => {
     await expect
       .poll(() => page.getByRole('alert').first().innerText())
       .toContain('Give the Shortcut a name');
-    const { devices } = await api.json<{ devices: unknown[] }>('GET', '/api/v1/devices');
+    const { devices } = await household.owner.json<{ devices: unknown[] }>('GET', '/api/v1/devices');
     expect(devices).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('makes an upload-only token shown once, whose field and QR code agree, and the Shortcut backs up with it', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP, {
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP, {
       context: { permissions: ['clipboard-read', 'clipboard-write'] },
     });
     await page.goto('/shortcut');
@@ -158,7 +146,7 @@ describe('back up with a Shortcut', () => {
     await screenshot(page, 'shortcut-token-desktop');
 
     // The server made exactly this device, a Shortcut allowed to upload only.
-    const { devices } = await api.json<{
+    const { devices } = await household.owner.json<{
       devices: Array<{ id: string; name: string; platform: string; scopes: string[] }>;
     }>('GET', '/api/v1/devices');
     expect(devices).toHaveLength(1);
@@ -209,7 +197,7 @@ describe('back up with a Shortcut', () => {
     expect(Date.parse(lastCompletedAt!)).toBeGreaterThanOrEqual(Date.parse(session.startedAt));
 
     // The photo is in the owner's library, from this Shortcut.
-    const item = await api.json<MediaDetail>('GET', `/api/v1/media/${mediaId}`);
+    const item = await household.owner.json<MediaDetail>('GET', `/api/v1/media/${mediaId}`);
     expect(item).toMatchObject({
       type: 'photo',
       mime: 'image/jpeg',
@@ -217,7 +205,7 @@ describe('back up with a Shortcut', () => {
       deviceId: devices[0]!.id,
     });
     expect(item.originalName.startsWith('IMG_0412')).toBe(true);
-    expect(existsSync(join(server.libraryDir, item.relPath))).toBe(true);
+    expect(existsSync(join(household.server.libraryDir, item.relPath))).toBe(true);
 
     // Upload only: the token cannot read the library, the devices or the server's status.
     for (const path of ['/api/v1/media/list', '/api/v1/devices', '/api/v1/system/status']) {
@@ -229,7 +217,7 @@ describe('back up with a Shortcut', () => {
   });
 
   it('stores a photo named without an extension under the extension of its type', async () => {
-    const { token } = await api.json<{ token: string }>('POST', '/api/v1/devices', {
+    const { token } = await household.owner.json<{ token: string }>('POST', '/api/v1/devices', {
       name: 'Extension check',
       platform: 'shortcuts',
     });
@@ -238,7 +226,7 @@ describe('back up with a Shortcut', () => {
       file: await openAsBlob(photo.path),
     });
     expect(uploaded.status).toBe(201);
-    const item = await api.json<MediaDetail>(
+    const item = await household.owner.json<MediaDetail>(
       'GET',
       `/api/v1/media/${(uploaded.json.data as { id: string }).id}`,
     );
@@ -246,7 +234,7 @@ describe('back up with a Shortcut', () => {
   });
 
   it('works on a phone in dark mode: no sideways scrolling, the QR code reads from the screen, copy by keyboard', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE, {
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
       colorScheme: 'dark',
     });
     // Plain HTTP on the LAN has no clipboard API: the fallback selects the token.
@@ -299,32 +287,23 @@ describe('back up with a Shortcut', () => {
   });
 });
 
-/** A port free on 127.0.0.1 right now (the server's HTTPS port must be given, not picked). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('back up with a Shortcut, HTTPS on', () => {
   let tlsServer: TestServer;
   let tlsPort: number;
   beforeAll(async () => {
     tlsPort = await freePort();
-    tlsServer = await startServer({ env: { ICLOOD_TLS_PORT: String(tlsPort) } });
-    await createOwner(tlsServer.origin, OWNER.username, OWNER.password);
+    ({ server: tlsServer } = await startServerWithOwner(OWNER, {
+      env: { ICLOOD_TLS_PORT: String(tlsPort) },
+    }));
   });
   afterAll(async () => {
     await tlsServer?.stop();
   });
 
   it('puts the HTTPS address in the recipe and explains installing and fully trusting the profile', async () => {
-    const { page, context, errors } = await newSignedInPage(browser, tlsServer.origin, OWNER, PHONE);
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, {
+      origin: tlsServer.origin,
+    });
     await page.goto('/shortcut');
     await page.getByRole('heading', { name: 'First: trust this server’s certificate' }).waitFor();
     const https = `https://127.0.0.1:${tlsPort}`;

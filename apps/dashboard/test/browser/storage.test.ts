@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaDetail, SystemStatus, SystemStorage, TrashList } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/lib/format.js';
 import { itemCount } from '../../src/lib/household-roles.js';
@@ -16,57 +16,52 @@ import {
   expectNoSeriousA11yViolations,
   makePhoto,
   makeVideo,
-  newSignedInPage,
   screenshot,
   type ApiSession,
   type TestServer,
   type Viewport,
-  startHousehold,
-  stopHousehold,
-  startServer,
-  createOwner,
+  useHousehold,
+  startServerWithOwner,
 } from './harness.js';
 
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 const BEN = { username: 'ben', password: 'ben password 1', displayName: 'Ben' };
 
-let server: TestServer;
-let browser: Browser;
-let owner: ApiSession;
 let ben: ApiSession;
 const ids = { big: '', video: '', corrupt: '', spare: '', bens: '' };
 
+const household = useHousehold({
+  owner: OWNER,
+  members: [BEN],
+  server: { env: { ICLOOD_TRASH_DAYS: '0' } },
+});
+
 beforeAll(async () => {
-  ({ server, browser, owner } = await startHousehold({
-    owner: OWNER,
-    members: [BEN],
-    server: { env: { ICLOOD_TRASH_DAYS: '0' } },
-  }));
-  ben = await apiSession(server.origin, BEN.username, BEN.password);
+  ben = await apiSession(household.origin, BEN.username, BEN.password);
 
   const big = await makePhoto({ seed: 11, takenAt: '2024:07:01 09:00:00' });
   expect(big.size).toBeGreaterThan(3_000_000);
-  ids.big = (await owner.upload(big.path, 'IMG_0011.JPG')).id;
+  ids.big = (await household.owner.upload(big.path, 'IMG_0011.JPG')).id;
   const video = await makeVideo({ seconds: 2, takenAt: '2024-07-02T10:00:00Z' });
-  ids.video = (await owner.upload(video.path, 'CLIP_0012.MP4')).id;
+  ids.video = (await household.owner.upload(video.path, 'CLIP_0012.MP4')).id;
   const spare = await makePhoto({ seed: 13, width: 1000, height: 750 });
-  ids.spare = (await owner.upload(spare.path, 'IMG_0013.JPG')).id;
+  ids.spare = (await household.owner.upload(spare.path, 'IMG_0013.JPG')).id;
   const bens = await makePhoto({ seed: 14, width: 900, height: 600 });
   ids.bens = (await ben.upload(bens.path, 'IMG_0014.JPG')).id;
   // JPEG's magic bytes, then nothing a decoder can use: its thumbnail fails.
   const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(20_000, 0x5a)]);
-  ids.corrupt = (await owner.upload(corrupt, 'IMG_0015.JPG')).id;
+  ids.corrupt = (await household.owner.upload(corrupt, 'IMG_0015.JPG')).id;
 
-  await owner.waitForThumbnails([ids.big, ids.video, ids.spare]);
+  await household.owner.waitForThumbnails([ids.big, ids.video, ids.spare]);
   await ben.waitForThumbnails([ids.bens]);
   const deadline = Date.now() + 30_000;
-  while ((await owner.json<MediaDetail>('GET', `/api/v1/media/${ids.corrupt}`)).thumbnail !== 'failed') {
+  while (
+    (await household.owner.json<MediaDetail>('GET', `/api/v1/media/${ids.corrupt}`)).thumbnail !== 'failed'
+  ) {
     if (Date.now() > deadline) throw new Error('The corrupt JPEG’s thumbnail did not fail within 30 s');
     await new Promise((wake) => setTimeout(wake, 100));
   }
 });
-
-afterAll(() => stopHousehold({ server, browser }));
 
 async function openStorage(
   credentials = OWNER,
@@ -74,7 +69,7 @@ async function openStorage(
   path = '/storage',
   origin?: string,
 ) {
-  const signedIn = await newSignedInPage(browser, origin ?? server.origin, credentials, viewport);
+  const signedIn = await household.signedInPage(credentials, viewport, { origin });
   await signedIn.page.goto(path);
   await signedIn.page.getByRole('heading', { name: 'Storage and server', level: 1 }).waitFor();
   await signedIn.page.locator('.legend').waitFor();
@@ -102,8 +97,8 @@ const bytesOf = (text: string) => Number(text.split(' ')[0]) * UNITS[text.split(
 describe('storage and server, as the owner', () => {
   it('shows the disk, the library by person, type and device, and the server, as the API reports them', async () => {
     const { page, context, errors } = await openStorage();
-    const report = await owner.json<SystemStorage>('GET', '/api/v1/system/storage');
-    const status = await owner.json<SystemStatus>('GET', '/api/v1/system/status');
+    const report = await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage');
+    const status = await household.owner.json<SystemStatus>('GET', '/api/v1/system/status');
     expect(report.library.items).toBe(5);
 
     expect(await legend(page, 'library')).toContain(formatBytes(report.library.bytes));
@@ -140,7 +135,7 @@ describe('storage and server, as the owner', () => {
     expect(details).toContain('HTTPS\nOff');
     expect(details).toContain('LAN discovery\nOff');
     expect(details).toMatch(/Uptime\n\d+ (s|min)/);
-    expect(details).toContain(`Library folder\n${server.libraryDir}`);
+    expect(details).toContain(`Library folder\n${household.server.libraryDir}`);
     await expectNoSeriousA11yViolations(page, 'storage');
     await screenshot(page, 'storage-desktop', { fullPage: true });
 
@@ -160,7 +155,7 @@ describe('storage and server, as the owner', () => {
     await jobs.getByRole('status').filter({ hasText: '1 thumbnail queued again.' }).waitFor();
     // The file is still broken: it runs again and fails again.
     await expect
-      .poll(async () => (await owner.json<SystemStatus>('GET', '/api/v1/system/status')).jobs, {
+      .poll(async () => (await household.owner.json<SystemStatus>('GET', '/api/v1/system/status')).jobs, {
         timeout: 30_000,
       })
       .toMatchObject({ pending: 0, running: 0, failed: 1 });
@@ -169,11 +164,11 @@ describe('storage and server, as the owner', () => {
   });
 
   it('cleans up on request: says what it will do first, then what it freed', async () => {
-    await owner.json('POST', '/api/v1/media/batch/delete', { ids: [ids.spare] });
-    const trash = await owner.json<TrashList>('GET', '/api/v1/trash');
+    await household.owner.json('POST', '/api/v1/media/batch/delete', { ids: [ids.spare] });
+    const trash = await household.owner.json<TrashList>('GET', '/api/v1/trash');
     const spareBytes = trash.items.find((item) => item.id === ids.spare)!.size;
-    const thumbnailBytes = (await owner.json<SystemStorage>('GET', '/api/v1/system/storage')).thumbnails!
-      .bytes;
+    const thumbnailBytes = (await household.owner.json<SystemStorage>('GET', '/api/v1/system/storage'))
+      .thumbnails!.bytes;
 
     const { page, context, errors } = await openStorage(OWNER, PHONE);
     expect(await legend(page, 'trash')).toContain(formatBytes(spareBytes));
@@ -196,7 +191,7 @@ describe('storage and server, as the owner', () => {
     await page.getByRole('status').filter({ hasText: said }).waitFor();
     await expect.poll(() => legend(page, 'trash')).toContain('0 B');
 
-    expect((await owner.json<TrashList>('GET', '/api/v1/trash')).items).toEqual([]);
+    expect((await household.owner.json<TrashList>('GET', '/api/v1/trash')).items).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await expectNoSeriousA11yViolations(page, 'storage, phone');
@@ -223,8 +218,8 @@ describe('storage and server, as a member', () => {
     expect(await page.getByRole('button', { name: /Clean up|Retry failed/ }).count()).toBe(0);
     const text = await page.locator('main').innerText();
     expect(text).not.toContain('anna');
-    expect(text).not.toContain(server.libraryDir);
-    expect(text).not.toContain(server.dataDir);
+    expect(text).not.toContain(household.server.libraryDir);
+    expect(text).not.toContain(household.server.dataDir);
     expect(text).not.toMatch(/Data folder|Library folder/);
     await expectNoSeriousA11yViolations(page, 'storage, member, phone');
     await screenshot(page, 'storage-member-phone', { fullPage: true });
@@ -238,8 +233,9 @@ describe('storage, low on space', () => {
 
   beforeAll(async () => {
     // More than any disk holds, so the warning fires (and uploads are refused).
-    low = await startServer({ env: { ICLOOD_MIN_FREE_BYTES: String(2 ** 52) } });
-    await createOwner(low.origin, OWNER.username, OWNER.password);
+    ({ server: low } = await startServerWithOwner(OWNER, {
+      env: { ICLOOD_MIN_FREE_BYTES: String(2 ** 52) },
+    }));
   });
   afterAll(async () => {
     await low?.stop();

@@ -13,11 +13,11 @@ import {
   DESKTOP,
   PHONE,
   apiSession,
-  createOwner,
   expectNoSeriousA11yViolations,
   launchBrowser,
   makePhoto,
   makeVideo,
+  newPage,
   newSignedInPage,
   screenshot,
   startServer,
@@ -26,6 +26,7 @@ import {
   type SignedInPage,
   type TestServer,
   type Viewport,
+  startServerWithOwner,
 } from './harness.js';
 
 const OWNER = { username: 'tess', password: 'timeline password 1' };
@@ -43,28 +44,6 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
     if (Date.now() > deadline) throw new Error(`Not within ${timeoutMs / 1000} s: ${what}`);
     await new Promise((wake) => setTimeout(wake, 100));
   }
-}
-
-/** A context of our own (not signed in) whose page collects console and page errors. */
-async function newPage(
-  browser: Browser,
-  origin: string,
-  viewport: Viewport = DESKTOP,
-): Promise<SignedInPage> {
-  const { width, height, ...traits } = viewport;
-  const context = await browser.newContext({
-    baseURL: origin,
-    viewport: { width, height },
-    ...traits,
-    colorScheme: 'light',
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
-  return { page, context, errors };
 }
 
 /** Errors other than the 401s Chromium logs while nobody is signed in. */
@@ -330,9 +309,7 @@ describe('timeline', () => {
   ];
 
   beforeAll(async () => {
-    server = await startServer();
-    await createOwner(server.origin, OWNER.username, OWNER.password);
-    api = await apiSession(server.origin, OWNER.username, OWNER.password);
+    ({ server, owner: api } = await startServerWithOwner(OWNER));
 
     const upload = async (file: { path: string }, name: string, fields = {}) => ({
       id: (await api.upload(file.path, name, fields)).id,

@@ -9,22 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { MediaList } from '@iclood/api-types';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import {
   DESKTOP,
   PHONE,
   expectNoSeriousA11yViolations,
   makePhoto,
   makeVideo,
-  newSignedInPage,
   screenshot,
-  type ApiSession,
   type FixtureFile,
-  type TestServer,
   type Viewport,
-  startHousehold,
-  stopHousehold,
+  useHousehold,
 } from './harness.js';
 
 const run = promisify(execFile);
@@ -32,20 +28,9 @@ const run = promisify(execFile);
 const SLOW = 180_000;
 const OWNER = { username: 'anna', password: 'correct horse battery' };
 
-let server: TestServer;
-let browser: Browser;
-let api: ApiSession;
 let seed = 100;
 
-beforeAll(async () => {
-  ({
-    server,
-    browser,
-    owner: api,
-  } = await startHousehold({ owner: OWNER, server: { startTimeoutMs: 180_000 } }));
-});
-
-afterAll(() => stopHousehold({ server, browser }));
+const household = useHousehold({ owner: OWNER, server: { startTimeoutMs: 180_000 } });
 
 /** A new photo (its own pixels) taken on `day` at noon. */
 const photoTaken = (day: string) => makePhoto({ takenAt: `${day} 12:00:00`, seed: ++seed });
@@ -58,7 +43,7 @@ async function sha256File(path: string): Promise<string> {
 
 /** Every item of the library, newest first. */
 async function libraryItems() {
-  const { items } = await api.json<MediaList>('GET', '/api/v1/media/list?limit=500');
+  const { items } = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=500');
   return items;
 }
 
@@ -129,7 +114,7 @@ describe('upload from the browser', () => {
         const second = await photoTaken(secondDay);
         const video = await makeVideo({ seconds: 3, takenAt: dates.video, seed: ++seed });
         const before = await libraryItems();
-        const { page, errors } = await newSignedInPage(browser, server.origin, OWNER, viewport);
+        const { page, errors } = await household.signedInPage(OWNER, viewport);
 
         const panel = await openUploads(page);
         await expectNoSeriousA11yViolations(page, `the empty upload panel (${label})`);
@@ -158,7 +143,7 @@ describe('upload from the browser', () => {
         for (const file of [first, second, video]) {
           const item = added.find((one) => one.name === file.name)!;
           expect(item.size).toBe(file.size);
-          const original = await api.fetch(`/api/v1/media/${item.id}/original`);
+          const original = await household.owner.fetch(`/api/v1/media/${item.id}/original`);
           const hash = createHash('sha256')
             .update(Buffer.from(await original.arrayBuffer()))
             .digest('hex');
@@ -187,9 +172,9 @@ describe('upload from the browser', () => {
     'the same photo again is already in your library, and a text file is not a photo or video',
     async () => {
       const photo = await photoTaken('2022-06-15');
-      await api.upload(photo.path, photo.name);
+      await household.owner.upload(photo.path, photo.name);
       const before = await libraryItems();
-      const { page, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+      const { page, errors } = await household.signedInPage(OWNER, DESKTOP);
       const panel = await openUploads(page);
 
       await page
@@ -218,7 +203,7 @@ describe('upload from the browser', () => {
     async () => {
       const photo = await photoTaken('2021-09-09');
       const bytes = await readFile(photo.path);
-      const { page, errors } = await newSignedInPage(browser, server.origin, OWNER, PHONE);
+      const { page, errors } = await household.signedInPage(OWNER, PHONE);
       await page.goto('/photos');
       await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
       const overlay = page.getByText('Drop photos and videos to back them up');
@@ -278,13 +263,13 @@ describe('upload from the browser', () => {
       const handle = await open(big, 'w');
       await handle.truncate(200 * 1000 * 1000);
       await handle.close();
-      const tempDir = join(server.libraryDir, '.tmp');
+      const tempDir = join(household.server.libraryDir, '.tmp');
       const partFiles = async () =>
         (await readdir(tempDir).catch(() => [])).filter((name) => name.endsWith('.part'));
 
       try {
         const before = await libraryItems();
-        const { page, context, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+        const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
         const cdp = await context.newCDPSession(page);
         await cdp.send('Network.enable');
         await cdp.send('Network.emulateNetworkConditions', {
@@ -329,8 +314,8 @@ describe('restore as a ZIP', () => {
       async () => {
         const year = label === 'desktop' ? 2019 : 2018;
         const photo: FixtureFile = await photoTaken(`${year}-05-10`);
-        await api.upload(photo.path, photo.name);
-        const { page, errors } = await newSignedInPage(browser, server.origin, OWNER, viewport);
+        await household.owner.upload(photo.path, photo.name);
+        const { page, errors } = await household.signedInPage(OWNER, viewport);
         await page.goto('/photos');
         await page.getByRole('button', { name: 'Download…' }).click();
         const dialog = page.getByRole('dialog', { name: 'Download a ZIP' });
@@ -373,11 +358,13 @@ describe('restore as a ZIP', () => {
     async () => {
       const photos = [await photoTaken('2017-02-01'), await photoTaken('2016-08-08')];
       const ids: string[] = [];
-      for (const photo of photos) ids.push((await api.upload(photo.path, photo.name)).id);
-      const album = await api.json<{ id: string }>('POST', '/api/v1/albums', { name: 'Grandma’s garden' });
-      await api.json('POST', `/api/v1/albums/${album.id}/media`, { ids });
+      for (const photo of photos) ids.push((await household.owner.upload(photo.path, photo.name)).id);
+      const album = await household.owner.json<{ id: string }>('POST', '/api/v1/albums', {
+        name: 'Grandma’s garden',
+      });
+      await household.owner.json('POST', `/api/v1/albums/${album.id}/media`, { ids });
 
-      const { page, errors } = await newSignedInPage(browser, server.origin, OWNER, DESKTOP);
+      const { page, errors } = await household.signedInPage(OWNER, DESKTOP);
       await page.goto(`/albums/${album.id}`);
       await page.getByRole('button', { name: 'Download…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Download a ZIP' });

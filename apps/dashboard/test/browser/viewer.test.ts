@@ -2,25 +2,21 @@
 // from the timeline, ←/→ and swipe in grid order, Esc, the info panel, rename, favourite, trash,
 // video seeking over Range, zoom to the original, a deep link, an id that is not yours.
 import type { MediaDetail, MediaList, TrashList } from '@iclood/api-types';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
   apiSession,
   createMember,
-  createOwner,
   expectNoSeriousA11yViolations,
-  launchBrowser,
   makePhoto,
   makeVideo,
-  newSignedInPage,
   screenshot,
-  startServer,
   type ApiSession,
   type SignedInPage,
-  type TestServer,
   type Viewport,
+  useHousehold,
 } from './harness.js';
 
 const OWNER = { username: 'vera', password: 'viewer password 1' };
@@ -32,8 +28,7 @@ interface Uploaded {
 }
 
 describe('viewer', () => {
-  let server: TestServer | undefined;
-  let browser: Browser | undefined;
+  const household = useHousehold({ owner: OWNER });
   let session: ApiSession;
   /** Newest first, as the timeline shows them. */
   let beach: Uploaded; // 14 July 2024, Apple iPhone 15 Pro, +02:00
@@ -47,9 +42,7 @@ describe('viewer', () => {
   const pages: SignedInPage[] = [];
 
   beforeAll(async () => {
-    server = await startServer();
-    await createOwner(server.origin, OWNER.username, OWNER.password);
-    session = await apiSession(server.origin, OWNER.username, OWNER.password);
+    session = household.owner;
     const files = await Promise.all([
       makePhoto({
         takenAt: '2024:07:14 18:30:00',
@@ -82,22 +75,18 @@ describe('viewer', () => {
     }
     await session.waitForThumbnails([...uploaded, ...older].map((item) => item.id));
 
-    await createMember(server.origin, OWNER, MEMBER);
-    const member = await apiSession(server.origin, MEMBER.username, MEMBER.password);
+    await createMember(household.origin, OWNER, MEMBER);
+    const member = await apiSession(household.origin, MEMBER.username, MEMBER.password);
     const theirs = await makePhoto({ takenAt: '2024:05:05 05:05:05', seed: 26 });
     strangers = { id: (await member.upload(theirs.path, theirs.name)).id, name: theirs.name };
-
-    browser = await launchBrowser();
   });
 
   afterAll(async () => {
     for (const { context } of pages) await context.close().catch(() => undefined);
-    await browser?.close().catch((error: unknown) => console.error('closing Chromium failed:', error));
-    await server?.stop();
   });
 
   async function signedIn(viewport: Viewport = DESKTOP): Promise<SignedInPage> {
-    const signed = await newSignedInPage(browser!, server!.origin, OWNER, viewport);
+    const signed = await household.signedInPage(OWNER, viewport);
     pages.push(signed);
     return signed;
   }
@@ -130,14 +119,18 @@ describe('viewer', () => {
       await page.waitForURL(`**/photos/${item.id}`);
       await page.getByRole('dialog', { name: item.name }).waitFor();
     } catch (error) {
-      throw new Error(`the viewer did not come to ${item.name} (${item.id}): ${await whereIs(page)}`, { cause: error });
+      throw new Error(`the viewer did not come to ${item.name} (${item.id}): ${await whereIs(page)}`, {
+        cause: error,
+      });
     }
   };
 
   /** Where the page is and what its viewer shows, for a failure to say what happened instead. */
   const whereIs = async (page: Page) => {
     const viewer = await page
-      .evaluate(() => (document.querySelector('dialog.viewer') as HTMLElement | null)?.innerText.slice(0, 300))
+      .evaluate(() =>
+        (document.querySelector('dialog.viewer') as HTMLElement | null)?.innerText.slice(0, 300),
+      )
       .catch(() => undefined);
     const order = await libraryOrder().catch(() => []);
     return `the page is at ${page.url()}; its viewer shows ${JSON.stringify(viewer ?? null)}; the library's order is ${order.join(', ')}`;
