@@ -26,6 +26,23 @@ export default tseslint.config(
       ],
     },
   },
+  // The benches and CI scripts are plain Node ESM.
+  {
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: {
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        performance: 'readonly',
+      },
+    },
+  },
   // Promises are awaited, returned, or voided on purpose: a forgotten one loses its error (an
   // upload's commit, a job's result) and a promise where a callback wants void races the caller.
   {

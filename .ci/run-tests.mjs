@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test` after the install: build, typecheck, lint and test every package through Turbo,
+// `npm test` after the install: build, typecheck, lint and test every package through Turbo (and
+// lint the benches and CI scripts at the root),
 // then one summary of all Vitest results (".test-results/vitest.json" per package, restored by
 // Turbo on cache hits) ending in the line "Tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,19 @@ if (!env.TEST_DATABASE_URL) {
 }
 const turbo = spawnSync(
   'npx',
-  ['--yes', 'pnpm@10.34.8', 'exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue'],
+  [
+    '--yes',
+    'pnpm@10.34.8',
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    'typecheck',
+    'lint',
+    'lint:root',
+    'test',
+    '--continue',
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 

@@ -57,7 +57,7 @@
 // compare ratios, and rerun. Every phase is capped; the run gives up after --max-minutes, and
 // whatever happens the server (the one process it started), the scratch database and the temp
 // dirs are removed.
-/* global window, document, fetch -- window and document in functions run in the page */
+/* global window, document -- window and document in functions run in the page */
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -9,7 +9,7 @@
 // from requestAnimationFrame runs after that frame's paint). The time of that task is the figure.
 // The check runs once per frame, so figures are late by at most one frame (~17 ms).
 
-/* global window, document, performance, PerformanceObserver, requestAnimationFrame, setTimeout */
+/* global window, document, PerformanceObserver, requestAnimationFrame */
 
 /** Installs `window.__bench`: long-task records and the waits below. */
 export function installProbe() {

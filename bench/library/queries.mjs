@@ -121,7 +121,6 @@ const log = (line) => process.stderr.write(`${line}\n`);
 // ---- cleanup, time caps (bench/lib/run-guard.mjs) --------------------------------------------
 const { cleanups, cleanUp, phase } = guardRun({ maxMinutes: Number(args['max-minutes']), log });
 
-
 // ---- numbers ---------------------------------------------------------------------------------
 function stats(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -266,7 +265,6 @@ async function logIn(server) {
   if (answer.status !== 200) throw new Error(`login answered ${answer.status}: ${answer.text}`);
   return { authorization: `Bearer ${JSON.parse(answer.text).data.token}` };
 }
-
 
 function listPath(params, cursor) {
   const search = new URLSearchParams({ limit: String(PAGE), ...params, ...(cursor ? { cursor } : {}) });

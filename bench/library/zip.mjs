@@ -19,7 +19,6 @@
 // each file from the page cache first (`dd iflag=nocache count=0`, posix_fadvise DONTNEED on
 // that file only: other processes' caches are left alone). The server listens on 127.0.0.1 with
 // ICLOOD_MDNS=false; scratch files, the server and any scratch database go at the end.
-/* global Buffer, fetch, setTimeout */
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -83,7 +83,10 @@ async function startProcess(argv, env, ready) {
   const child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH, ...env } });
   let output = '';
   const match = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after ${START_TIMEOUT_MS} ms: ${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`not ready after ${START_TIMEOUT_MS} ms: ${output}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout.on('data', (chunk) => {
       output += chunk;
       const found = ready.exec(output);
@@ -112,7 +115,10 @@ async function stop(child) {
 async function baselines() {
   const bare = await startProcess(['-e', 'console.log("ready"); setInterval(() => {}, 1e6)'], {}, /ready/);
   const modules = await startProcess(
-    ['-e', `import(${JSON.stringify(APP)}).then(() => { console.log("ready"); setInterval(() => {}, 1e6); })`],
+    [
+      '-e',
+      `import(${JSON.stringify(APP)}).then(() => { console.log("ready"); setInterval(() => {}, 1e6); })`,
+    ],
     {},
     /ready/,
   );
@@ -175,7 +181,9 @@ function upload(server, token, filename, bytes) {
       let body = '';
       response.on('data', (chunk) => (body += chunk));
       response.on('end', () =>
-        response.statusCode === 201 ? resolve() : reject(new Error(`upload ${filename}: ${response.statusCode} ${body}`)),
+        response.statusCode === 201
+          ? resolve()
+          : reject(new Error(`upload ${filename}: ${response.statusCode} ${body}`)),
       );
     });
     outgoing.on('error', reject);
@@ -187,7 +195,9 @@ function upload(server, token, filename, bytes) {
 const baseJpeg = await sharp({
   create: { width: 640, height: 480, channels: 3, background: { r: 40, g: 120, b: 200 } },
 })
-  .composite([{ input: Buffer.from(randomBytes(64 * 48 * 3)), raw: { width: 64, height: 48, channels: 3 }, tile: true }])
+  .composite([
+    { input: Buffer.from(randomBytes(64 * 48 * 3)), raw: { width: 64, height: 48, channels: 3 }, tile: true },
+  ])
   .jpeg({ quality: 85 })
   .toBuffer();
 
@@ -265,15 +275,21 @@ const mb = (bytes) => `${(bytes / MB).toFixed(0)} MB`.padStart(7);
 const dir = await mkdtemp(join(tmpdir(), 'iclood-bench-memory-'));
 try {
   const base = await baselines();
-  console.log(`iClood memory (RSS from /proc, MB = MiB), ${UPLOADS} uploads of ~${(baseJpeg.length / 1024).toFixed(0)} KB JPEGs, ${IN_FLIGHT} in flight`);
-  console.log(`  baselines: bare node ${mb(base.bare)}, server modules loaded, nothing started ${mb(base.modules)}`);
+  console.log(
+    `iClood memory (RSS from /proc, MB = MiB), ${UPLOADS} uploads of ~${(baseJpeg.length / 1024).toFixed(0)} KB JPEGs, ${IN_FLIGHT} in flight`,
+  );
+  console.log(
+    `  baselines: bare node ${mb(base.bare)}, server modules loaded, nothing started ${mb(base.modules)}`,
+  );
   const kinds = [...(args['no-embedded'] ? [] : ['embedded']), ...(args['no-pg'] ? [] : ['postgres'])];
   for (const kind of kinds) {
     const f = await measure(kind, dir);
     console.log(`  ${kind}:`);
     console.log(`    first start peak ${mb(f.firstStartPeak)}   (ready in ${f.startSeconds.toFixed(1)} s)`);
     console.log(`    idle after start ${mb(f.idle)}`);
-    console.log(`    after uploads    ${mb(f.afterUploads)}   (${(UPLOADS / f.uploadSeconds).toFixed(0)} uploads/s)`);
+    console.log(
+      `    after uploads    ${mb(f.afterUploads)}   (${(UPLOADS / f.uploadSeconds).toFixed(0)} uploads/s)`,
+    );
     console.log(`    after thumbnails ${mb(f.afterThumbnails)}   (peak over the run ${mb(f.peak).trim()})`);
     console.log(`    idle on restart  ${mb(f.restartIdle)}`);
   }

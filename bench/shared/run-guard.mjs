@@ -38,13 +38,10 @@ export function guardRun({ maxMinutes, log }) {
       void cleanUp().finally(() => process.exit(130));
     });
   }
-  setTimeout(
-    () => {
-      console.error(`\nGave up after --max-minutes ${maxMinutes}: cleaning up`);
-      void cleanUp().finally(() => process.exit(3));
-    },
-    maxMinutes * 60_000,
-  ).unref();
+  setTimeout(() => {
+    console.error(`\nGave up after --max-minutes ${maxMinutes}: cleaning up`);
+    void cleanUp().finally(() => process.exit(3));
+  }, maxMinutes * 60_000).unref();
 
   /** One phase of the run; it fails (and the run cleans up) if it takes longer than `capMs`. */
   async function phase(name, capMs, work) {
