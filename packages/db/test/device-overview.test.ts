@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   findDeviceOverview,
@@ -8,27 +8,20 @@ import {
   revokeDevice,
   startBackupSession,
   stopBackupSession,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertUser, planWithoutSeqScan, recordQueries, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, planWithoutSeqScan, recordQueries } from './helper.js';
 
 const T0 = new Date('2030-06-01T08:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
-describe.each(targets)('devices with how their backups are going, on $label', (target) => {
-  let database: TestDatabase;
-  let owner: User;
-  let member: User;
-  beforeAll(async () => {
-    database = await target.create();
-    owner = await insertUser(database.db, { username: 'owner', role: 'owner' });
-    member = await insertUser(database.db, { username: 'member' });
-  });
-  afterAll(() => database.destroy());
-
-  it('gives each device its latest ended session and whether one runs, in one query', async () => {
-    const { db } = database;
+// Alice is the household's owner, Bob a member.
+describe.each(databasesWithAliceAndBob)('devices with how their backups are going, on $label', ({ it }) => {
+  it('gives each device its latest ended session and whether one runs, in one query', async ({
+    db,
+    alice: owner,
+    bob: member,
+  }) => {
     const phone = await insertDevice(db, member.id, { name: 'phone', created_at: at(-3000) });
     const shortcut = await insertDevice(db, member.id, { name: 'shortcut', created_at: at(-2000) });
     const never = await insertDevice(db, owner.id, { name: 'never', created_at: at(-1000) });
@@ -110,8 +103,7 @@ describe.each(targets)('devices with how their backups are going, on $label', (t
     );
   });
 
-  it('finds any active household device by id, for an admin', async () => {
-    const { db } = database;
+  it('finds any active household device by id, for an admin', async ({ db, bob: member }) => {
     const device = await insertDevice(db, member.id);
     expect(await findHouseholdDevice(db, { id: device.id })).toEqual(device);
     expect(await findHouseholdDevice(db, { id: 'garbage' })).toBeUndefined();

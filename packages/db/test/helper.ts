@@ -14,16 +14,18 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
+import { expect } from 'vitest';
 
-import type {
-  Database,
-  Device,
-  DevicesTable,
-  Media,
-  MediaTable,
-  NewMedia,
-  User,
-  UsersTable,
+import {
+  DbError,
+  type Database,
+  type Device,
+  type DevicesTable,
+  type Media,
+  type MediaTable,
+  type NewMedia,
+  type User,
+  type UsersTable,
 } from '../src/index.js';
 import { testDatabaseTargets } from '../src/testing.js';
 
@@ -136,6 +138,16 @@ export async function pgErrorOf(promise: Promise<unknown>): Promise<{ code: stri
     return constraint === undefined ? { code } : { code, constraint };
   }
   throw new Error('expected the statement to be rejected');
+}
+
+/** The DbError a promise is rejected with; fails the test if it resolves or rejects with anything else. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DbError);
+  return err as DbError;
 }
 
 /** The plan PostgreSQL picks when sequential scans are priced out, as one string. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   addIgnoredFiles,
@@ -11,10 +11,9 @@ import {
   type IgnoredFile,
   type IgnoredFilesCursor,
   type Kysely,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertUser, planWithoutSeqScan, recordQueries, sha256Of, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, insertUser, planWithoutSeqScan, recordQueries, sha256Of } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -23,17 +22,8 @@ async function entriesOf(db: Kysely<Database>, userId: string): Promise<IgnoredF
   return db.selectFrom('ignored_files').selectAll().where('user_id', '=', userId).orderBy('name').execute();
 }
 
-describe.each(targets)('the ignore list on $label', (target) => {
-  let database: TestDatabase;
-  let bob: User;
-  beforeAll(async () => {
-    database = await target.create();
-    bob = await insertUser(database.db, { username: 'bob' });
-  });
-  afterAll(() => database.destroy());
-
-  it('adds entries with the device that asked and returns them in input order', async () => {
-    const { db } = database;
+describe.each(databasesWithAliceAndBob)('the ignore list on $label', ({ it }) => {
+  it('adds entries with the device that asked and returns them in input order', async ({ db }) => {
     const user = await insertUser(db);
     const device = await insertDevice(db, user.id);
     const added = await addIgnoredFiles(db, {
@@ -66,8 +56,10 @@ describe.each(targets)('the ignore list on $label', (target) => {
     expect(await addIgnoredFiles(db, { userId: user.id, items: [] })).toEqual([]);
   });
 
-  it('adds nothing for an entry it already has, null-safely, and answers the same on a retry', async () => {
-    const { db } = database;
+  it('adds nothing for an entry it already has, null-safely, and answers the same on a retry', async ({
+    db,
+    bob,
+  }) => {
     const user = await insertUser(db);
     const items = [
       { name: 'x.png' },
@@ -90,8 +82,7 @@ describe.each(targets)('the ignore list on $label', (target) => {
     expect(ofBob[0]?.id).not.toBe(first[0]?.id);
   });
 
-  it('adds an entry once when the same request runs several times at once', async () => {
-    const { db } = database;
+  it('adds an entry once when the same request runs several times at once', async ({ db }) => {
     const user = await insertUser(db);
     const items = Array.from({ length: 200 }, (_, i) => ({ name: `IMG_${i}.PNG`, localId: `LOCAL-${i}` }));
     const results = await Promise.all(
@@ -102,8 +93,7 @@ describe.each(targets)('the ignore list on $label', (target) => {
     for (const result of results) expect(result).toEqual(results[0]);
   });
 
-  it('joins a caller’s transaction', async () => {
-    const { db } = database;
+  it('joins a caller’s transaction', async ({ db }) => {
     const user = await insertUser(db);
     await db
       .transaction()
@@ -115,8 +105,7 @@ describe.each(targets)('the ignore list on $label', (target) => {
     expect(await entriesOf(db, user.id)).toEqual([]);
   });
 
-  it('lists entries newest first, a page at a time, each exactly once', async () => {
-    const { db } = database;
+  it('lists entries newest first, a page at a time, each exactly once', async ({ db, bob }) => {
     const user = await insertUser(db);
     // Three batches; entries of one batch share a timestamp, so pages must split ties by id.
     for (const [batch, when] of [T0, at(1), at(2)].entries()) {
@@ -146,8 +135,9 @@ describe.each(targets)('the ignore list on $label', (target) => {
     expect(seen.every((entry) => entry.user_id === user.id)).toBe(true);
   });
 
-  it('stamps entries at millisecond precision when no time is given, so cursors are exact', async () => {
-    const { db } = database;
+  it('stamps entries at millisecond precision when no time is given, so cursors are exact', async ({
+    db,
+  }) => {
     const user = await insertUser(db);
     for (let i = 0; i < 3; i++) await addIgnoredFiles(db, { userId: user.id, items: [{ name: `${i}.png` }] });
     const { rows } = await sql<{ sub_ms: number }>`
@@ -165,8 +155,10 @@ describe.each(targets)('the ignore list on $label', (target) => {
     expect(rest.nextCursor).toBeNull();
   });
 
-  it('ends the list for a malformed user id or cursor, and refuses a limit below one', async () => {
-    const { db } = database;
+  it('ends the list for a malformed user id or cursor, and refuses a limit below one', async ({
+    db,
+    bob,
+  }) => {
     const empty = { items: [], nextCursor: null };
     expect(await listIgnoredFiles(db, { userId: 'nope', limit: 10 })).toEqual(empty);
     expect(
@@ -182,8 +174,7 @@ describe.each(targets)('the ignore list on $label', (target) => {
     await expect(listIgnoredFiles(db, { userId: bob.id, limit: 0 })).rejects.toBeInstanceOf(RangeError);
   });
 
-  it('pages from the ignored_files_user_created_idx index', async () => {
-    const { db } = database;
+  it('pages from the ignored_files_user_created_idx index', async ({ db, bob }) => {
     const recorded = recordQueries(db);
     await listIgnoredFiles(recorded.db, {
       userId: bob.id,
@@ -195,8 +186,7 @@ describe.each(targets)('the ignore list on $label', (target) => {
     expect(plan).not.toMatch(/\bSort\b/);
   });
 
-  it('deletes the user’s own entry once, and never another user’s', async () => {
-    const { db } = database;
+  it('deletes the user’s own entry once, and never another user’s', async ({ db, bob }) => {
     const user = await insertUser(db);
     const [entry] = await addIgnoredFiles(db, { userId: user.id, items: [{ name: 'gone.png' }] });
 

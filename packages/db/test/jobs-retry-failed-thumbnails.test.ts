@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   claimDueJobs,
@@ -8,29 +8,25 @@ import {
   failJob,
   retryFailedThumbnailJobs,
   THUMBNAIL_JOB_KIND,
+  type Database,
+  type Kysely,
   type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, targets } from './helper.js';
+import { databases } from './fixtures.js';
+import { insertMedia, insertUser } from './helper.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 const LATER = new Date('2026-11-22T08:00:00.000Z');
 
-describe.each(targets)('retrying failed thumbnails, on $label', (target) => {
-  let database: TestDatabase;
+describe.each(databases)('retrying failed thumbnails, on $label', ({ it }) => {
   let user: User;
-  beforeAll(async () => {
-    database = await target.create();
+  it.beforeEach(async ({ db }) => {
+    await sql`truncate users cascade`.execute(db);
+    user = await insertUser(db, { role: 'owner' });
   });
-  beforeEach(async () => {
-    await sql`truncate users cascade`.execute(database.db);
-    user = await insertUser(database.db, { role: 'owner' });
-  });
-  afterAll(() => database.destroy());
 
   /** An item whose thumbnail job ran and was given up on, as the runner leaves it. */
-  async function failedItem() {
-    const { db } = database;
+  async function failedItem(db: Kysely<Database>) {
     const media = await insertMedia(db, user.id, { thumbnail_status: 'failed' });
     await enqueueJob(db, { kind: THUMBNAIL_JOB_KIND, mediaId: media.id, runAt: NOW });
     const [job] = await claimDueJobs(db, { kinds: [THUMBNAIL_JOB_KIND], limit: 1, now: NOW });
@@ -38,8 +34,7 @@ describe.each(targets)('retrying failed thumbnails, on $label', (target) => {
     return media;
   }
 
-  async function stateOf(mediaId: string) {
-    const { db } = database;
+  async function stateOf(db: Kysely<Database>, mediaId: string) {
     const media = await db
       .selectFrom('media')
       .select('thumbnail_status')
@@ -54,10 +49,11 @@ describe.each(targets)('retrying failed thumbnails, on $label', (target) => {
     return { thumbnail: media.thumbnail_status, job };
   }
 
-  it('requeues failed jobs as fresh ones and marks their items pending; leaves the rest alone', async () => {
-    const { db } = database;
-    const first = await failedItem();
-    const second = await failedItem();
+  it('requeues failed jobs as fresh ones and marks their items pending; leaves the rest alone', async ({
+    db,
+  }) => {
+    const first = await failedItem(db);
+    const second = await failedItem(db);
     const ready = await insertMedia(db, user.id, { thumbnail_status: 'ready' });
     await enqueueJob(db, { kind: THUMBNAIL_JOB_KIND, mediaId: ready.id, runAt: NOW });
     const [readyJob] = await claimDueJobs(db, { kinds: [THUMBNAIL_JOB_KIND], limit: 1, now: NOW });
@@ -73,17 +69,17 @@ describe.each(targets)('retrying failed thumbnails, on $label', (target) => {
     expect(await retryFailedThumbnailJobs(db, { now: LATER })).toBe(2);
 
     for (const item of [first, second]) {
-      expect(await stateOf(item.id)).toEqual({
+      expect(await stateOf(db, item.id)).toEqual({
         thumbnail: 'pending',
         job: { status: 'pending', attempts: 0, last_error: null, run_at: LATER, locked_at: null },
       });
     }
-    expect((await stateOf(ready.id)).job?.status).toBe('completed');
-    expect(await stateOf(waiting.id)).toMatchObject({
+    expect((await stateOf(db, ready.id)).job?.status).toBe('completed');
+    expect(await stateOf(db, waiting.id)).toMatchObject({
       thumbnail: 'pending',
       job: { status: 'pending', run_at: NOW },
     });
-    expect(await stateOf(unsupported.id)).toEqual({ thumbnail: 'unsupported', job: undefined });
+    expect(await stateOf(db, unsupported.id)).toEqual({ thumbnail: 'unsupported', job: undefined });
     const otherRow = await db
       .selectFrom('jobs')
       .select('status')
@@ -97,8 +93,7 @@ describe.each(targets)('retrying failed thumbnails, on $label', (target) => {
     expect(await retryFailedThumbnailJobs(db, { now: LATER })).toBe(0);
   });
 
-  it('gives an item marked failed without a job (or with a finished one) a job', async () => {
-    const { db } = database;
+  it('gives an item marked failed without a job (or with a finished one) a job', async ({ db }) => {
     const orphan = await insertMedia(db, user.id, { thumbnail_status: 'failed' });
     const finished = await insertMedia(db, user.id, { thumbnail_status: 'failed' });
     await enqueueJob(db, { kind: THUMBNAIL_JOB_KIND, mediaId: finished.id, runAt: NOW });
@@ -107,7 +102,7 @@ describe.each(targets)('retrying failed thumbnails, on $label', (target) => {
 
     expect(await retryFailedThumbnailJobs(db, { now: LATER })).toBe(2);
     for (const item of [orphan, finished]) {
-      expect(await stateOf(item.id)).toMatchObject({
+      expect(await stateOf(db, item.id)).toMatchObject({
         thumbnail: 'pending',
         job: { status: 'pending', attempts: 0 },
       });

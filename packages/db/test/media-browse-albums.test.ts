@@ -1,34 +1,28 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   addMediaToAlbum,
   createAlbum,
   listMedia,
   type Album,
+  type Database,
+  type Kysely,
   type Media,
   type MediaListFilters,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, planWithoutSeqScan, recordQueries, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertMedia, planWithoutSeqScan, recordQueries } from './helper.js';
 
 const DAY = 86_400_000;
 const START = Date.parse('2024-01-01T12:00:00.000Z');
 
-describe.each(targets)('browsing by album on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
+describe.each(databasesWithAliceAndBob)('browsing by album on $label', ({ it }) => {
   let photos: Media[];
   let summer: Album;
   let bobsAlbum: Album;
 
-  beforeAll(async () => {
-    database = await target.create();
-    const { db } = database;
-    alice = await insertUser(db);
-    bob = await insertUser(db);
+  it.beforeAll(async ({ db, alice, bob }) => {
     photos = [];
     // 30 items, 20–29 taken at one instant so the id breaks ties inside the album too.
     for (let i = 0; i < 30; i++) {
@@ -52,14 +46,13 @@ describe.each(targets)('browsing by album on $label', (target) => {
     await addMediaToAlbum(db, { userId: bob.id, albumId: bobsAlbum.id, mediaIds: [bobsItem.id] });
     await sql`analyze`.execute(db);
   });
-  afterAll(() => database.destroy());
 
-  async function listAll(filters: MediaListFilters, userId = alice.id, limit = 4) {
+  async function listAll(db: Kysely<Database>, userId: string, filters: MediaListFilters, limit = 4) {
     const seen: string[] = [];
-    let page = await listMedia(database.db, { userId, limit, filters, sort: 'taken' });
+    let page = await listMedia(db, { userId, limit, filters, sort: 'taken' });
     seen.push(...page.items.map((row) => row.id));
     while (page.nextCursor) {
-      page = await listMedia(database.db, { userId, limit, after: page.nextCursor, filters, sort: 'taken' });
+      page = await listMedia(db, { userId, limit, after: page.nextCursor, filters, sort: 'taken' });
       seen.push(...page.items.map((row) => row.id));
     }
     return seen;
@@ -70,59 +63,67 @@ describe.each(targets)('browsing by album on $label', (target) => {
       .sort((a, b) => b.taken_at.getTime() - a.taken_at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .map((row) => row.id);
 
-  it('lists an album’s items page by page, newest first, without the trash', async () => {
+  it('lists an album’s items page by page, newest first, without the trash', async ({ db, alice }) => {
     const expected = newestFirst(photos.filter((_, i) => i % 2 === 1));
-    expect(await listAll({ albumId: summer.id })).toEqual(expected);
-    expect(await listAll({ albumId: summer.id }, alice.id, 100)).toEqual(expected);
+    expect(await listAll(db, alice.id, { albumId: summer.id })).toEqual(expected);
+    expect(await listAll(db, alice.id, { albumId: summer.id }, 100)).toEqual(expected);
     expect(
-      await listAll({ albumId: summer.id, from: new Date(START + 10 * DAY), to: new Date(START + 15 * DAY) }),
+      await listAll(db, alice.id, {
+        albumId: summer.id,
+        from: new Date(START + 10 * DAY),
+        to: new Date(START + 15 * DAY),
+      }),
     ).toEqual(newestFirst([photos[11]!, photos[13]!]));
   });
 
-  it('never shows another user’s album, and matches nothing for a malformed id', async () => {
-    expect(await listAll({ albumId: bobsAlbum.id })).toEqual([]);
-    expect(await listAll({ albumId: summer.id }, bob.id)).toEqual([]);
-    expect(await listAll({ albumId: 'nope' })).toEqual([]);
+  it('never shows another user’s album, and matches nothing for a malformed id', async ({
+    db,
+    alice,
+    bob,
+  }) => {
+    expect(await listAll(db, alice.id, { albumId: bobsAlbum.id })).toEqual([]);
+    expect(await listAll(db, bob.id, { albumId: summer.id })).toEqual([]);
+    expect(await listAll(db, alice.id, { albumId: 'nope' })).toEqual([]);
   });
 
-  it('finds items by the name of an album they are in, any case, alongside file names', async () => {
+  it('finds items by the name of an album they are in, any case, alongside file names', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     const inSummer = newestFirst(photos.filter((_, i) => i % 2 === 1));
-    expect(await listAll({ q: 'PROVENCE' })).toEqual(inSummer);
+    expect(await listAll(db, alice.id, { q: 'PROVENCE' })).toEqual(inSummer);
     // Bob's album is called "Summer stash": his album names never match Alice's items, nor hers his.
-    expect(await listAll({ q: 'stash' })).toEqual([]);
-    expect(await listAll({ q: 'provence' }, bob.id)).toEqual([]);
+    expect(await listAll(db, alice.id, { q: 'stash' })).toEqual([]);
+    expect(await listAll(db, bob.id, { q: 'provence' })).toEqual([]);
     // A file name matches as before, and the two kinds of match combine.
     const named = photos[4]!;
-    await database.db
+    await db
       .updateTable('media')
       .set({ display_name: 'Provence sunset' })
       .where('id', '=', named.id)
       .execute();
-    expect(await listAll({ q: 'provence' })).toEqual(
+    expect(await listAll(db, alice.id, { q: 'provence' })).toEqual(
       newestFirst([...photos.filter((_, i) => i % 2 === 1), named]),
     );
-    expect(await listAll({ q: 'provence', albumId: summer.id })).toEqual(inSummer);
+    expect(await listAll(db, alice.id, { q: 'provence', albumId: summer.id })).toEqual(inSummer);
     // Matched both ways (in the album and by its name), an item is listed once, on every page size.
     const both = photos[5]!;
-    await database.db
-      .updateTable('media')
-      .set({ display_name: 'Provence again' })
-      .where('id', '=', both.id)
-      .execute();
+    await db.updateTable('media').set({ display_name: 'Provence again' }).where('id', '=', both.id).execute();
     for (const limit of [1, 3, 100]) {
-      expect(await listAll({ q: 'provence' }, alice.id, limit)).toEqual(
+      expect(await listAll(db, alice.id, { q: 'provence' }, limit)).toEqual(
         newestFirst([...photos.filter((_, i) => i % 2 === 1), named]),
       );
     }
-    await database.db
+    await db
       .updateTable('media')
       .set({ display_name: null })
       .where('id', 'in', [named.id, both.id])
       .execute();
   });
 
-  it('reads the album page through the album_media primary key, with no OFFSET', async () => {
-    const recorded = recordQueries(database.db);
+  it('reads the album page through the album_media primary key, with no OFFSET', async ({ db, alice }) => {
+    const recorded = recordQueries(db);
     const after = { at: photos[25]!.taken_at, id: photos[25]!.id };
     await listMedia(recorded.db, {
       userId: alice.id,
@@ -131,7 +132,7 @@ describe.each(targets)('browsing by album on $label', (target) => {
       filters: { albumId: summer.id },
       sort: 'taken',
     });
-    const plan = await planWithoutSeqScan(database.db, recorded.queries[0]!);
+    const plan = await planWithoutSeqScan(db, recorded.queries[0]!);
     expect(plan).toMatch(/album_media_pkey|album_media_album_added_idx/);
     expect(recorded.queries[0]!.sql).not.toMatch(/\boffset\b/i);
   });

@@ -1,28 +1,20 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
-import { checkMedia, type Media, type MediaCheckItem, type User } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, planWithoutSeqScan, recordQueries, sha256Of, targets } from './helper.js';
+import { checkMedia, type Database, type Kysely, type Media, type MediaCheckItem } from '../src/index.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertMedia, planWithoutSeqScan, recordQueries, sha256Of } from './helper.js';
 
 const TAKEN = new Date('2024-03-10T08:15:30.000Z');
 const hoursFromTaken = (hours: number): Date => new Date(TAKEN.getTime() + hours * 3_600_000);
 
-describe.each(targets)('checking media before upload on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
+describe.each(databasesWithAliceAndBob)('checking media before upload on $label', ({ it }) => {
   let kept: Media;
   let trashed: Media;
   let byNameOnly: Media;
   let ofBob: Media;
 
-  beforeAll(async () => {
-    database = await target.create();
-    const { db } = database;
-    alice = await insertUser(db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(db, { username: 'bob' });
-
+  it.beforeAll(async ({ db, alice, bob }) => {
     kept = await insertMedia(db, alice.id, {
       sha256: sha256Of('kept'),
       local_id: 'LOCAL-KEPT',
@@ -65,13 +57,16 @@ describe.each(targets)('checking media before upload on $label', (target) => {
       ])
       .execute();
   });
-  afterAll(() => database.destroy());
 
-  const check = (items: MediaCheckItem[], userId = alice.id) => checkMedia(database.db, { userId, items });
+  const check = (db: Kysely<Database>, userId: string, items: MediaCheckItem[]) =>
+    checkMedia(db, { userId, items });
 
-  it('finds duplicates by sha256, in the trash too, and only among the user’s own items', async () => {
+  it('finds duplicates by sha256, in the trash too, and only among the user’s own items', async ({
+    db,
+    alice,
+  }) => {
     expect(
-      await check([
+      await check(db, alice.id, [
         { key: 'kept', sha256: kept.sha256 },
         { key: 'trashed', sha256: trashed.sha256 },
         { key: 'unknown', sha256: sha256Of('never uploaded') },
@@ -85,9 +80,12 @@ describe.each(targets)('checking media before upload on $label', (target) => {
     ]);
   });
 
-  it('lets a given sha256 decide alone: other bytes under a known local id or name are new', async () => {
+  it('lets a given sha256 decide alone: other bytes under a known local id or name are new', async ({
+    db,
+    alice,
+  }) => {
     expect(
-      await check([
+      await check(db, alice.id, [
         {
           key: 'edited',
           sha256: sha256Of('edited'),
@@ -99,9 +97,9 @@ describe.each(targets)('checking media before upload on $label', (target) => {
     ).toEqual([{ key: 'edited', state: 'new' }]);
   });
 
-  it('finds duplicates by the device’s local id', async () => {
+  it('finds duplicates by the device’s local id', async ({ db, alice }) => {
     expect(
-      await check([
+      await check(db, alice.id, [
         { key: 'kept', localId: 'LOCAL-KEPT' },
         { key: 'trashed', localId: 'LOCAL-TRASHED' },
         { key: 'unknown', localId: 'LOCAL-UNKNOWN' },
@@ -115,10 +113,13 @@ describe.each(targets)('checking media before upload on $label', (target) => {
     ]);
   });
 
-  it('finds Shortcuts’ duplicates by name and size, within 36 hours of createdAt when given', async () => {
+  it('finds Shortcuts’ duplicates by name and size, within 36 hours of createdAt when given', async ({
+    db,
+    alice,
+  }) => {
     const name = byNameOnly.original_name;
     expect(
-      await check([
+      await check(db, alice.id, [
         { key: 'no date', name, size: 3000 },
         { key: 'same instant', name, size: 3000, createdAt: TAKEN },
         { key: 'a day later', name, size: 3000, createdAt: hoursFromTaken(24) },
@@ -146,9 +147,13 @@ describe.each(targets)('checking media before upload on $label', (target) => {
     ]);
   });
 
-  it('answers ignored for the user’s ignore list by sha256, local id or a name-only entry', async () => {
+  it('answers ignored for the user’s ignore list by sha256, local id or a name-only entry', async ({
+    db,
+    alice,
+    bob,
+  }) => {
     expect(
-      await check([
+      await check(db, alice.id, [
         { key: 'hash', sha256: sha256Of('ignored by hash') },
         { key: 'local id', localId: 'LOCAL-IGNORED' },
         { key: 'name', name: 'SCREENSHOT.PNG', size: 10 },
@@ -170,14 +175,17 @@ describe.each(targets)('checking media before upload on $label', (target) => {
       { key: 'bob’s name', state: 'new' },
       { key: 'duplicate beats ignored', state: 'duplicate', mediaId: kept.id, trashed: false },
     ]);
-    expect(await check([{ key: 'bob’s name', name: 'BOB-ONLY.PNG' }], bob.id)).toEqual([
+    expect(await check(db, bob.id, [{ key: 'bob’s name', name: 'BOB-ONLY.PNG' }])).toEqual([
       { key: 'bob’s name', state: 'ignored' },
     ]);
   });
 
-  it('keeps input order and repeated keys, and handles items with nothing to match on', async () => {
+  it('keeps input order and repeated keys, and handles items with nothing to match on', async ({
+    db,
+    alice,
+  }) => {
     expect(
-      await check([
+      await check(db, alice.id, [
         { key: 'z', sha256: kept.sha256 },
         { key: 'a' },
         { key: 'z', localId: 'LOCAL-UNKNOWN' },
@@ -189,13 +197,13 @@ describe.each(targets)('checking media before upload on $label', (target) => {
       { key: 'z', state: 'new' },
       { key: 'm', state: 'duplicate', mediaId: trashed.id, trashed: true },
     ]);
-    expect(await check([])).toEqual([]);
-    expect(await check([{ key: 'k', sha256: kept.sha256 }], 'not-a-uuid')).toEqual([
+    expect(await check(db, alice.id, [])).toEqual([]);
+    expect(await check(db, 'not-a-uuid', [{ key: 'k', sha256: kept.sha256 }])).toEqual([
       { key: 'k', state: 'new' },
     ]);
   });
 
-  it('answers 10,000 items in one query, in order', async () => {
+  it('answers 10,000 items in one query, in order', async ({ db, alice }) => {
     const items: MediaCheckItem[] = Array.from({ length: 10_000 }, (_, i) => {
       const kinds: MediaCheckItem[] = [
         { key: `${i}`, sha256: i % 2 === 0 ? kept.sha256 : sha256Of(`miss ${i}`) },
@@ -204,7 +212,7 @@ describe.each(targets)('checking media before upload on $label', (target) => {
       ];
       return kinds[i % 3]!;
     });
-    const recorded = recordQueries(database.db);
+    const recorded = recordQueries(db);
     const results = await checkMedia(recorded.db, { userId: alice.id, items });
 
     expect(recorded.queries).toHaveLength(1);
@@ -218,8 +226,7 @@ describe.each(targets)('checking media before upload on $label', (target) => {
     });
   });
 
-  it('answers every rule from an index', async () => {
-    const { db } = database;
+  it('answers every rule from an index', async ({ db, alice }) => {
     await sql`analyze media`.execute(db);
     await sql`analyze ignored_files`.execute(db);
     const recorded = recordQueries(db);

@@ -1,35 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   listRestoreBatch,
   userHasAlbum,
+  type Database,
+  type Kysely,
   type Media,
   type RestoreRow,
   type RestoreSelection,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertMedia, insertUser, planWithoutSeqScan, recordQueries, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertMedia, planWithoutSeqScan, recordQueries } from './helper.js';
 
 const DAY = 86_400_000;
 const START = new Date('2024-01-01T12:00:00.000Z').getTime();
 
-describe.each(targets)('selecting items to restore on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
+describe.each(databasesWithAliceAndBob)('selecting items to restore on $label', ({ it }) => {
   let photos: Media[];
   let trashed: Media;
   let bobs: Media;
   let albumId: string;
   let bobsAlbumId: string;
 
-  beforeAll(async () => {
-    database = await target.create();
-    const { db } = database;
-    alice = await insertUser(db, { username: 'alice', role: 'owner' });
-    bob = await insertUser(db, { username: 'bob' });
+  it.beforeAll(async ({ db, alice, bob }) => {
     photos = [];
     // 12 items; 8–11 share one instant so the id orders them.
     for (let i = 0; i < 12; i++) {
@@ -63,14 +57,18 @@ describe.each(targets)('selecting items to restore on $label', (target) => {
       ])
       .execute();
   });
-  afterAll(() => database.destroy());
 
-  async function all(selection: RestoreSelection, userId = alice.id, limit = 5): Promise<RestoreRow[]> {
+  async function all(
+    db: Kysely<Database>,
+    userId: string,
+    selection: RestoreSelection,
+    limit = 5,
+  ): Promise<RestoreRow[]> {
     const seen: RestoreRow[] = [];
-    let batch = await listRestoreBatch(database.db, { userId, selection, limit });
+    let batch = await listRestoreBatch(db, { userId, selection, limit });
     seen.push(...batch.items);
     while (batch.nextCursor) {
-      batch = await listRestoreBatch(database.db, { userId, selection, limit, after: batch.nextCursor });
+      batch = await listRestoreBatch(db, { userId, selection, limit, after: batch.nextCursor });
       seen.push(...batch.items);
     }
     return seen;
@@ -81,8 +79,11 @@ describe.each(targets)('selecting items to restore on $label', (target) => {
       .sort((a, b) => a.taken_at.getTime() - b.taken_at.getTime() || a.id.localeCompare(b.id))
       .map((item) => item.id);
 
-  it('walks a date range oldest first in keyset batches, trash and other users left out', async () => {
-    const everything = await all({ kind: 'taken' });
+  it('walks a date range oldest first in keyset batches, trash and other users left out', async ({
+    db,
+    alice,
+  }) => {
+    const everything = await all(db, alice.id, { kind: 'taken' });
     expect(everything.map((row) => row.id)).toEqual(oldestFirst(photos));
     expect(everything[0]).toEqual({
       id: photos[0]!.id,
@@ -92,12 +93,19 @@ describe.each(targets)('selecting items to restore on $label', (target) => {
       taken_at: photos[0]!.taken_at,
       taken_at_offset_minutes: null,
     });
-    const span = await all({ kind: 'taken', from: new Date(START + 2 * DAY), to: new Date(START + 6 * DAY) });
+    const span = await all(db, alice.id, {
+      kind: 'taken',
+      from: new Date(START + 2 * DAY),
+      to: new Date(START + 6 * DAY),
+    });
     expect(span.map((row) => row.id)).toEqual(photos.slice(2, 6).map((photo) => photo.id));
-    expect(await all({ kind: 'taken', from: new Date(START + 100 * DAY) })).toEqual([]);
+    expect(await all(db, alice.id, { kind: 'taken', from: new Date(START + 100 * DAY) })).toEqual([]);
   });
 
-  it('takes the chosen ids that are the user’s and not in the trash, ignoring the rest', async () => {
+  it('takes the chosen ids that are the user’s and not in the trash, ignoring the rest', async ({
+    db,
+    alice,
+  }) => {
     const chosen = [
       photos[7]!.id,
       photos[2]!.id,
@@ -107,23 +115,23 @@ describe.each(targets)('selecting items to restore on $label', (target) => {
       'not-a-uuid',
       photos[2]!.id,
     ];
-    const rows = await all({ kind: 'ids', ids: chosen }, alice.id, 1);
+    const rows = await all(db, alice.id, { kind: 'ids', ids: chosen }, 1);
     expect(rows.map((row) => row.id)).toEqual([photos[2]!.id, photos[7]!.id]);
-    expect(await all({ kind: 'ids', ids: [bobs.id] })).toEqual([]);
-    expect(await all({ kind: 'ids', ids: [] })).toEqual([]);
+    expect(await all(db, alice.id, { kind: 'ids', ids: [bobs.id] })).toEqual([]);
+    expect(await all(db, alice.id, { kind: 'ids', ids: [] })).toEqual([]);
   });
 
-  it('takes an album’s items, only from the user’s own album', async () => {
-    const rows = await all({ kind: 'album', albumId }, alice.id, 2);
+  it('takes an album’s items, only from the user’s own album', async ({ db, alice, bob }) => {
+    const rows = await all(db, alice.id, { kind: 'album', albumId }, 2);
     expect(rows.map((row) => row.id)).toEqual([1, 5, 9].map((i) => photos[i]!.id));
-    expect(await all({ kind: 'album', albumId: bobsAlbumId })).toEqual([]);
-    expect(await all({ kind: 'album', albumId }, bob.id)).toEqual([]);
-    expect(await userHasAlbum(database.db, { userId: alice.id, albumId })).toBe(true);
-    expect(await userHasAlbum(database.db, { userId: alice.id, albumId: bobsAlbumId })).toBe(false);
-    expect(await userHasAlbum(database.db, { userId: alice.id, albumId: 'x' })).toBe(false);
+    expect(await all(db, alice.id, { kind: 'album', albumId: bobsAlbumId })).toEqual([]);
+    expect(await all(db, bob.id, { kind: 'album', albumId })).toEqual([]);
+    expect(await userHasAlbum(db, { userId: alice.id, albumId })).toBe(true);
+    expect(await userHasAlbum(db, { userId: alice.id, albumId: bobsAlbumId })).toBe(false);
+    expect(await userHasAlbum(db, { userId: alice.id, albumId: 'x' })).toBe(false);
   });
 
-  it('answers each batch with one query on the browse index', async () => {
+  it('answers each batch with one query on the browse index', async ({ database, alice }) => {
     const { db, queries } = recordQueries(database.db);
     const first = await listRestoreBatch(db, { userId: alice.id, selection: { kind: 'taken' }, limit: 4 });
     await listRestoreBatch(db, {

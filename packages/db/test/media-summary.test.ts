@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import {
   addMediaToAlbum,
@@ -8,34 +8,28 @@ import {
   listMedia,
   listRestoreBatch,
   summarizeMedia,
+  type Database,
+  type Kysely,
   type Media,
   type MediaListFilters,
   type MediaListRow,
   type MediaSummaryRow,
   type RestoreSelection,
-  type User,
 } from '../src/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, insertMedia, insertUser, targets } from './helper.js';
+import { databasesWithAliceAndBob } from './fixtures.js';
+import { insertDevice, insertMedia, insertUser } from './helper.js';
 
 const DAY = 86_400_000;
 const START = Date.parse('2024-01-01T12:00:00.000Z');
 
-describe.each(targets)('summarizing media on $label', (target) => {
-  let database: TestDatabase;
-  let alice: User;
-  let bob: User;
+describe.each(databasesWithAliceAndBob)('summarizing media on $label', ({ it }) => {
   let deviceId: string;
   let albumId: string;
   let bobsAlbumId: string;
   let photos: Media[];
   let trashed: Media;
 
-  beforeAll(async () => {
-    database = await target.create();
-    const { db } = database;
-    alice = await insertUser(db);
-    bob = await insertUser(db);
+  it.beforeAll(async ({ db, alice, bob }) => {
     deviceId = (await insertDevice(db, alice.id)).id;
     photos = [];
     // 12 items, one a day, sizes all different so a wrong sum cannot pass by luck.
@@ -68,14 +62,17 @@ describe.each(targets)('summarizing media on $label', (target) => {
     bobsAlbumId = bobsAlbum.album.id;
     await addMediaToAlbum(db, { userId: bob.id, albumId: bobsAlbumId, mediaIds: [bobs.id] });
   });
-  afterAll(() => database.destroy());
 
-  async function listed(filters: MediaListFilters, userId = alice.id): Promise<MediaListRow[]> {
+  async function listed(
+    db: Kysely<Database>,
+    userId: string,
+    filters: MediaListFilters,
+  ): Promise<MediaListRow[]> {
     const seen: MediaListRow[] = [];
-    let page = await listMedia(database.db, { userId, limit: 5, filters, sort: 'taken' });
+    let page = await listMedia(db, { userId, limit: 5, filters, sort: 'taken' });
     seen.push(...page.items);
     while (page.nextCursor) {
-      page = await listMedia(database.db, {
+      page = await listMedia(db, {
         userId,
         limit: 5,
         after: page.nextCursor,
@@ -99,25 +96,25 @@ describe.each(targets)('summarizing media on $label', (target) => {
     };
   }
 
-  const summarize = (filters: MediaListFilters, userId = alice.id) =>
-    summarizeMedia(database.db, { userId, filters });
+  const summarize = (db: Kysely<Database>, userId: string, filters: MediaListFilters) =>
+    summarizeMedia(db, { userId, filters });
 
-  it('sums the whole library without the trash or another user’s items', async () => {
-    expect(await summarize({})).toEqual(summaryOf(photos));
-    expect(await summarize({})).toMatchObject({ count: 12, photos: 8, videos: 4 });
-    expect(await summarize({}, bob.id)).toMatchObject({ count: 1, bytes: 7_000_000 });
+  it('sums the whole library without the trash or another user’s items', async ({ db, alice, bob }) => {
+    expect(await summarize(db, alice.id, {})).toEqual(summaryOf(photos));
+    expect(await summarize(db, alice.id, {})).toMatchObject({ count: 12, photos: 8, videos: 4 });
+    expect(await summarize(db, bob.id, {})).toMatchObject({ count: 1, bytes: 7_000_000 });
   });
 
-  it('answers zeros and no dates when nothing matches, and for malformed ids', async () => {
+  it('answers zeros and no dates when nothing matches, and for malformed ids', async ({ db, alice }) => {
     const empty = { count: 0, bytes: 0, photos: 0, videos: 0, takenFrom: null, takenTo: null };
-    expect(await summarize({ from: new Date(START + 100 * DAY) })).toEqual(empty);
-    expect(await summarize({}, randomUUID())).toEqual(empty);
-    expect(await summarize({}, 'not-a-uuid')).toEqual(empty);
-    expect(await summarize({ albumId: 'nope' })).toEqual(empty);
-    expect(await summarize({ deviceId: 'nope' })).toEqual(empty);
+    expect(await summarize(db, alice.id, { from: new Date(START + 100 * DAY) })).toEqual(empty);
+    expect(await summarize(db, randomUUID(), {})).toEqual(empty);
+    expect(await summarize(db, 'not-a-uuid', {})).toEqual(empty);
+    expect(await summarize(db, alice.id, { albumId: 'nope' })).toEqual(empty);
+    expect(await summarize(db, alice.id, { deviceId: 'nope' })).toEqual(empty);
   });
 
-  it('counts what the list pages through, filter by filter', async () => {
+  it('counts what the list pages through, filter by filter', async ({ db, alice }) => {
     const cases: Array<[MediaListFilters, Media[]]> = [
       [{ from: new Date(START + 3 * DAY), to: new Date(START + 7 * DAY) }, photos.slice(3, 7)],
       [{ type: 'video' }, photos.filter((p) => p.media_type === 'video')],
@@ -133,20 +130,22 @@ describe.each(targets)('summarizing media on $label', (target) => {
       [{ q: 'harbour', type: 'photo' }, [1, 10].map((i) => photos[i]!)],
     ];
     for (const [filters, expected] of cases) {
-      const summary = await summarize(filters);
+      const summary = await summarize(db, alice.id, filters);
       expect(summary, JSON.stringify(filters)).toEqual(summaryOf(expected));
-      expect(summary, JSON.stringify(filters)).toEqual(summaryOf(await listed(filters)));
+      expect(summary, JSON.stringify(filters)).toEqual(summaryOf(await listed(db, alice.id, filters)));
     }
   });
 
-  it('counts nothing in another user’s album, and nothing of Alice’s for Bob', async () => {
-    expect(await summarize({ albumId: bobsAlbumId })).toMatchObject({ count: 0, bytes: 0 });
-    expect(await summarize({ albumId }, bob.id)).toMatchObject({ count: 0, bytes: 0 });
-    expect(await summarize({ q: 'harbour' }, bob.id)).toMatchObject({ count: 1, bytes: 7_000_000 });
+  it('counts nothing in another user’s album, and nothing of Alice’s for Bob', async ({ db, alice, bob }) => {
+    expect(await summarize(db, alice.id, { albumId: bobsAlbumId })).toMatchObject({ count: 0, bytes: 0 });
+    expect(await summarize(db, bob.id, { albumId })).toMatchObject({ count: 0, bytes: 0 });
+    expect(await summarize(db, bob.id, { q: 'harbour' })).toMatchObject({ count: 1, bytes: 7_000_000 });
   });
 
-  it('takes plain dates as whole local days, both ends inclusive, as the list and the restore do', async () => {
-    const carol = await insertUser(database.db);
+  it('takes plain dates as whole local days, both ends inclusive, as the list and the restore do', async ({
+    db,
+  }) => {
+    const carol = await insertUser(db);
     // Each is named by its local date taken; the ones near midnight are on another UTC day.
     const items = [
       { taken_at: '2023-12-31T15:30:00Z', offset: 540, local: '2024-01-01' },
@@ -160,7 +159,7 @@ describe.each(targets)('summarizing media on $label', (target) => {
     for (const [i, item] of items.entries()) {
       inserted.push({
         ...item,
-        media: await insertMedia(database.db, carol.id, {
+        media: await insertMedia(db, carol.id, {
           taken_at: new Date(item.taken_at),
           taken_at_offset_minutes: item.offset,
           size: 100 + i,
@@ -170,24 +169,28 @@ describe.each(targets)('summarizing media on $label', (target) => {
     const january = { from: { localDate: '2024-01-01' }, to: { localDate: '2024-01-31' } };
     const expected = inserted.filter((item) => item.local.startsWith('2024-01')).map((item) => item.media);
     expect(expected).toHaveLength(4);
-    const summary = await summarize(january, carol.id);
+    const summary = await summarize(db, carol.id, january);
     expect(summary).toEqual(summaryOf(expected));
-    expect(summary).toEqual(summaryOf(await listed(january, carol.id)));
+    expect(summary).toEqual(summaryOf(await listed(db, carol.id, january)));
     const oneDay = { from: { localDate: '2024-01-01' }, to: { localDate: '2024-01-01' } };
-    expect(await summarize(oneDay, carol.id)).toMatchObject({ count: 2, bytes: 100 + 102 });
+    expect(await summarize(db, carol.id, oneDay)).toMatchObject({ count: 2, bytes: 100 + 102 });
   });
 
-  it('counts what a restore of the same range or album would archive', async () => {
+  it('counts what a restore of the same range or album would archive', async ({ db, alice }) => {
     const restored = async (selection: RestoreSelection) => {
-      const batch = await listRestoreBatch(database.db, { userId: alice.id, selection, limit: 100 });
+      const batch = await listRestoreBatch(db, { userId: alice.id, selection, limit: 100 });
       return batch.items.map((row) => ({
         ...row,
         media_type: photos.find((p) => p.id === row.id)!.media_type,
       }));
     };
     const range = { from: new Date(START + 2 * DAY), to: new Date(START + 9 * DAY) };
-    expect(await summarize(range)).toEqual(summaryOf(await restored({ kind: 'taken', ...range })));
-    expect(await summarize({ albumId })).toEqual(summaryOf(await restored({ kind: 'album', albumId })));
-    expect(await summarize({})).toEqual(summaryOf(await restored({ kind: 'taken' })));
+    expect(await summarize(db, alice.id, range)).toEqual(
+      summaryOf(await restored({ kind: 'taken', ...range })),
+    );
+    expect(await summarize(db, alice.id, { albumId })).toEqual(
+      summaryOf(await restored({ kind: 'album', albumId })),
+    );
+    expect(await summarize(db, alice.id, {})).toEqual(summaryOf(await restored({ kind: 'taken' })));
   });
 });

@@ -1,20 +1,16 @@
 import { Migrator } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 
 import { migrateToLatest } from '../src/index.js';
 import { migrations } from '../src/migrations/index.js';
-import type { TestDatabase } from '../src/testing.js';
-import { insertDevice, targets } from './helper.js';
+import { scratchTargets } from './fixtures.js';
+import { insertDevice } from './helper.js';
 
-describe.each(targets)('the one-running-session-per-device migration on $label', (target) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await target.create({ migrate: false });
-  });
-  afterAll(() => database.destroy());
-
-  it('keeps only the newest running session of each device when it adds the index', async () => {
-    const { db } = database;
+describe.each(scratchTargets)('the one-running-session-per-device migration on $label', ({ it }) => {
+  it('keeps only the newest running session of each device when it adds the index', async ({
+    createDatabase,
+  }) => {
+    const { db } = await createDatabase({ migrate: false });
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     const initial = await migrator.migrateTo('2026_11_21_0001_initial');
     expect(initial.error).toBeUndefined();

@@ -4,7 +4,6 @@ import { sql } from 'kysely';
 import { describe, expect } from 'vitest';
 
 import {
-  DbError,
   createAuthSession,
   createPairingSession,
   createUser,
@@ -16,16 +15,7 @@ import {
   type Kysely,
 } from '../src/index.js';
 import { databases } from './fixtures.js';
-import { insertDevice, insertMedia, sha256Of } from './helper.js';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DbError);
-  return err as DbError;
-}
+import { insertDevice, insertMedia, rejectionOf, sha256Of } from './helper.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 

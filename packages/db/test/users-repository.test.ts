@@ -5,22 +5,12 @@ import {
   countUsers,
   createFirstOwner,
   createUser,
-  DbError,
   findUserById,
   findUserByUsername,
   type User,
 } from '../src/index.js';
 import { databases } from './fixtures.js';
-import { untilBlockedOnLock } from './helper.js';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<DbError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DbError);
-  return err as DbError;
-}
+import { rejectionOf, untilBlockedOnLock } from './helper.js';
 
 describe.each(databases)('users repository on $label', ({ it, kind }) => {
   it.beforeEach(async ({ db }) => {
