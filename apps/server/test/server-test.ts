@@ -41,6 +41,8 @@ export interface ServerContext {
 export interface ServerSetup {
   env?: Record<string, string>;
   options?: BuildAppOptions;
+  /** false: nobody signs up before the tests (a test does it through the setup page); no `owner` fixture. */
+  owner?: false;
   /** Username of a member the owner adds after signing up. */
   member?: string;
   /** Pairs a phone for the owner (after the member), named so when a string. */
@@ -74,11 +76,12 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
     const { app } = running;
     let member: Member | undefined;
     let phone: Phone | undefined;
-    const owner = await setupOwner(app);
-    if (setup.member) member = await addMember(app, owner, setup.member);
+    const owner = setup.owner === false ? undefined : await setupOwner(app);
+    const ownerToken = () => need(owner, 'owner');
+    if (setup.member) member = await addMember(app, ownerToken(), setup.member);
     if (setup.phone)
-      phone = await pairPhone(app, owner, ...(typeof setup.phone === 'string' ? [setup.phone] : []));
-    const api: Api = (method, url, payload, token = owner) =>
+      phone = await pairPhone(app, ownerToken(), ...(typeof setup.phone === 'string' ? [setup.phone] : []));
+    const api: Api = (method, url, payload, token = ownerToken()) =>
       app.inject({
         method,
         url: `/api/v1${url}`,
@@ -88,7 +91,9 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
     const upload: Upload = (...args) => uploadRaw(app, ...args);
     context = {
       server: running,
-      owner,
+      get owner() {
+        return ownerToken();
+      },
       get member() {
         return need(member, 'member');
       },
