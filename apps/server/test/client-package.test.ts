@@ -10,15 +10,9 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { ApiError, createClient, pages } from '@iclood/client';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { bearer, databaseTargets, pairPhone } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const fileStream = (path: string) =>
   Readable.toWeb(
@@ -26,18 +20,18 @@ const fileStream = (path: string) =>
   ) as NodeWebStream<Uint8Array> as unknown as ReadableStream<Uint8Array>;
 
 describe.each(databaseTargets)('@iclood/client on Node against the server ($label)', (target) => {
-  let server: TestServer;
   let base: string;
-  let ownerSession: string;
-  let phone: { token: string; deviceId: string };
   let folder: string;
   let photoPath: string;
 
+  const it = serverTest(target, {
+    phone: "Anna's iPhone",
+    async seed({ server }) {
+      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
+  });
+
   beforeAll(async () => {
-    server = await startTestServer(target);
-    ownerSession = await setupOwner(server.app);
-    phone = await pairPhone(server.app, ownerSession, "Anna's iPhone");
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     // About a phone photo's size: noise does not compress.
     folder = await mkdtemp(join(tmpdir(), 'iclood-client-'));
     photoPath = join(folder, 'IMG_0001.JPG');
@@ -45,13 +39,13 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
       .jpeg({ quality: 88 })
       .toFile(photoPath);
   });
-
   afterAll(async () => {
-    await server?.close();
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  it('uploads a 5 MB photo streamed from disk, reporting progress, then finds it by paging', async () => {
+  it('uploads a 5 MB photo streamed from disk, reporting progress, then finds it by paging', async ({
+    phone,
+  }) => {
     const api = createClient({ baseUrl: base, token: phone.token });
     const { size } = await stat(photoPath);
     expect(size).toBeGreaterThan(4_000_000);
@@ -92,7 +86,7 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
     expect(names).toEqual(['IMG_0001.JPG']);
   });
 
-  it("answers with the server's error codes as ApiError", async () => {
+  it("answers with the server's error codes as ApiError", async ({ phone }) => {
     const api = createClient({ baseUrl: base, token: phone.token });
     // A phone's token may not list the household's people (admin scope).
     const refused = await api.listUsers().catch((error: unknown) => error);
@@ -107,15 +101,18 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
     expect((invalid as ApiError).details.length).toBeGreaterThan(0);
   });
 
-  it('tells onUnauthorized once the token is revoked; a wrong password at sign-in does not', async () => {
+  it('tells onUnauthorized once the token is revoked; a wrong password at sign-in does not', async ({
+    server,
+    owner,
+  }) => {
     let ended = 0;
-    const revoked = await pairPhone(server.app, ownerSession, 'Old iPhone');
+    const revoked = await pairPhone(server.app, owner, 'Old iPhone');
     const api = createClient({ baseUrl: base, token: revoked.token, onUnauthorized: () => (ended += 1) });
     expect((await api.listDevices()).devices.map((device) => device.name)).toContain('Old iPhone');
     const removed = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/devices/${revoked.deviceId}`,
-      headers: bearer(ownerSession),
+      headers: bearer(owner),
     });
     expect(removed.statusCode).toBe(200);
     await expect(api.listDevices()).rejects.toMatchObject({ status: 401 });
@@ -129,7 +126,7 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
     expect(ended).toBe(1);
   });
 
-  it('says NETWORK_ERROR when nothing listens', async () => {
+  it('says NETWORK_ERROR when nothing listens', async ({ phone }) => {
     const api = createClient({ baseUrl: 'http://127.0.0.1:9', token: phone.token });
     await expect(api.pingServer()).rejects.toMatchObject({ code: 'NETWORK_ERROR', status: 0 });
   });

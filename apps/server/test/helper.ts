@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PNG } from 'pngjs';
+import { expect } from 'vitest';
 import { testDatabaseTargets, type TestDatabase, type TestDatabaseTarget } from '@iclood/db/testing';
 import { buildApp, type BuildAppOptions } from '../src/app.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
@@ -138,7 +139,7 @@ export async function pairPhone(app: App, sessionToken: string, deviceName = 'Te
   return { token: data.token as string, deviceId: data.device.id as string };
 }
 
-/** Uploads `bytes` as a raw body named `filename`, taken at `createdAt` when given; returns the new id. */
+/** Uploads `bytes` as a raw body named `filename`, taken at `createdAt` when given; expects 201, returns the new id. */
 export async function uploadRaw(
   app: App,
   token: string,
@@ -153,7 +154,7 @@ export async function uploadRaw(
     headers: bearer(token),
     payload: bytes,
   });
-  if (response.statusCode !== 201) throw new Error(`upload failed: ${response.statusCode} ${response.body}`);
+  expect(response.statusCode, response.body).toBe(201);
   return response.json().data.id as string;
 }
 

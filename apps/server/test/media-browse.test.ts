@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildCameraExif, IPHONE_EXIF } from '../../../packages/media/test/fixtures/build-exif.js';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, pngBytes } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const DAY = 86_400_000;
 const START = Date.parse('2024-02-01T12:00:00.000Z');
@@ -25,62 +17,44 @@ interface ListedItem {
 }
 
 describe.each(databaseTargets)('browsing the library ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let phone: { token: string; deviceId: string };
-  let member: { id: string; token: string };
   /** The 25 PNGs, in upload order: photo i was taken on day i. */
   const photoIds: string[] = [];
-
-  async function upload(token: string, filename: string, data: Buffer, query = ''): Promise<string> {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}${query}`,
-      headers: bearer(token),
-      payload: data,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  }
-
-  async function list(query: string, token = owner) {
-    const response = await server.app.inject({ url: `/api/v1/media/list?${query}`, headers: bearer(token) });
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json().data as { items: ListedItem[]; nextCursor: string | null };
-  }
-
-  async function listAll(query: string, token = owner): Promise<string[]> {
-    const ids: string[] = [];
-    let page = await list(`limit=10&${query}`, token);
-    ids.push(...page.items.map((item) => item.id));
-    while (page.nextCursor) {
-      page = await list(`limit=10&${query}&cursor=${page.nextCursor}`, token);
+  const it = serverTest(target, {
+    phone: true,
+    member: 'mia',
+    async seed({ server, owner, phone, upload }) {
+      for (let i = 0; i < 25; i++) {
+        server.clock.advance(60_000);
+        const takenAt = new Date(START + i * DAY).toISOString();
+        photoIds.push(
+          await upload(i < 5 ? phone.token : owner, `IMG_${1000 + i}.PNG`, pngBytes(100 + i), takenAt),
+        );
+      }
+    },
+  })
+    .extend('list', ({ server, owner }) => async (query: string, token = owner) => {
+      const response = await server.app.inject({
+        url: `/api/v1/media/list?${query}`,
+        headers: bearer(token),
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().data as { items: ListedItem[]; nextCursor: string | null };
+    })
+    .extend('listAll', ({ list }) => async (query: string, token?: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let page = await list(`limit=10&${query}`, token);
       ids.push(...page.items.map((item) => item.id));
-    }
-    return ids;
-  }
+      while (page.nextCursor) {
+        page = await list(`limit=10&${query}&cursor=${page.nextCursor}`, token);
+        ids.push(...page.items.map((item) => item.id));
+      }
+      return ids;
+    });
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    phone = await pairPhone(server.app, owner);
-    member = await addMember(server.app, owner, 'mia');
-    for (let i = 0; i < 25; i++) {
-      server.clock.advance(60_000);
-      const takenAt = new Date(START + i * DAY).toISOString();
-      photoIds.push(
-        await upload(
-          i < 5 ? phone.token : owner,
-          `IMG_${1000 + i}.PNG`,
-          pngBytes(100 + i),
-          `&createdAt=${takenAt}`,
-        ),
-      );
-    }
-  });
-  afterAll(() => server.close());
-
-  it('pages 25 items 10 at a time, newest taken first, each once; the last page has no cursor', async () => {
+  it('pages 25 items 10 at a time, newest taken first, each once; the last page has no cursor', async ({
+    list,
+    listAll,
+  }) => {
     const first = await list('limit=10');
     expect(first.items).toHaveLength(10);
     expect(first.items[0]).toMatchObject({
@@ -106,20 +80,15 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
     expect(third.nextCursor).toBeNull();
   });
 
-  it('stays stable when items arrive between pages', async () => {
+  it('stays stable when items arrive between pages', async ({ server, owner, upload, list, listAll }) => {
     const first = await list('limit=10');
     // One newer than everything, one in the middle of the page already read: neither shifts the next page.
-    const newer = await upload(
-      owner,
-      'NEW_1.PNG',
-      pngBytes(900),
-      `&createdAt=${new Date(START + 30 * DAY).toISOString()}`,
-    );
+    const newer = await upload(owner, 'NEW_1.PNG', pngBytes(900), new Date(START + 30 * DAY).toISOString());
     const inside = await upload(
       owner,
       'NEW_2.PNG',
       pngBytes(901),
-      `&createdAt=${new Date(START + 20 * DAY + 1000).toISOString()}`,
+      new Date(START + 20 * DAY + 1000).toISOString(),
     );
     const second = await list(`limit=10&cursor=${first.nextCursor}`);
     expect(second.items.map((item) => item.id)).toEqual([...photoIds].reverse().slice(10, 20));
@@ -129,13 +98,20 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
     await server.database.db.deleteFrom('media').where('id', 'in', [newer, inside]).execute();
   });
 
-  it('sorts by upload time when asked', async () => {
+  it('sorts by upload time when asked', async ({ list, listAll }) => {
     const items = (await list('limit=3&sort=uploaded')).items;
     expect(items.map((item) => item.id)).toEqual([photoIds[24], photoIds[23], photoIds[22]]);
     expect(await listAll('sort=uploaded')).toEqual([...photoIds].reverse());
   });
 
-  it('filters by date taken, type, favorite, device and name; the trash is left out', async () => {
+  it('filters by date taken, type, favorite, device and name; the trash is left out', async ({
+    server,
+    owner,
+    phone,
+    upload,
+    list,
+    listAll,
+  }) => {
     const newestFirst = (ids: string[]) => [...ids].reverse();
     const iso = (day: number) => new Date(START + day * DAY).toISOString();
     expect(await listAll(`from=${iso(3)}&to=${iso(7)}`)).toEqual(newestFirst(photoIds.slice(3, 7)));
@@ -181,7 +157,7 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
     await server.database.db.deleteFrom('media').where('id', '=', video).execute();
   });
 
-  it('refuses a bad cursor and bad filters', async () => {
+  it('refuses a bad cursor and bad filters', async ({ server, owner }) => {
     for (const query of [
       'cursor=bm9wZQ',
       'limit=0',
@@ -200,7 +176,7 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
     }
   });
 
-  it('shows a member only their own items', async () => {
+  it('shows a member only their own items', async ({ server, member, upload, list, listAll }) => {
     expect((await list('', member.token)).items).toEqual([]);
     const mine = await upload(member.token, 'MINE.PNG', pngBytes(500));
     expect(await listAll('', member.token)).toEqual([mine]);
@@ -214,7 +190,7 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
     await server.database.db.deleteFrom('media').where('id', '=', mine).execute();
   });
 
-  it('counts per month of the local date taken, newest first', async () => {
+  it('counts per month of the local date taken, newest first', async ({ server, owner, member, upload }) => {
     const response = await server.app.inject({
       url: '/api/v1/media/timeline',
       headers: bearer(member.token),
@@ -230,9 +206,9 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
       size: 20_000,
     });
     const id = await upload(member.token, 'IMG_0100.JPG', jpeg);
-    await upload(member.token, 'A.PNG', pngBytes(501), '&createdAt=2023-12-31T22:30:00Z');
-    await upload(member.token, 'B.PNG', pngBytes(502), '&createdAt=2023-12-15T10:00:00Z');
-    const trashed = await upload(member.token, 'C.PNG', pngBytes(503), '&createdAt=2023-11-15T10:00:00Z');
+    await upload(member.token, 'A.PNG', pngBytes(501), '2023-12-31T22:30:00Z');
+    await upload(member.token, 'B.PNG', pngBytes(502), '2023-12-15T10:00:00Z');
+    const trashed = await upload(member.token, 'C.PNG', pngBytes(503), '2023-11-15T10:00:00Z');
     await server.database.db
       .updateTable('media')
       .set({ trashed_at: new Date() })
@@ -276,7 +252,11 @@ describe.each(databaseTargets)('browsing the library ($label)', (target) => {
     expect(JSON.stringify(detail.json())).not.toContain(server.config.libraryDir);
   });
 
-  it('details: the albums an item is in, 404 for an unknown id and 400 for a malformed one', async () => {
+  it('details: the albums an item is in, 404 for an unknown id and 400 for a malformed one', async ({
+    server,
+    owner,
+    phone,
+  }) => {
     const id = photoIds[2]!;
     const user = await server.database.db
       .selectFrom('media')

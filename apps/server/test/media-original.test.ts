@@ -1,65 +1,43 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { addMember, bearer, databaseTargets, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('serving originals ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let movie: Buffer;
-  let movieId: string;
-  let etag: string;
-
-  async function upload(filename: string, data: Buffer, token = owner): Promise<string> {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
-      headers: bearer(token),
-      payload: data,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  }
-
-  const original = (
-    id: string,
-    headers: Record<string, string> = {},
-    query = '',
-    method: 'GET' | 'HEAD' = 'GET',
-  ) =>
-    server.app.inject({
-      method,
-      url: `/api/v1/media/${id}/original${query}`,
-      headers: { ...bearer(owner), ...headers },
-    });
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    movie = buildMovie({
-      keys: { 'com.apple.quicktime.creationdate': '2022-06-30T23:45:10+0100' },
-      timescale: 600,
-      duration: 600 * 12,
-      tracks: [{ handler: 'vide', width: 1920, height: 1080 }],
-      mdatLength: 100_000,
-    });
-    movieId = await upload('IMG_0300.MOV', movie);
-    etag = `"${sha256Hex(movie)}"`;
+  const movie = buildMovie({
+    keys: { 'com.apple.quicktime.creationdate': '2022-06-30T23:45:10+0100' },
+    timescale: 600,
+    duration: 600 * 12,
+    tracks: [{ handler: 'vide', width: 1920, height: 1080 }],
+    mdatLength: 100_000,
   });
-  afterAll(() => server.close());
+  const etag = `"${sha256Hex(movie)}"`;
+  let movieId: string;
 
-  it('streams the exact bytes with type, length, validators and no path', async () => {
+  const it = serverTest(target, {
+    async seed({ owner, upload }) {
+      movieId = await upload(owner, 'IMG_0300.MOV', movie);
+    },
+  }).extend(
+    'original',
+    ({ server, owner }) =>
+      (id: string, headers: Record<string, string> = {}, query = '', method: 'GET' | 'HEAD' = 'GET') =>
+        server.app.inject({
+          method,
+          url: `/api/v1/media/${id}/original${query}`,
+          headers: { ...bearer(owner), ...headers },
+        }),
+  );
+
+  it('streams the exact bytes with type, length, validators and no path', async ({
+    server,
+    owner,
+    upload,
+    original,
+  }) => {
     const response = await original(movieId);
     expect(response.statusCode).toBe(200);
     expect(sha256Hex(response.rawPayload)).toBe(sha256Hex(movie));
@@ -75,12 +53,12 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     expect(JSON.stringify(response.headers)).not.toContain(server.config.libraryDir);
 
     const jpeg = buildJpeg({ size: 30_000 });
-    const jpegResponse = await original(await upload('IMG_0001.JPG', jpeg));
+    const jpegResponse = await original(await upload(owner, 'IMG_0001.JPG', jpeg));
     expect(jpegResponse.headers['content-type']).toBe('image/jpeg');
     expect(jpegResponse.rawPayload.equals(jpeg)).toBe(true);
   });
 
-  it('HEAD answers the headers alone', async () => {
+  it('HEAD answers the headers alone', async ({ original }) => {
     const response = await original(movieId, {}, '', 'HEAD');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-length']).toBe(String(movie.length));
@@ -88,7 +66,7 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     expect(response.rawPayload.length).toBe(0);
   });
 
-  it('serves each single Range form with 206 and Content-Range', async () => {
+  it('serves each single Range form with 206 and Content-Range', async ({ original }) => {
     const size = movie.length;
     const cases: Array<[string, number, number]> = [
       ['bytes=0-99', 0, 99],
@@ -106,7 +84,7 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     }
   });
 
-  it('answers several ranges, or a range it cannot read, with the whole file', async () => {
+  it('answers several ranges, or a range it cannot read, with the whole file', async ({ original }) => {
     for (const range of ['bytes=0-9,20-29', 'items=0-9', 'bytes=9-2']) {
       const response = await original(movieId, { range });
       expect(response.statusCode, range).toBe(200);
@@ -114,7 +92,7 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     }
   });
 
-  it('416 with Content-Range */size for a range past the end', async () => {
+  it('416 with Content-Range */size for a range past the end', async ({ original }) => {
     for (const range of [`bytes=${movie.length}-`, 'bytes=-0']) {
       const response = await original(movieId, { range });
       expect(response.statusCode, range).toBe(416);
@@ -123,7 +101,9 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     }
   });
 
-  it('304 for a matching If-None-Match; If-Range decides between the range and the whole file', async () => {
+  it('304 for a matching If-None-Match; If-Range decides between the range and the whole file', async ({
+    original,
+  }) => {
     for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
       const response = await original(movieId, { 'if-none-match': header });
       expect(response.statusCode, header).toBe(304);
@@ -144,9 +124,9 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     }
   });
 
-  it('?download=1 names the original file, UTF-8 safe (RFC 6266)', async () => {
+  it('?download=1 names the original file, UTF-8 safe (RFC 6266)', async ({ owner, upload, original }) => {
     const photo = pngBytes(7);
-    const id = await upload('Été à Paris (1).png', photo);
+    const id = await upload(owner, 'Été à Paris (1).png', photo);
     const response = await original(id, {}, '?download=1');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-disposition']).toBe(
@@ -157,7 +137,12 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     expect((await original(id, {}, '?download=0')).headers['content-disposition']).toBeUndefined();
   });
 
-  it('404 for another user’s item, 400 for a malformed id, FILE_MISSING_ON_DISK when the file is gone', async () => {
+  it('404 for another user’s item, 400 for a malformed id, FILE_MISSING_ON_DISK when the file is gone', async ({
+    server,
+    owner,
+    upload,
+    original,
+  }) => {
     const member = await addMember(server.app, owner, 'mia');
     const theirs = await server.app.inject({
       url: `/api/v1/media/${movieId}/original`,
@@ -167,7 +152,7 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     expect(theirs.json().error.code).toBe('NOT_FOUND');
     expect((await original('not-a-uuid')).statusCode).toBe(400);
 
-    const gone = await upload('GONE.PNG', pngBytes(8));
+    const gone = await upload(owner, 'GONE.PNG', pngBytes(8));
     const row = await server.database.db
       .selectFrom('media')
       .select('rel_path')
@@ -180,10 +165,14 @@ describe.each(databaseTargets)('serving originals ($label)', (target) => {
     expect(missing.body).not.toContain(row.rel_path);
   });
 
-  it('serves a file whose name holds URL syntax (%, #, ?) or starts with a dot, byte for byte', async () => {
+  it('serves a file whose name holds URL syntax (%, #, ?) or starts with a dot, byte for byte', async ({
+    owner,
+    upload,
+    original,
+  }) => {
     for (const [n, name] of ['100%25 sure #1?.png', '.hidden.png', '%2e%2e%2fescape.png'].entries()) {
       const bytes = pngBytes(20 + n);
-      const id = await upload(name, bytes);
+      const id = await upload(owner, name, bytes);
       const response = await original(id);
       expect(response.statusCode, name).toBe(200);
       expect(response.rawPayload.equals(bytes), name).toBe(true);

@@ -1,99 +1,81 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { describe, expect } from 'vitest';
 import { insertMedia } from '@iclood/db';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import { unzipArchive } from './fixtures/unzip.js';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  login,
-  OWNER,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-  uploadRaw,
-} from './helper.js';
+import { bearer, databaseTargets, login, OWNER, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
   let ownerId: string;
-  let member: { id: string; token: string };
   const items: Record<string, { id: string; bytes: Buffer }> = {};
   let albumId: string;
 
-  async function upload(token: string, filename: string, bytes: Buffer, createdAt?: string) {
-    return { id: await uploadRaw(server.app, token, filename, bytes, createdAt), bytes };
-  }
-
-  const restore = (payload: unknown, token = owner) =>
-    server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/batch/restore',
-      headers: bearer(token),
-      payload: payload as Record<string, unknown>,
-    });
-
-  async function archiveOf(response: Awaited<ReturnType<typeof restore>>) {
+  async function archiveOf(response: LightMyRequestResponse) {
     expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
     const archive = await unzipArchive(response.rawPayload);
     expect(archive.tested).toBe(true);
     return archive.files;
   }
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    ownerId = (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(owner) })).json().data.user
-      .id;
-    member = await addMember(server.app, owner, 'member');
-    items.a = await upload(owner, 'IMG_0001.PNG', pngBytes(1), '2024-01-10T10:00:00Z');
-    items.b = await upload(owner, 'IMG_0001.PNG', pngBytes(2), '2024-02-10T10:00:00Z');
-    items.c = await upload(owner, 'img_0001.png', pngBytes(3), '2024-03-10T10:00:00Z');
-    items.d = await upload(owner, 'photo.jpg', buildJpeg({ size: 60_000 }), '2024-04-10T10:00:00Z');
-    items.e = await upload(
-      owner,
-      'IMG_0300.MOV',
-      buildMovie({
-        keys: { 'com.apple.quicktime.creationdate': '2022-06-30T23:45:10+0100' },
-        timescale: 600,
-        duration: 600,
-        tracks: [{ handler: 'vide', width: 1920, height: 1080 }],
-        mdatLength: 200_000,
-      }),
-    );
-    items.f = await upload(owner, 'Été 📷.png', pngBytes(4), '2024-05-10T10:00:00Z');
-    items.trashed = await upload(owner, 'trashed.png', pngBytes(5), '2024-01-15T10:00:00Z');
-    items.m = await upload(member.token, 'IMG_0001.PNG', pngBytes(10), '2024-01-20T10:00:00Z');
-    const { db } = server.database;
-    await db
-      .updateTable('media')
-      .set({ trashed_at: server.clock.now() })
-      .where('id', '=', items.trashed.id)
-      .execute();
-    albumId = (
+  const it = serverTest(target, {
+    member: 'member',
+    async seed({ server, owner, member, api, upload: uploadRaw }) {
+      const upload = async (token: string, filename: string, bytes: Buffer, createdAt?: string) => ({
+        id: await uploadRaw(token, filename, bytes, createdAt),
+        bytes,
+      });
+      ownerId = (await api('GET', '/auth/me')).json().data.user.id;
+      items.a = await upload(owner, 'IMG_0001.PNG', pngBytes(1), '2024-01-10T10:00:00Z');
+      items.b = await upload(owner, 'IMG_0001.PNG', pngBytes(2), '2024-02-10T10:00:00Z');
+      items.c = await upload(owner, 'img_0001.png', pngBytes(3), '2024-03-10T10:00:00Z');
+      items.d = await upload(owner, 'photo.jpg', buildJpeg({ size: 60_000 }), '2024-04-10T10:00:00Z');
+      items.e = await upload(
+        owner,
+        'IMG_0300.MOV',
+        buildMovie({
+          keys: { 'com.apple.quicktime.creationdate': '2022-06-30T23:45:10+0100' },
+          timescale: 600,
+          duration: 600,
+          tracks: [{ handler: 'vide', width: 1920, height: 1080 }],
+          mdatLength: 200_000,
+        }),
+      );
+      items.f = await upload(owner, 'Été 📷.png', pngBytes(4), '2024-05-10T10:00:00Z');
+      items.trashed = await upload(owner, 'trashed.png', pngBytes(5), '2024-01-15T10:00:00Z');
+      items.m = await upload(member.token, 'IMG_0001.PNG', pngBytes(10), '2024-01-20T10:00:00Z');
+      const { db } = server.database;
       await db
-        .insertInto('albums')
-        .values({ user_id: ownerId, name: 'Summer' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
-    await db
-      .insertInto('album_media')
-      .values(
-        [items.a!.id, items.e!.id, items.trashed!.id].map((id) => ({ album_id: albumId, media_id: id })),
-      )
-      .execute();
-  });
-  afterAll(() => server.close());
+        .updateTable('media')
+        .set({ trashed_at: server.clock.now() })
+        .where('id', '=', items.trashed.id)
+        .execute();
+      albumId = (
+        await db
+          .insertInto('albums')
+          .values({ user_id: ownerId, name: 'Summer' })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+      await db
+        .insertInto('album_media')
+        .values(
+          [items.a!.id, items.e!.id, items.trashed!.id].map((id) => ({ album_id: albumId, media_id: id })),
+        )
+        .execute();
+    },
+  }).extend(
+    'restore',
+    ({ api }) =>
+      (payload: unknown, token?: string) =>
+        api('POST', '/media/batch/restore', payload, token),
+  );
 
-  it('streams the chosen originals byte for byte, names made unique, trash left out', async () => {
+  it('streams the chosen originals byte for byte, names made unique, trash left out', async ({ restore }) => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'trashed'].map((key) => items[key]!.id);
     const response = await restore({ ids });
     expect(response.headers['content-type']).toBe('application/zip');
@@ -117,7 +99,7 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
       expect(files.get(name)!.sha256, name).toBe(sha256Hex(bytes));
   });
 
-  it('restores a range of dates taken, oldest first, and an album', async () => {
+  it('restores a range of dates taken, oldest first, and an album', async ({ restore }) => {
     const range = await archiveOf(
       await restore({ from: '2024-02-01T00:00:00Z', to: '2024-04-01T00:00:00Z' }),
     );
@@ -132,7 +114,7 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
     expect(album.get('IMG_0001.PNG')!.sha256).toBe(sha256Hex(items.a!.bytes));
   });
 
-  it('never gives a member another user’s items', async () => {
+  it('never gives a member another user’s items', async ({ member, restore }) => {
     const mine = await archiveOf(await restore({ ids: [items.a!.id, items.m!.id] }, member.token));
     expect([...mine.keys()]).toEqual(['IMG_0001.PNG']);
     expect(mine.get('IMG_0001.PNG')!.sha256).toBe(sha256Hex(items.m!.bytes));
@@ -151,7 +133,7 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
     expect([...ownerAll.values()].some((file) => file.sha256 === sha256Hex(items.m!.bytes))).toBe(false);
   });
 
-  it('answers an empty selection with 404 NOTHING_TO_RESTORE before any ZIP byte', async () => {
+  it('answers an empty selection with 404 NOTHING_TO_RESTORE before any ZIP byte', async ({ restore }) => {
     for (const payload of [
       { from: '2030-01-01T00:00:00Z' },
       { ids: [items.trashed!.id] },
@@ -165,7 +147,7 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
     }
   });
 
-  it('refuses malformed selections with 400', async () => {
+  it('refuses malformed selections with 400', async ({ server, owner, restore }) => {
     const cases: Array<[unknown, string]> = [
       [{}, 'BAD_REQUEST'],
       [{ ids: [items.a!.id], from: '2024-01-01T00:00:00Z' }, 'BAD_REQUEST'],
@@ -191,7 +173,9 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
     expect(text.statusCode).toBe(415);
   });
 
-  it('accepts a browser form post with the session cookie, and refuses one from another site', async () => {
+  it('accepts a browser form post with the session cookie, and refuses one from another site', async ({
+    server,
+  }) => {
     const cookie = (await login(server.app, OWNER.username, OWNER.password)).json().data.token as string;
     const form = (body: string, origin = 'http://localhost') =>
       server.app.inject({
@@ -227,8 +211,13 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
     expect(tooBig.statusCode).toBe(413);
   });
 
-  it('leaves out an original missing from the disk and lists it in MISSING.txt', async () => {
-    const gone = await upload(owner, 'gone.png', pngBytes(6), '2024-06-10T10:00:00Z');
+  it('leaves out an original missing from the disk and lists it in MISSING.txt', async ({
+    server,
+    owner,
+    upload,
+    restore,
+  }) => {
+    const gone = { id: await upload(owner, 'gone.png', pngBytes(6), '2024-06-10T10:00:00Z') };
     const detail = (
       await server.app.inject({ url: `/api/v1/media/${gone.id}`, headers: bearer(owner) })
     ).json().data;
@@ -243,7 +232,7 @@ describe.each(databaseTargets)('restoring originals as a ZIP ($label)', (target)
     expect(server.logs.some((line) => line.includes('originals missing from the library'))).toBe(true);
   });
 
-  it('reads a large selection in batches and keeps every name unique', async () => {
+  it('reads a large selection in batches and keeps every name unique', async ({ server, restore }) => {
     // 450 items straight into the library and the database: three batches of rows.
     const dir = join(server.config.libraryDir, 'owner', '2023', '01');
     await mkdir(dir, { recursive: true });

@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { MediaListItem, MediaSummary } from '@iclood/api-types';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import { unzipArchive } from './fixtures/unzip.js';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-  uploadRaw,
-} from './helper.js';
+import { addMember, databaseTargets, pngBytes } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const NOTHING: MediaSummary = {
   count: 0,
@@ -26,38 +17,8 @@ const NOTHING: MediaSummary = {
 };
 
 describe.each(databaseTargets)('the summary before a restore ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let member: { id: string; token: string };
-  let deviceId: string;
   let albumId: string;
   const ids: Record<string, string> = {};
-
-  const upload = (token: string, filename: string, bytes: Buffer, createdAt?: string) =>
-    uploadRaw(server.app, token, filename, bytes, createdAt);
-
-  const get = (url: string, token = owner) => server.app.inject({ url, headers: bearer(token) });
-
-  async function summary(query: string, token = owner): Promise<MediaSummary> {
-    const response = await get(`/api/v1/media/summary?${query}`, token);
-    expect(response.statusCode, `${query}: ${response.body}`).toBe(200);
-    return response.json().data;
-  }
-
-  async function listAll(query: string, token = owner): Promise<MediaListItem[]> {
-    const items: MediaListItem[] = [];
-    let cursor: string | null = null;
-    do {
-      const response = await get(
-        `/api/v1/media/list?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`,
-        token,
-      );
-      expect(response.statusCode, response.body).toBe(200);
-      items.push(...response.json().data.items);
-      cursor = response.json().data.nextCursor;
-    } while (cursor);
-    return items;
-  }
 
   function summaryOf(items: MediaListItem[]): MediaSummary {
     const times = items.map((item) => Date.parse(item.takenAt));
@@ -71,81 +32,79 @@ describe.each(databaseTargets)('the summary before a restore ($label)', (target)
     };
   }
 
-  async function restoredFiles(payload: Record<string, string>) {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/batch/restore',
-      headers: bearer(owner),
-      payload,
-    });
-    expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
-    const archive = await unzipArchive(response.rawPayload);
-    expect(archive.tested).toBe(true);
-    return [...archive.files.values()];
-  }
+  const it = serverTest(target, {
+    member: 'member',
+    phone: true,
+    async seed({ owner, member, phone, api, upload }) {
+      ids.a = await upload(owner, 'IMG_0001.PNG', pngBytes(1), '2024-01-10T10:00:00Z');
+      ids.b = await upload(owner, 'IMG_0002.PNG', pngBytes(2, 40), '2024-02-10T10:00:00Z');
+      ids.c = await upload(phone.token, 'harbour.jpg', buildJpeg({ size: 60_000 }), '2024-03-10T23:30:00Z');
+      ids.d = await upload(
+        phone.token,
+        'IMG_0300.MOV',
+        buildMovie({
+          keys: { 'com.apple.quicktime.creationdate': '2024-03-31T23:45:10+0100' },
+          timescale: 600,
+          duration: 600,
+          tracks: [{ handler: 'vide', width: 1920, height: 1080 }],
+          mdatLength: 200_000,
+        }),
+      );
+      ids.e = await upload(owner, 'IMG_0005.PNG', pngBytes(5, 20), '2024-04-02T08:00:00Z');
+      ids.trashed = await upload(owner, 'trashed.png', pngBytes(6), '2024-03-15T10:00:00Z');
+      await upload(member.token, 'IMG_0001.PNG', pngBytes(10), '2024-03-20T10:00:00Z');
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    member = await addMember(server.app, owner, 'member');
-    const phone = await pairPhone(server.app, owner);
-    deviceId = phone.deviceId;
-    ids.a = await upload(owner, 'IMG_0001.PNG', pngBytes(1), '2024-01-10T10:00:00Z');
-    ids.b = await upload(owner, 'IMG_0002.PNG', pngBytes(2, 40), '2024-02-10T10:00:00Z');
-    ids.c = await upload(phone.token, 'harbour.jpg', buildJpeg({ size: 60_000 }), '2024-03-10T23:30:00Z');
-    ids.d = await upload(
-      phone.token,
-      'IMG_0300.MOV',
-      buildMovie({
-        keys: { 'com.apple.quicktime.creationdate': '2024-03-31T23:45:10+0100' },
-        timescale: 600,
-        duration: 600,
-        tracks: [{ handler: 'vide', width: 1920, height: 1080 }],
-        mdatLength: 200_000,
-      }),
-    );
-    ids.e = await upload(owner, 'IMG_0005.PNG', pngBytes(5, 20), '2024-04-02T08:00:00Z');
-    ids.trashed = await upload(owner, 'trashed.png', pngBytes(6), '2024-03-15T10:00:00Z');
-    await upload(member.token, 'IMG_0001.PNG', pngBytes(10), '2024-03-20T10:00:00Z');
+      const trashed = await api('DELETE', `/media/${ids.trashed}`);
+      expect(trashed.statusCode, trashed.body).toBe(200);
+      const favorite = await api('PATCH', `/media/${ids.b}`, { favorite: true });
+      expect(favorite.statusCode, favorite.body).toBe(200);
+      const album = await api('POST', '/albums', { name: 'Spring' });
+      expect(album.statusCode, album.body).toBe(201);
+      albumId = album.json().data.id;
+      const added = await api('POST', `/albums/${albumId}/media`, { ids: [ids.b, ids.d, ids.trashed] });
+      expect(added.statusCode, added.body).toBe(200);
+    },
+  })
+    .extend('summary', ({ api }) => async (query: string, token?: string): Promise<MediaSummary> => {
+      const response = await api('GET', `/media/summary?${query}`, undefined, token);
+      expect(response.statusCode, `${query}: ${response.body}`).toBe(200);
+      return response.json().data;
+    })
+    .extend('listAll', ({ api }) => async (query: string, token?: string): Promise<MediaListItem[]> => {
+      const items: MediaListItem[] = [];
+      let cursor: string | null = null;
+      do {
+        const response = await api(
+          'GET',
+          `/media/list?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          undefined,
+          token,
+        );
+        expect(response.statusCode, response.body).toBe(200);
+        items.push(...response.json().data.items);
+        cursor = response.json().data.nextCursor;
+      } while (cursor);
+      return items;
+    })
+    .extend('restoredFiles', ({ api }) => async (payload: Record<string, string>) => {
+      const response = await api('POST', '/media/batch/restore', payload);
+      expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
+      const archive = await unzipArchive(response.rawPayload);
+      expect(archive.tested).toBe(true);
+      return [...archive.files.values()];
+    });
 
-    const trashed = await server.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/media/${ids.trashed}`,
-      headers: bearer(owner),
-    });
-    expect(trashed.statusCode, trashed.body).toBe(200);
-    const favorite = await server.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/media/${ids.b}`,
-      headers: bearer(owner),
-      payload: { favorite: true },
-    });
-    expect(favorite.statusCode, favorite.body).toBe(200);
-    const album = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/albums',
-      headers: bearer(owner),
-      payload: { name: 'Spring' },
-    });
-    expect(album.statusCode, album.body).toBe(201);
-    albumId = album.json().data.id;
-    const added = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/albums/${albumId}/media`,
-      headers: bearer(owner),
-      payload: { ids: [ids.b, ids.d, ids.trashed] },
-    });
-    expect(added.statusCode, added.body).toBe(200);
-  });
-  afterAll(() => server.close());
-
-  it('is its own route, not an item id', async () => {
-    const response = await get('/api/v1/media/summary');
+  it('is its own route, not an item id', async ({ api }) => {
+    const response = await api('GET', '/media/summary');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ status: 'success', data: { count: 5 } });
   });
 
-  it('counts and sums exactly what the list pages through, filter by filter', async () => {
+  it('counts and sums exactly what the list pages through, filter by filter', async ({
+    phone,
+    summary,
+    listAll,
+  }) => {
     const everything = await summary('');
     expect(everything).toMatchObject({ count: 5, photos: 4, videos: 1 });
     expect(everything.bytes).toBeGreaterThan(200_000);
@@ -159,7 +118,7 @@ describe.each(databaseTargets)('the summary before a restore ($label)', (target)
       'type=photo',
       'favorite=true',
       'favorite=false',
-      `device=${deviceId}`,
+      `device=${phone.deviceId}`,
       `album=${albumId}`,
       `album=${albumId}&type=photo`,
       'q=harbour',
@@ -174,7 +133,10 @@ describe.each(databaseTargets)('the summary before a restore ($label)', (target)
     expect((await summary('from=2024-03-31&to=2024-03-31')).count).toBe(1);
   });
 
-  it('counts what the restore archive holds for the same range or album', async () => {
+  it('counts what the restore archive holds for the same range or album', async ({
+    summary,
+    restoredFiles,
+  }) => {
     const selections: Array<Record<string, string>> = [
       { from: '2024-02-01T00:00:00Z', to: '2024-04-01T00:00:00Z' },
       { from: '2024-02-10', to: '2024-03-31' },
@@ -191,7 +153,13 @@ describe.each(databaseTargets)('the summary before a restore ($label)', (target)
     }
   });
 
-  it('counts only the caller’s own items; another user’s album counts nothing, as the list shows it', async () => {
+  it('counts only the caller’s own items; another user’s album counts nothing, as the list shows it', async ({
+    server,
+    owner,
+    member,
+    summary,
+    listAll,
+  }) => {
     expect(await summary('', member.token)).toMatchObject({ count: 1, photos: 1, videos: 0 });
     expect(await summary('from=2024-03-01&to=2024-03-31', member.token)).toMatchObject({ count: 1 });
     const theirs = await summary(`album=${albumId}`, member.token);
@@ -202,7 +170,7 @@ describe.each(databaseTargets)('the summary before a restore ($label)', (target)
     expect(await summary('', stranger.token)).toEqual(NOTHING);
   });
 
-  it('refuses bad filters with 400, as the list does', async () => {
+  it('refuses bad filters with 400, as the list does', async ({ api }) => {
     for (const query of [
       'from=yesterday',
       'to=2024-02-30',
@@ -214,21 +182,20 @@ describe.each(databaseTargets)('the summary before a restore ($label)', (target)
       'limit=10',
       'cursor=abc',
     ]) {
-      const response = await get(`/api/v1/media/summary?${query}`);
+      const response = await api('GET', `/media/summary?${query}`);
       expect(response.statusCode, query).toBe(400);
       expect(response.json().error.code, query).toBe('VALIDATION_FAILED');
     }
   });
 
-  it('needs media.read: 403 for an upload-only token, 401 with none', async () => {
-    const shortcut = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/devices',
-      headers: bearer(owner),
-      payload: { name: 'Shortcut', platform: 'shortcuts', scopes: ['media.upload'] },
+  it('needs media.read: 403 for an upload-only token, 401 with none', async ({ server, api }) => {
+    const shortcut = await api('POST', '/devices', {
+      name: 'Shortcut',
+      platform: 'shortcuts',
+      scopes: ['media.upload'],
     });
     expect(shortcut.statusCode).toBe(201);
-    const refused = await get('/api/v1/media/summary', shortcut.json().data.token);
+    const refused = await api('GET', '/media/summary', undefined, shortcut.json().data.token);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('SCOPE_REQUIRED');
     const anonymous = await server.app.inject({ url: '/api/v1/media/summary' });

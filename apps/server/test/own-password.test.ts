@@ -1,16 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  login,
-  OWNER,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
-import { serverTest } from './server-test.js';
+import { describe, expect } from 'vitest';
+import { addMember, bearer, databaseTargets, login, OWNER, pairPhone } from './helper.js';
+import { freshServerTest, serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('changing your own password ($label)', (target) => {
   const it = serverTest(target, { options: { loginRateLimit: { max: 1000, timeWindowMs: 60_000 } } })
@@ -102,14 +92,12 @@ describe.each(databaseTargets)('changing your own password ($label)', (target) =
     expect(short.json().error.code).toBe('VALIDATION_FAILED');
   });
 
-  it('limits attempts per address like sign-ins: 429 RATE_LIMITED, even with the right password', async () => {
-    const limitedServer = await startTestServer(
-      target,
-      {},
-      { loginRateLimit: { max: 5, timeWindowMs: 60_000 } },
-    );
-    try {
-      const token = await setupOwner(limitedServer.app);
+  const limitedServerTest = freshServerTest(target, {
+    options: { loginRateLimit: { max: 5, timeWindowMs: 60_000 } },
+  });
+  limitedServerTest(
+    'limits attempts per address like sign-ins: 429 RATE_LIMITED, even with the right password',
+    async ({ server: limitedServer, owner: token }) => {
       const attempt = (currentPassword: string, remoteAddress: string) =>
         limitedServer.app.inject({
           method: 'POST',
@@ -128,21 +116,17 @@ describe.each(databaseTargets)('changing your own password ($label)', (target) =
       // Counted per address.
       expect((await attempt(OWNER.password, '10.0.0.10')).statusCode).toBe(200);
       expect((await login(limitedServer.app, OWNER.username, 'the new password')).statusCode).toBe(200);
-    } finally {
-      await limitedServer.close();
-    }
-  });
+    },
+  );
 });
 
 describe.each(databaseTargets)('signing out everywhere else ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target);
 
-  it("ends the caller's other sessions only: not this one, not devices, not other people's", async () => {
-    const owner = await setupOwner(server.app);
+  it("ends the caller's other sessions only: not this one, not devices, not other people's", async ({
+    server,
+    owner,
+  }) => {
     const member = await addMember(server.app, owner, 'dina', 'dina-password');
     const other = (await login(server.app, 'dina', 'dina-password')).json().data.token as string;
     const phone = await pairPhone(server.app, member.token);

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { addMember, bearer, databaseTargets, pairPhone, type TestServer } from './helper.js';
+import { serverTest } from './server-test.js';
 
 /**
  * Who may call each operation, written down here independently of the routes' own declarations:
@@ -113,44 +106,37 @@ function mayCall(caller: Caller, access: Expected): boolean {
 describe.each(databaseTargets)(
   'every operation answers each kind of caller as declared ($label)',
   (target) => {
-    let server: TestServer;
     const tokens = new Map<Caller, string | undefined>();
 
-    beforeAll(async () => {
-      server = await startTestServer(target, {}, { loginRateLimit: { max: 1000, timeWindowMs: 60_000 } });
-      const owner = await setupOwner(server.app);
-      const member = await addMember(server.app, owner, 'member');
-      const admin = await addMember(server.app, owner, 'admin');
-      const promoted = await server.app.inject({
-        method: 'PATCH',
-        url: `/api/v1/users/${admin.id}`,
-        headers: bearer(owner),
-        payload: { role: 'admin' },
-      });
-      expect(promoted.json().data.user.role).toBe('admin');
-      const device = async (scopes: string[]) => {
-        const response = await server.app.inject({
-          method: 'POST',
-          url: '/api/v1/devices',
-          headers: bearer(owner),
-          payload: { name: scopes.join('+'), platform: 'shortcuts', scopes },
-        });
-        expect(response.statusCode).toBe(201);
-        return response.json().data.token as string;
-      };
-      tokens.set('no token', undefined);
-      tokens.set('Shortcut (media.upload)', await device(['media.upload']));
-      tokens.set('device with media.read only', await device(['media.read']));
-      tokens.set('device with media.write only', await device(['media.write']));
-      tokens.set('owner device with admin only', await device(['admin']));
-      tokens.set('paired phone (upload, read, write)', (await pairPhone(server.app, member.token)).token);
-      tokens.set('member session', member.token);
-      tokens.set('admin session', admin.token);
-      tokens.set('owner session', owner);
+    const it = serverTest(target, {
+      options: { loginRateLimit: { max: 1000, timeWindowMs: 60_000 } },
+      member: 'member',
+      async seed({ server, owner, member, api }) {
+        const admin = await addMember(server.app, owner, 'admin');
+        const promoted = await api('PATCH', `/users/${admin.id}`, { role: 'admin' });
+        expect(promoted.json().data.user.role).toBe('admin');
+        const device = async (scopes: string[]) => {
+          const response = await api('POST', '/devices', {
+            name: scopes.join('+'),
+            platform: 'shortcuts',
+            scopes,
+          });
+          expect(response.statusCode).toBe(201);
+          return response.json().data.token as string;
+        };
+        tokens.set('no token', undefined);
+        tokens.set('Shortcut (media.upload)', await device(['media.upload']));
+        tokens.set('device with media.read only', await device(['media.read']));
+        tokens.set('device with media.write only', await device(['media.write']));
+        tokens.set('owner device with admin only', await device(['admin']));
+        tokens.set('paired phone (upload, read, write)', (await pairPhone(server.app, member.token)).token);
+        tokens.set('member session', member.token);
+        tokens.set('admin session', admin.token);
+        tokens.set('owner session', owner);
+      },
     });
-    afterAll(() => server.close());
 
-    async function operations(): Promise<string[]> {
+    async function operations(server: TestServer): Promise<string[]> {
       const document = (await server.app.inject({ url: '/docs/json' })).json() as {
         paths: Record<string, Record<string, unknown>>;
       };
@@ -159,11 +145,13 @@ describe.each(databaseTargets)(
       );
     }
 
-    it('the table names exactly the operations the OpenAPI document lists', async () => {
-      expect((await operations()).sort()).toEqual(Object.keys(EXPECTED_ACCESS).sort());
+    it('the table names exactly the operations the OpenAPI document lists', async ({ server }) => {
+      expect((await operations(server)).sort()).toEqual(Object.keys(EXPECTED_ACCESS).sort());
     });
 
-    it('no token: 401; a token without the access: 403; a token with it gets past the door', async () => {
+    it('no token: 401; a token without the access: 403; a token with it gets past the door', async ({
+      server,
+    }) => {
       const problems: string[] = [];
       for (const [operation, access] of Object.entries(EXPECTED_ACCESS)) {
         const [method, template] = operation.split(' ') as [string, string];

@@ -1,8 +1,16 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { TestDatabaseTarget } from '@iclood/db/testing';
 import type { BuildAppOptions } from '../src/app.js';
-import { addMember, bearer, pairPhone, setupOwner, startTestServer, type TestServer } from './helper.js';
+import {
+  addMember,
+  bearer,
+  pairPhone,
+  setupOwner,
+  startTestServer,
+  uploadRaw,
+  type TestServer,
+} from './helper.js';
 
 export type Member = { id: string; token: string };
 export type Phone = { token: string; deviceId: string };
@@ -33,6 +41,8 @@ export interface ServerContext {
 export interface ServerSetup {
   env?: Record<string, string>;
   options?: BuildAppOptions;
+  /** false: nobody signs up before the tests (a test does it through the setup page); no `owner` fixture. */
+  owner?: false;
   /** Username of a member the owner adds after signing up. */
   member?: string;
   /** Pairs a phone for the owner (after the member), named so when a string. */
@@ -66,31 +76,24 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
     const { app } = running;
     let member: Member | undefined;
     let phone: Phone | undefined;
-    const owner = await setupOwner(app);
-    if (setup.member) member = await addMember(app, owner, setup.member);
+    const owner = setup.owner === false ? undefined : await setupOwner(app);
+    const ownerToken = () => need(owner, 'owner');
+    if (setup.member) member = await addMember(app, ownerToken(), setup.member);
     if (setup.phone)
-      phone = await pairPhone(app, owner, ...(typeof setup.phone === 'string' ? [setup.phone] : []));
-    const api: Api = (method, url, payload, token = owner) =>
+      phone = await pairPhone(app, ownerToken(), ...(typeof setup.phone === 'string' ? [setup.phone] : []));
+    const api: Api = (method, url, payload, token = ownerToken()) =>
       app.inject({
         method,
         url: `/api/v1${url}`,
         headers: bearer(token),
         ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
       });
-    const upload: Upload = async (token, filename, bytes, createdAt) => {
-      const query = new URLSearchParams({ filename, ...(createdAt ? { createdAt } : {}) });
-      const response = await app.inject({
-        method: 'POST',
-        url: `/api/v1/media/upload?${query}`,
-        headers: bearer(token),
-        payload: bytes,
-      });
-      expect(response.statusCode, response.body).toBe(201);
-      return response.json().data.id as string;
-    };
+    const upload: Upload = (...args) => uploadRaw(app, ...args);
     context = {
       server: running,
-      owner,
+      get owner() {
+        return ownerToken();
+      },
       get member() {
         return need(member, 'member');
       },
@@ -117,15 +120,20 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
  * A server of its own for each test (one database target): started with the owner signed up before
  * the test, closed after it. The test gets `server` and `owner` as fixtures.
  */
-export function freshServerTest(target: TestDatabaseTarget, setup: Pick<ServerSetup, 'env' | 'options'> = {}) {
+export function freshServerTest(
+  target: TestDatabaseTarget,
+  setup: Pick<ServerSetup, 'env' | 'options'> = {},
+) {
   const owners = new WeakMap<TestServer, string>();
-  return test
-    // (Vitest reads a fixture's first parameter as the fixtures it needs: none beyond the built-in task.)
-    .extend('server', async ({ task: _task }, { onCleanup }) => {
-      const server = await startTestServer(target, setup.env, setup.options);
-      onCleanup(() => server.close());
-      owners.set(server, await setupOwner(server.app));
-      return server;
-    })
-    .extend('owner', ({ server }) => owners.get(server)!);
+  return (
+    test
+      // (Vitest reads a fixture's first parameter as the fixtures it needs: none beyond the built-in task.)
+      .extend('server', async ({ task: _task }, { onCleanup }) => {
+        const server = await startTestServer(target, setup.env, setup.options);
+        onCleanup(() => server.close());
+        owners.set(server, await setupOwner(server.app));
+        return server;
+      })
+      .extend('owner', ({ server }) => owners.get(server)!)
+  );
 }

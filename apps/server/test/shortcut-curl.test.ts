@@ -7,8 +7,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 interface CurlAnswer {
   status: number;
@@ -37,26 +38,24 @@ function curl(args: string[]): Promise<CurlAnswer> {
 }
 
 describe.each(databaseTargets)('a Shortcut backing up, as curl sends it ($label)', (target) => {
-  let server: TestServer;
   let base: string;
   let token: string;
-  let owner: string;
   let folder: string;
   let photoPath: string;
   let photo: Buffer;
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/devices',
-      headers: bearer(owner),
-      payload: { name: "Anna's iPhone Shortcut", platform: 'shortcuts' },
-    });
-    token = created.json().data.token;
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const it = serverTest(target, {
+    async seed({ server, api }) {
+      const created = await api('POST', '/devices', {
+        name: "Anna's iPhone Shortcut",
+        platform: 'shortcuts',
+      });
+      token = created.json().data.token;
+      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
+  });
 
+  beforeAll(async () => {
     // A 5 MB JPEG: noise does not compress, so a 3000 × 2250 picture is about the size of a phone photo.
     folder = await mkdtemp(join(tmpdir(), 'iclood-shortcut-'));
     photoPath = join(folder, 'IMG_0001');
@@ -67,11 +66,7 @@ describe.each(databaseTargets)('a Shortcut backing up, as curl sends it ($label)
       .toFile(photoPath);
     photo = await readFile(photoPath);
   });
-
-  afterAll(async () => {
-    await server?.close();
-    await rm(folder, { recursive: true, force: true });
-  });
+  afterAll(() => rm(folder, { recursive: true, force: true }));
 
   const auth = () => ['--header', `Authorization: Bearer ${token}`];
   const json = (body: unknown) => [
@@ -81,7 +76,10 @@ describe.each(databaseTargets)('a Shortcut backing up, as curl sends it ($label)
     JSON.stringify(body),
   ];
 
-  it('start → raw upload → stop, and the status then gives the last completed backup', async () => {
+  it('start → raw upload → stop, and the status then gives the last completed backup', async ({
+    server,
+    owner,
+  }) => {
     expect(photo.length).toBeGreaterThan(4.5 * 1024 * 1024);
 
     const before = await curl([...auth(), `${base}/api/v1/backup/status`]);

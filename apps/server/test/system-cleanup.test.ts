@@ -1,61 +1,50 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { thumbnailPath, type ThumbnailSize } from '@iclood/storage';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  filesUnder,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { addMember, databaseTargets, filesUnder, pngBytes } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 describe.each(databaseTargets)('cleanup ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-
-  beforeAll(async () => {
+  const it = serverTest(target, {
+    env: { ICLOOD_TRASH_DAYS: '30' },
     // Thumbnails here are made by hand; the job runner stays paused so it writes none of its own.
-    server = await startTestServer(target, { ICLOOD_TRASH_DAYS: '30' }, { jobs: { paused: true } });
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+    options: { jobs: { paused: true } },
+  }).extend(
+    'cleanup',
+    ({ api }) =>
+      (token?: string) =>
+        api('POST', '/system/cleanup', undefined, token),
+  );
 
-  async function upload(filename: string, bytes: Buffer) {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${filename}`,
-      headers: bearer(owner),
-      payload: bytes,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    const id = response.json().data.id as string;
-    const detail = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
-    return { id, relPath: detail.json().data.relPath as string, size: bytes.length };
-  }
+  it('purges expired trash, abandoned uploads and orphan thumbnails, and says what it freed', async ({
+    server,
+    owner,
+    api,
+    upload: uploadRaw,
+    cleanup,
+  }) => {
+    async function upload(filename: string, bytes: Buffer) {
+      const id = await uploadRaw(owner, filename, bytes);
+      const detail = await api('GET', `/media/${id}`);
+      return { id, relPath: detail.json().data.relPath as string, size: bytes.length };
+    }
 
-  async function thumbnail(mediaId: string, size: ThumbnailSize, bytes: number): Promise<string> {
-    const path = thumbnailPath(server.app.layout.thumbsDir, mediaId, size);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, randomBytes(bytes));
-    return path;
-  }
+    async function thumbnail(mediaId: string, size: ThumbnailSize, bytes: number): Promise<string> {
+      const path = thumbnailPath(server.app.layout.thumbsDir, mediaId, size);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, randomBytes(bytes));
+      return path;
+    }
 
-  const trashAt = (id: string, at: Date) =>
-    server.database.db.updateTable('media').set({ trashed_at: at }).where('id', '=', id).execute();
+    const trashAt = (id: string, at: Date) =>
+      server.database.db.updateTable('media').set({ trashed_at: at }).where('id', '=', id).execute();
 
-  const cleanup = (token = owner) =>
-    server.app.inject({ method: 'POST', url: '/api/v1/system/cleanup', headers: bearer(token) });
-
-  it('purges expired trash, abandoned uploads and orphan thumbnails, and says what it freed', async () => {
     const kept = await upload('kept.png', pngBytes(1));
     const expired = await upload('expired.jpg', buildJpeg({ size: 50_000 }));
     const recent = await upload('recent.png', pngBytes(2));
@@ -124,7 +113,7 @@ describe.each(databaseTargets)('cleanup ($label)', (target) => {
     expect(later.trash).toEqual({ items: 1, bytes: recent.size + 1100 });
   });
 
-  it('is for the owner only', async () => {
+  it('is for the owner only', async ({ server, owner, cleanup }) => {
     const member = await addMember(server.app, owner, 'member');
     const response = await cleanup(member.token);
     expect(response.statusCode).toBe(403);

@@ -9,7 +9,6 @@ import { thumbnailPath } from '@iclood/storage';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { buildMovie } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import {
-  addMember,
   bearer,
   databaseTargets,
   pairPhone,
@@ -18,6 +17,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helper.js';
+import { freshServerTest, serverTest, type Phone } from './server-test.js';
 
 const GiB = 1024 ** 3;
 const run = promisify(execFile);
@@ -36,12 +36,8 @@ async function sizesUnder(dir: string): Promise<Map<string, number>> {
 const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
 
 describe.each(databaseTargets)('storage report ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
   let ownerId: string;
-  let member: { id: string; token: string };
-  let phone: { token: string; deviceId: string };
-  let memberPhone: { token: string; deviceId: string };
+  let memberPhone: Phone;
   /** Library path of each upload, and who sent it. */
   const uploads: Array<{
     id: string;
@@ -53,77 +49,73 @@ describe.each(databaseTargets)('storage report ($label)', (target) => {
   let trashedPath: string;
   let thumbnailBytes = 0;
 
-  async function upload(
-    token: string,
-    filename: string,
-    bytes: Buffer,
-    deviceId: string | null,
-    userId: string,
-  ) {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
-      headers: bearer(token),
-      payload: bytes,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    const id = response.json().data.id as string;
-    const detail = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(token) });
-    const relPath = detail.json().data.relPath as string;
-    uploads.push({ id, relPath, userId, deviceId, video: filename.endsWith('.MOV') });
-    return id;
-  }
-
-  const storage = (token: string) =>
-    server.app.inject({ url: '/api/v1/system/storage', headers: bearer(token) }).then((response) => {
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json().data;
-    });
-
-  beforeAll(async () => {
+  const it = serverTest(target, {
     // Thumbnails here are made by hand; the job runner stays paused so it writes none of its own.
-    server = await startTestServer(target, {}, { jobs: { paused: true } });
-    owner = await setupOwner(server.app);
-    ownerId = (await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(owner) })).json().data.user
-      .id;
-    member = await addMember(server.app, owner, 'member');
-    phone = await pairPhone(server.app, owner, 'Owner iPhone');
-    memberPhone = await pairPhone(server.app, member.token, 'Member iPhone');
-    await upload(phone.token, 'IMG_0001.PNG', pngBytes(1, 64), phone.deviceId, ownerId);
-    await upload(phone.token, 'IMG_0002.JPG', buildJpeg({ size: 123_457 }), phone.deviceId, ownerId);
-    await upload(
-      phone.token,
-      'IMG_0003.MOV',
-      buildMovie({
-        timescale: 600,
-        duration: 600,
-        tracks: [{ handler: 'vide', width: 640, height: 480 }],
-        mdatLength: 300_001,
-      }),
-      phone.deviceId,
-      ownerId,
-    );
-    await upload(owner, 'desk.png', pngBytes(2, 32), null, ownerId);
-    const trashedId = await upload(owner, 'old.jpg', buildJpeg({ size: 77_777 }), null, ownerId);
-    await upload(memberPhone.token, 'IMG_0001.PNG', pngBytes(3, 48), memberPhone.deviceId, member.id);
-    trashedPath = uploads.find((item) => item.id === trashedId)!.relPath;
-    await server.database.db
-      .updateTable('media')
-      .set({ trashed_at: server.clock.now() })
-      .where('id', '=', trashedId)
-      .execute();
-    for (const [index, item] of uploads.entries()) {
-      for (const size of ['small', 'preview'] as const) {
-        const path = thumbnailPath(server.app.layout.thumbsDir, item.id, size);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, randomBytes(size === 'small' ? 1000 + index : 20_000 + index));
+    options: { jobs: { paused: true } },
+    member: 'member',
+    phone: 'Owner iPhone',
+    async seed({ server, owner, member, phone, api, upload: uploadRaw }) {
+      async function upload(
+        token: string,
+        filename: string,
+        bytes: Buffer,
+        deviceId: string | null,
+        userId: string,
+      ) {
+        const id = await uploadRaw(token, filename, bytes);
+        const detail = await api('GET', `/media/${id}`, undefined, token);
+        const relPath = detail.json().data.relPath as string;
+        uploads.push({ id, relPath, userId, deviceId, video: filename.endsWith('.MOV') });
+        return id;
       }
-    }
-    thumbnailBytes = sum((await sizesUnder(server.app.layout.thumbsDir)).values());
-  });
-  afterAll(() => server.close());
 
-  it('shows the owner the household, matching the files on disk', async () => {
+      ownerId = (await api('GET', '/auth/me')).json().data.user.id;
+      memberPhone = await pairPhone(server.app, member.token, 'Member iPhone');
+      await upload(phone.token, 'IMG_0001.PNG', pngBytes(1, 64), phone.deviceId, ownerId);
+      await upload(phone.token, 'IMG_0002.JPG', buildJpeg({ size: 123_457 }), phone.deviceId, ownerId);
+      await upload(
+        phone.token,
+        'IMG_0003.MOV',
+        buildMovie({
+          timescale: 600,
+          duration: 600,
+          tracks: [{ handler: 'vide', width: 640, height: 480 }],
+          mdatLength: 300_001,
+        }),
+        phone.deviceId,
+        ownerId,
+      );
+      await upload(owner, 'desk.png', pngBytes(2, 32), null, ownerId);
+      const trashedId = await upload(owner, 'old.jpg', buildJpeg({ size: 77_777 }), null, ownerId);
+      await upload(memberPhone.token, 'IMG_0001.PNG', pngBytes(3, 48), memberPhone.deviceId, member.id);
+      trashedPath = uploads.find((item) => item.id === trashedId)!.relPath;
+      await server.database.db
+        .updateTable('media')
+        .set({ trashed_at: server.clock.now() })
+        .where('id', '=', trashedId)
+        .execute();
+      for (const [index, item] of uploads.entries()) {
+        for (const size of ['small', 'preview'] as const) {
+          const path = thumbnailPath(server.app.layout.thumbsDir, item.id, size);
+          await mkdir(dirname(path), { recursive: true });
+          await writeFile(path, randomBytes(size === 'small' ? 1000 + index : 20_000 + index));
+        }
+      }
+      thumbnailBytes = sum((await sizesUnder(server.app.layout.thumbsDir)).values());
+    },
+  }).extend('storage', ({ api }) => async (token: string) => {
+    const response = await api('GET', '/system/storage', undefined, token);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().data;
+  });
+
+  it('shows the owner the household, matching the files on disk', async ({
+    server,
+    owner,
+    member,
+    phone,
+    storage,
+  }) => {
     const report = await storage(owner);
     const onDisk = await sizesUnder(server.config.libraryDir);
     for (const name of onDisk.keys()) if (name.startsWith('.tmp/')) onDisk.delete(name);
@@ -189,7 +181,7 @@ describe.each(databaseTargets)('storage report ($label)', (target) => {
     expect(report.minFreeBytes).toBe(server.config.minFreeBytes);
   });
 
-  it('shows a member the disk and their own library only', async () => {
+  it('shows a member the disk and their own library only', async ({ server, member, storage }) => {
     const report = await storage(member.token);
     const mine = uploads.filter((item) => item.userId === member.id);
     const bytes = (await stat(join(server.config.libraryDir, mine[0]!.relPath))).size;
@@ -209,7 +201,12 @@ describe.each(databaseTargets)('storage report ($label)', (target) => {
     expect(JSON.stringify(report)).not.toContain(ownerId);
   });
 
-  it('puts a storage summary in system/status, scoped the same way', async () => {
+  it('puts a storage summary in system/status, scoped the same way', async ({
+    server,
+    owner,
+    member,
+    storage,
+  }) => {
     const status = (token: string) =>
       server.app
         .inject({ url: '/api/v1/system/status', headers: bearer(token) })
@@ -226,7 +223,7 @@ describe.each(databaseTargets)('storage report ($label)', (target) => {
     });
   });
 
-  it('needs the media.read scope', async () => {
+  it('needs the media.read scope', async ({ server, owner }) => {
     const created = await server.app.inject({
       method: 'POST',
       url: '/api/v1/devices',
@@ -285,18 +282,12 @@ describe('storage warnings on a nearly full disk', () => {
     expect(report.warnings[0].message).toMatch(/% of the library's disk is free/);
   });
 
-  it('has no warnings with room to spare', async () => {
-    const roomy = await startTestServer(databaseTargets[0]!, { ICLOOD_MIN_FREE_BYTES: '1MiB' });
-    try {
-      const token = await setupOwner(roomy.app);
-      const report = (
-        await roomy.app.inject({ url: '/api/v1/system/storage', headers: bearer(token) })
-      ).json().data;
-      const fs = await statfs(roomy.config.libraryDir);
-      if (fs.bavail / fs.blocks >= 0.1) expect(report.warnings).toEqual([]);
-      else expect(report.warnings.map((warning: { code: string }) => warning.code)).toEqual(['DISK_LOW']);
-    } finally {
-      await roomy.close();
-    }
+  const roomy = freshServerTest(databaseTargets[0]!, { env: { ICLOOD_MIN_FREE_BYTES: '1MiB' } });
+  roomy('has no warnings with room to spare', async ({ server, owner: token }) => {
+    const report = (await server.app.inject({ url: '/api/v1/system/storage', headers: bearer(token) })).json()
+      .data;
+    const fs = await statfs(server.config.libraryDir);
+    if (fs.bavail / fs.blocks >= 0.1) expect(report.warnings).toEqual([]);
+    else expect(report.warnings.map((warning: { code: string }) => warning.code)).toEqual(['DISK_LOW']);
   });
 });

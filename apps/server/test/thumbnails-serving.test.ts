@@ -1,48 +1,36 @@
 import { rm, stat } from 'node:fs/promises';
 import { thumbnailPath } from '@iclood/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { describeImage, rotatedJpeg } from './fixtures/pictures.js';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('serving thumbnails ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let member: { id: string; token: string };
   let seed = 0;
 
-  async function upload(token = owner): Promise<string> {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=IMG_${++seed}.JPG`,
-      headers: bearer(token),
-      payload: await rotatedJpeg(60, 40, seed),
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  }
+  const it = serverTest(target, { member: 'mia' })
+    .extend(
+      'uploadJpeg',
+      ({ owner, upload }) =>
+        async (token = owner) =>
+          upload(token, `IMG_${++seed}.JPG`, await rotatedJpeg(60, 40, seed)),
+    )
+    .extend(
+      'thumbnail',
+      ({ server, owner }) =>
+        (id: string, token = owner, headers: Record<string, string> = {}, size = 'small') =>
+          server.app.inject({
+            url: `/api/v1/media/${id}/thumbnail?size=${size}`,
+            headers: { ...bearer(token), ...headers },
+          }),
+    );
 
-  const thumbnail = (id: string, token = owner, headers: Record<string, string> = {}, size = 'small') =>
-    server.app.inject({
-      url: `/api/v1/media/${id}/thumbnail?size=${size}`,
-      headers: { ...bearer(token), ...headers },
-    });
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    member = await addMember(server.app, owner, 'mia');
-  });
-  afterAll(() => server.close());
-
-  it('says THUMBNAIL_PENDING with Retry-After until the job has run, then serves the file', async () => {
-    const id = await upload();
+  it('says THUMBNAIL_PENDING with Retry-After until the job has run, then serves the file', async ({
+    server,
+    uploadJpeg,
+    thumbnail,
+  }) => {
+    const id = await uploadJpeg();
     const pending = await thumbnail(id);
     expect(pending.statusCode).toBe(404);
     expect(pending.json().error.code).toBe('THUMBNAIL_PENDING');
@@ -60,8 +48,13 @@ describe.each(databaseTargets)('serving thumbnails ($label)', (target) => {
     expect(JSON.stringify(ready.headers)).not.toContain(server.dataDir);
   });
 
-  it('answers If-None-Match with 304, and a changed file gets a new ETag', async () => {
-    const id = await upload();
+  it('answers If-None-Match with 304, and a changed file gets a new ETag', async ({
+    server,
+    owner,
+    uploadJpeg,
+    thumbnail,
+  }) => {
+    const id = await uploadJpeg();
     await server.app.jobs.drain();
     const first = await thumbnail(id);
     const etag = first.headers.etag as string;
@@ -88,8 +81,8 @@ describe.each(databaseTargets)('serving thumbnails ($label)', (target) => {
     expect(await describeImage(remade.rawPayload)).toMatchObject({ width: 40, height: 60 });
   });
 
-  it('keeps serving an item in the trash', async () => {
-    const id = await upload();
+  it('keeps serving an item in the trash', async ({ server, owner, uploadJpeg, thumbnail }) => {
+    const id = await uploadJpeg();
     await server.app.jobs.drain();
     const deleted = await server.app.inject({
       method: 'DELETE',
@@ -102,8 +95,14 @@ describe.each(databaseTargets)('serving thumbnails ($label)', (target) => {
     expect(response.headers['content-type']).toBe('image/webp');
   });
 
-  it('answers 404 for another user’s item and for ids that do not exist, and needs a token', async () => {
-    const ofMember = await upload(member.token);
+  it('answers 404 for another user’s item and for ids that do not exist, and needs a token', async ({
+    server,
+    owner,
+    member,
+    uploadJpeg,
+    thumbnail,
+  }) => {
+    const ofMember = await uploadJpeg(member.token);
     await server.app.jobs.drain();
     await stat(thumbnailPath(server.app.layout.thumbsDir, ofMember, 'small'));
     expect((await thumbnail(ofMember, member.token)).statusCode).toBe(200);
@@ -118,8 +117,8 @@ describe.each(databaseTargets)('serving thumbnails ($label)', (target) => {
     expect(anonymous.statusCode).toBe(401);
   });
 
-  it('HEAD answers the headers alone', async () => {
-    const id = await upload();
+  it('HEAD answers the headers alone', async ({ server, owner, uploadJpeg }) => {
+    const id = await uploadJpeg();
     await server.app.jobs.drain();
     const head = await server.app.inject({
       method: 'HEAD',

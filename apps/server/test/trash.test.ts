@@ -1,97 +1,88 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { thumbnailPath } from '@iclood/storage';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  bearer,
-  databaseTargets,
-  filesUnder,
-  multipartBody,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, filesUnder, multipartBody, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const DAY = 86_400_000;
 
 describe.each(databaseTargets)('the trash ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  let member: { id: string; token: string };
   let seed = 0;
 
-  async function upload(token: string, filename: string, data = pngBytes(++seed)) {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?filename=${encodeURIComponent(filename)}`,
-      headers: bearer(token),
-      payload: data,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return { id: response.json().data.id as string, data };
-  }
-
-  /** Both thumbnails of an item, as the thumbnail jobs would have written them. */
-  async function fakeThumbnails(id: string): Promise<string[]> {
-    const paths = (['small', 'preview'] as const).map((size) =>
-      thumbnailPath(server.app.layout.thumbsDir, id, size),
+  const it = serverTest(target, { env: { ICLOOD_TRASH_DAYS: '7' }, member: 'mia' })
+    .extend(
+      'uploadPng',
+      ({ upload }) =>
+        async (token: string, filename: string, data = pngBytes(++seed)) => ({
+          id: await upload(token, filename, data),
+          data,
+        }),
+    )
+    /** Both thumbnails of an item, as the thumbnail jobs would have written them. */
+    .extend('fakeThumbnails', ({ server }) => async (id: string): Promise<string[]> => {
+      const paths = (['small', 'preview'] as const).map((size) =>
+        thumbnailPath(server.app.layout.thumbsDir, id, size),
+      );
+      for (const path of paths) {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, Buffer.alloc(300, 1));
+      }
+      return paths;
+    })
+    .extend(
+      'trashIds',
+      ({ api }) =>
+        async (token?: string) =>
+          (
+            (await api('GET', '/trash?limit=500', undefined, token)).json().data.items as Array<{
+              id: string;
+            }>
+          ).map((item) => item.id),
+    )
+    .extend(
+      'libraryFiles',
+      ({ server }) =>
+        () =>
+          filesUnder(server.config.libraryDir).then((files) => files.filter((f) => !f.startsWith('.tmp'))),
+    )
+    .extend(
+      'rowCount',
+      ({ server }) =>
+        async () =>
+          Number(
+            (
+              await server.database.db
+                .selectFrom('media')
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirstOrThrow()
+            ).n,
+          ),
     );
-    for (const path of paths) {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, Buffer.alloc(300, 1));
-    }
-    return paths;
-  }
 
-  const request = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: unknown, token = owner) =>
-    server.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: bearer(token),
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
-
-  const trashIds = async (token = owner) =>
-    (
-      (await request('GET', '/trash?limit=500', undefined, token)).json().data.items as Array<{ id: string }>
-    ).map((item) => item.id);
-  const libraryFiles = () =>
-    filesUnder(server.config.libraryDir).then((files) => files.filter((f) => !f.startsWith('.tmp')));
-  const rowCount = async () =>
-    Number(
-      (
-        await server.database.db
-          .selectFrom('media')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-
-  beforeAll(async () => {
-    server = await startTestServer(target, { ICLOOD_TRASH_DAYS: '7' });
-    owner = await setupOwner(server.app);
-    member = await addMember(server.app, owner, 'mia');
-  });
-  afterAll(() => server.close());
-  beforeEach(async () => {
+  it.beforeEach(async ({ api, member }) => {
     // Each test starts with empty trashes.
-    await request('DELETE', '/trash');
-    await request('DELETE', '/trash', undefined, member.token);
+    await api('DELETE', '/trash');
+    await api('DELETE', '/trash', undefined, member.token);
   });
 
-  it('lists the trash newest-deleted first, page by page, with when each item will be purged', async () => {
+  it('lists the trash newest-deleted first, page by page, with when each item will be purged', async ({
+    server,
+    owner,
+    member,
+    api,
+    uploadPng,
+    trashIds,
+  }) => {
     const items = [];
-    for (let i = 0; i < 5; i++) items.push(await upload(owner, `T_${i}.PNG`));
+    for (let i = 0; i < 5; i++) items.push(await uploadPng(owner, `T_${i}.PNG`));
     const deletedAt: string[] = [];
     for (const item of items) {
       server.clock.advance(60_000);
       deletedAt.push(server.clock.now().toISOString());
-      expect((await request('DELETE', `/media/${item.id}`)).statusCode).toBe(200);
+      expect((await api('DELETE', `/media/${item.id}`)).statusCode).toBe(200);
     }
-    const first = await request('GET', '/trash?limit=2');
+    const first = await api('GET', '/trash?limit=2');
     expect(first.statusCode, first.body).toBe(200);
     const page = first.json().data;
     expect(page.items).toHaveLength(2);
@@ -105,27 +96,35 @@ describe.each(databaseTargets)('the trash ($label)', (target) => {
     const ids = page.items.map((item: { id: string }) => item.id);
     let cursor = page.nextCursor as string | null;
     while (cursor) {
-      const next = (await request('GET', `/trash?limit=2&cursor=${cursor}`)).json().data;
+      const next = (await api('GET', `/trash?limit=2&cursor=${cursor}`)).json().data;
       ids.push(...next.items.map((item: { id: string }) => item.id));
       cursor = next.nextCursor;
     }
     expect(ids).toEqual(items.map((item) => item.id).reverse());
     expect(await trashIds(member.token)).toEqual([]);
-    expect((await request('GET', '/trash?cursor=bm9wZQ')).statusCode).toBe(400);
+    expect((await api('GET', '/trash?cursor=bm9wZQ')).statusCode).toBe(400);
   });
 
-  it('empties the trash: originals, both thumbnails and rows go; what is not trashed stays', async () => {
-    const keep = await upload(owner, 'KEEP.PNG');
-    const doomed = [await upload(owner, 'GONE_1.PNG'), await upload(owner, 'GONE_2.PNG')];
+  it('empties the trash: originals, both thumbnails and rows go; what is not trashed stays', async ({
+    server,
+    owner,
+    api,
+    uploadPng,
+    fakeThumbnails,
+    libraryFiles,
+    rowCount,
+  }) => {
+    const keep = await uploadPng(owner, 'KEEP.PNG');
+    const doomed = [await uploadPng(owner, 'GONE_1.PNG'), await uploadPng(owner, 'GONE_2.PNG')];
     const keptThumbs = await fakeThumbnails(keep.id);
     const doomedThumbs = [await fakeThumbnails(doomed[0]!.id), await fakeThumbnails(doomed[1]!.id)];
-    const album = await request('POST', '/albums', { name: 'Soon empty' });
-    await request('POST', `/albums/${album.json().data.id}/media`, { ids: [keep.id, doomed[0]!.id] });
+    const album = await api('POST', '/albums', { name: 'Soon empty' });
+    await api('POST', `/albums/${album.json().data.id}/media`, { ids: [keep.id, doomed[0]!.id] });
     const before = await libraryFiles();
     const rowsBefore = await rowCount();
-    await request('POST', '/media/batch/delete', { ids: doomed.map((item) => item.id) });
+    await api('POST', '/media/batch/delete', { ids: doomed.map((item) => item.id) });
 
-    const emptied = await request('DELETE', '/trash');
+    const emptied = await api('DELETE', '/trash');
     expect(emptied.statusCode, emptied.body).toBe(200);
     const bytes = doomed.reduce((sum, item) => sum + item.data.length, 0) + 4 * 300;
     expect(emptied.json().data).toEqual({ items: 2, bytes });
@@ -138,40 +137,57 @@ describe.each(databaseTargets)('the trash ($label)', (target) => {
     expect(thumbsLeft).toEqual(expect.arrayContaining(keptThumbs));
     for (const path of doomedThumbs.flat()) expect(thumbsLeft).not.toContain(path);
     expect(await rowCount()).toBe(rowsBefore - 2);
-    expect((await request('GET', `/media/${doomed[0]!.id}`)).statusCode).toBe(404);
-    expect((await request('GET', `/media/${keep.id}`)).statusCode).toBe(200);
-    expect((await request('GET', `/albums/${album.json().data.id}`)).json().data.itemCount).toBe(1);
+    expect((await api('GET', `/media/${doomed[0]!.id}`)).statusCode).toBe(404);
+    expect((await api('GET', `/media/${keep.id}`)).statusCode).toBe(200);
+    expect((await api('GET', `/albums/${album.json().data.id}`)).json().data.itemCount).toBe(1);
     // No removal intent is left behind.
     expect(await filesUnder(join(server.config.libraryDir, '.tmp'))).toEqual([]);
-    expect((await request('DELETE', '/trash')).json().data).toEqual({ items: 0, bytes: 0 });
+    expect((await api('DELETE', '/trash')).json().data).toEqual({ items: 0, bytes: 0 });
   });
 
-  it('deletes some items for good, only from the caller’s own trash', async () => {
-    const mine = [await upload(owner, 'A.PNG'), await upload(owner, 'B.PNG'), await upload(owner, 'C.PNG')];
-    const theirs = await upload(member.token, 'THEIRS.PNG');
-    await request('POST', '/media/batch/delete', { ids: mine.map((item) => item.id) });
-    await request('DELETE', `/media/${theirs.id}`, undefined, member.token);
+  it('deletes some items for good, only from the caller’s own trash', async ({
+    owner,
+    member,
+    api,
+    uploadPng,
+    trashIds,
+  }) => {
+    const mine = [
+      await uploadPng(owner, 'A.PNG'),
+      await uploadPng(owner, 'B.PNG'),
+      await uploadPng(owner, 'C.PNG'),
+    ];
+    const theirs = await uploadPng(member.token, 'THEIRS.PNG');
+    await api('POST', '/media/batch/delete', { ids: mine.map((item) => item.id) });
+    await api('DELETE', `/media/${theirs.id}`, undefined, member.token);
 
     // Not in the trash (C restored) or not mine: skipped.
-    await request('POST', '/trash/restore', { ids: [mine[2]!.id] });
-    const deleted = await request('POST', '/trash/delete', { ids: [mine[0]!.id, mine[2]!.id, theirs.id] });
+    await api('POST', '/trash/restore', { ids: [mine[2]!.id] });
+    const deleted = await api('POST', '/trash/delete', { ids: [mine[0]!.id, mine[2]!.id, theirs.id] });
     expect(deleted.statusCode, deleted.body).toBe(200);
     expect(deleted.json().data).toEqual({ items: 1, bytes: mine[0]!.data.length });
     expect(await trashIds()).toEqual([mine[1]!.id]);
-    expect((await request('GET', `/media/${mine[2]!.id}`)).statusCode).toBe(200);
+    expect((await api('GET', `/media/${mine[2]!.id}`)).statusCode).toBe(200);
 
     // The member's item survived the owner's delete, empty and restore.
-    await request('DELETE', '/trash');
-    expect((await request('POST', '/trash/restore', { ids: [theirs.id] })).json().data.count).toBe(0);
+    await api('DELETE', '/trash');
+    expect((await api('POST', '/trash/restore', { ids: [theirs.id] })).json().data.count).toBe(0);
     expect(await trashIds(member.token)).toEqual([theirs.id]);
-    const original = await request('GET', `/media/${theirs.id}/original`, undefined, member.token);
+    const original = await api('GET', `/media/${theirs.id}/original`, undefined, member.token);
     expect(original.rawPayload.equals(theirs.data)).toBe(true);
-    expect((await request('POST', '/trash/delete', { ids: [] })).statusCode).toBe(400);
+    expect((await api('POST', '/trash/delete', { ids: [] })).statusCode).toBe(400);
   });
 
-  it('counts a trashed item as a duplicate on upload and check, telling the client it is in the trash', async () => {
-    const item = await upload(owner, 'IMG_7000.PNG');
-    await request('DELETE', `/media/${item.id}`);
+  it('counts a trashed item as a duplicate on upload and check, telling the client it is in the trash', async ({
+    server,
+    owner,
+    api,
+    uploadPng,
+    trashIds,
+    rowCount,
+  }) => {
+    const item = await uploadPng(owner, 'IMG_7000.PNG');
+    await api('DELETE', `/media/${item.id}`);
     const filesBefore = await filesUnder(server.config.libraryDir);
     const rowsBefore = await rowCount();
 
@@ -191,7 +207,7 @@ describe.each(databaseTargets)('the trash ($label)', (target) => {
       payload: form.payload,
     });
     expect(multipart.json().data).toEqual({ id: item.id, status: 'duplicate', trashed: true });
-    const check = await request('POST', '/media/check', {
+    const check = await api('POST', '/media/check', {
       items: [{ key: 'k', sha256: sha256Hex(item.data) }],
     });
     expect(check.json().data.results).toEqual([

@@ -1,48 +1,38 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  multipartBody,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, filesUnder, multipartBody, pairPhone, pngBytes } from './helper.js';
+import { serverTest, type Phone } from './server-test.js';
 
 describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind ($label)', (target) => {
-  let server: TestServer;
-  let phone: { token: string; deviceId: string };
-  let otherPhone: { token: string; deviceId: string };
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    const owner = await setupOwner(server.app);
-    phone = await pairPhone(server.app, owner, 'phone');
-    otherPhone = await pairPhone(server.app, owner, 'other phone');
-  });
-  afterAll(() => server.close());
+  let otherPhone: Phone;
+  const it = serverTest(target, {
+    phone: 'phone',
+    async seed({ server, owner }) {
+      otherPhone = await pairPhone(server.app, owner, 'other phone');
+    },
+  }).extend(
+    'expectRefused',
+    ({ server, phone }) =>
+      async (
+        request: { url?: string; headers?: Record<string, string>; payload?: Buffer | string },
+        status: number,
+        code: string,
+      ) => {
+        const response = await server.app.inject({
+          method: 'POST',
+          url: request.url ?? '/api/v1/media/upload?filename=x.png',
+          headers: { ...bearer(phone.token), ...request.headers },
+          payload: request.payload,
+        });
+        expect(response.statusCode, response.body).toBe(status);
+        expect(response.json().error.code).toBe(code);
+        expect(await filesUnder(server.config.libraryDir)).toEqual([]);
+        const rows = await server.database.db.selectFrom('media').select('id').execute();
+        expect(rows).toEqual([]);
+      },
+  );
 
-  async function expectRefused(
-    request: { url?: string; headers?: Record<string, string>; payload?: Buffer | string },
-    status: number,
-    code: string,
-  ) {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: request.url ?? '/api/v1/media/upload?filename=x.png',
-      headers: { ...bearer(phone.token), ...request.headers },
-      payload: request.payload,
-    });
-    expect(response.statusCode, response.body).toBe(status);
-    expect(response.json().error.code).toBe(code);
-    expect(await filesUnder(server.config.libraryDir)).toEqual([]);
-    const rows = await server.database.db.selectFrom('media').select('id').execute();
-    expect(rows).toEqual([]);
-  }
-
-  it('truncated multipart', async () => {
+  it('truncated multipart', async ({ expectRefused }) => {
     const form = multipartBody([{ name: 'file', filename: 'a.png', data: pngBytes(1) }]);
     await expectRefused(
       {
@@ -55,7 +45,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('a form without a file part', async () => {
+  it('a form without a file part', async ({ expectRefused }) => {
     const form = multipartBody([{ name: 'localId', value: 'x' }]);
     await expectRefused(
       { headers: form.headers, payload: form.payload, url: '/api/v1/media/upload' },
@@ -64,7 +54,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('two file parts', async () => {
+  it('two file parts', async ({ expectRefused }) => {
     const form = multipartBody([
       { name: 'file', filename: 'a.png', data: pngBytes(2) },
       { name: 'file', filename: 'b.png', data: pngBytes(3) },
@@ -76,7 +66,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('an oversized field', async () => {
+  it('an oversized field', async ({ expectRefused }) => {
     const form = multipartBody([
       { name: 'originalPath', value: 'x'.repeat(70 * 1024) },
       { name: 'file', filename: 'a.png', data: pngBytes(4) },
@@ -88,9 +78,9 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it.each(['../../etc/passwd.png', '/etc/cron.d/x.png', '..\\..\\x.png', '..'])(
+  it.for(['../../etc/passwd.png', '/etc/cron.d/x.png', '..\\..\\x.png', '..'])(
     'the file name %s',
-    async (name) => {
+    async (name, { expectRefused }) => {
       await expectRefused(
         { url: `/api/v1/media/upload?filename=${encodeURIComponent(name)}`, payload: pngBytes(5) },
         400,
@@ -105,7 +95,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     },
   );
 
-  it('an empty body', async () => {
+  it('an empty body', async ({ expectRefused }) => {
     await expectRefused(
       { payload: Buffer.alloc(0), headers: { 'content-type': 'image/png' } },
       400,
@@ -113,9 +103,9 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it.each(['application/json', 'text/plain', 'application/x-www-form-urlencoded'])(
+  it.for(['application/json', 'text/plain', 'application/x-www-form-urlencoded'])(
     'the content type %s',
-    async (type) => {
+    async (type, { expectRefused }) => {
       await expectRefused(
         { headers: { 'content-type': type }, payload: '{"not":"a photo"}' },
         415,
@@ -124,7 +114,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     },
   );
 
-  it('text named .jpg (the type comes from the bytes)', async () => {
+  it('text named .jpg (the type comes from the bytes)', async ({ expectRefused }) => {
     await expectRefused(
       {
         url: '/api/v1/media/upload?filename=holiday.jpg',
@@ -135,7 +125,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('an invalid date', async () => {
+  it('an invalid date', async ({ expectRefused }) => {
     await expectRefused(
       { url: '/api/v1/media/upload?filename=a.png&createdAt=yesterday', payload: pngBytes(6) },
       400,
@@ -152,11 +142,11 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('a raw upload without a file name', async () => {
+  it('a raw upload without a file name', async ({ expectRefused }) => {
     await expectRefused({ url: '/api/v1/media/upload', payload: pngBytes(7) }, 400, 'VALIDATION_FAILED');
   });
 
-  it('a sessionId of another device', async () => {
+  it('a sessionId of another device', async ({ server, expectRefused }) => {
     const started = await server.app.inject({
       method: 'POST',
       url: '/api/v1/backup/start',
@@ -171,7 +161,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('a wrong X-Content-SHA256', async () => {
+  it('a wrong X-Content-SHA256', async ({ expectRefused }) => {
     await expectRefused(
       { headers: { 'x-content-sha256': 'ab'.repeat(32) }, payload: pngBytes(9) },
       400,
@@ -179,7 +169,7 @@ describe.each(databaseTargets)('bad uploads get a 4xx and leave nothing behind (
     );
   });
 
-  it('no token, or a token without media.upload', async () => {
+  it('no token, or a token without media.upload', async ({ server }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/media/upload?filename=a.png',

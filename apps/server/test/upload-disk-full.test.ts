@@ -3,17 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { afterAll, describe, expect } from 'vitest';
+import { bearer, databaseTargets, filesUnder, pngBytes } from './helper.js';
+import { serverTest } from './server-test.js';
 import { multipartAround } from './socket-client.js';
 
 // A real full disk: the library on a 4 MiB tmpfs (needs root; skipped with a message otherwise).
@@ -27,22 +19,20 @@ try {
 }
 
 describe.skipIf(!mounted)('a full disk answers 507 STORAGE_FULL and stays consistent', () => {
-  let server: TestServer;
-  let phone: { token: string };
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!, {
-      ICLOOD_LIBRARY_DIR: join(mountPoint, 'library'),
-      ICLOOD_MIN_FREE_BYTES: '1MiB',
-    });
-    phone = await pairPhone(server.app, await setupOwner(server.app));
-  });
+  // Registered before the server's own afterAll, so it runs after the server is closed.
   afterAll(async () => {
-    await server?.close();
     if (mounted) execFileSync('umount', [mountPoint]);
     await rm(mountPoint, { recursive: true, force: true });
   });
+  const it = serverTest(databaseTargets[0]!, {
+    env: { ICLOOD_LIBRARY_DIR: join(mountPoint, 'library'), ICLOOD_MIN_FREE_BYTES: '1MiB' },
+    phone: true,
+  });
 
-  it('refuses before reading when Content-Length would leave less than ICLOOD_MIN_FREE_BYTES', async () => {
+  it('refuses before reading when Content-Length would leave less than ICLOOD_MIN_FREE_BYTES', async ({
+    server,
+    phone,
+  }) => {
     const response = await server.app.inject({
       method: 'POST',
       url: '/api/v1/media/upload?filename=big.png',
@@ -54,7 +44,10 @@ describe.skipIf(!mounted)('a full disk answers 507 STORAGE_FULL and stays consis
     expect(await filesUnder(join(mountPoint, 'library'))).toEqual([]);
   });
 
-  it('when the disk fills mid-stream (no Content-Length), removes the temp file and answers 507', async () => {
+  it('when the disk fills mid-stream (no Content-Length), removes the temp file and answers 507', async ({
+    server,
+    phone,
+  }) => {
     const head = pngBytes(2);
     const chunks = [head, ...Array.from({ length: 12 }, () => Buffer.alloc(512 * 1024, 7))];
     const response = await server.app.inject({
@@ -78,7 +71,10 @@ describe.skipIf(!mounted)('a full disk answers 507 STORAGE_FULL and stays consis
     expect(small.statusCode).toBe(201);
   });
 
-  it('a multipart form whose file fills the disk mid-stream answers 507 too, not 413', async () => {
+  it('a multipart form whose file fills the disk mid-stream answers 507 too, not 413', async ({
+    server,
+    phone,
+  }) => {
     const before = await filesUnder(join(mountPoint, 'library'));
     const rows = await server.database.db.selectFrom('media').select('id').execute();
     const head = pngBytes(4);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { unzipArchive } from './fixtures/unzip.js';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
 import { shippedFixture } from './fixtures/pictures.js';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, filesUnder } from './helper.js';
+import { serverTest } from './server-test.js';
 
 /**
  * An iOS Shortcut names a photo without its extension ("IMG_0001"): the library file gets the
@@ -17,39 +11,35 @@ import {
  * and restored under; the row keeps the name as sent, which the Shortcut's next check asks about.
  */
 describe.each(databaseTargets)('a raw upload named without an extension ($label)', (target) => {
-  let server: TestServer;
   let shortcut: string;
-  let owner: string;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    owner = await setupOwner(server.app);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/devices',
-      headers: bearer(owner),
-      payload: { name: 'Shortcut', platform: 'shortcuts' },
-    });
-    shortcut = created.json().data.token;
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, {
+    async seed({ api }) {
+      const created = await api('POST', '/devices', { name: 'Shortcut', platform: 'shortcuts' });
+      shortcut = created.json().data.token;
+    },
+  })
+    .extend(
+      'shortcutUpload',
+      ({ upload }) =>
+        (filename: string, bytes: Buffer, createdAt = '2026-03-10T08:15:00Z') =>
+          upload(shortcut, filename, bytes, createdAt),
+    )
+    .extend(
+      'detail',
+      ({ api }) =>
+        async (id: string) =>
+          (await api('GET', `/media/${id}`)).json().data,
+    );
 
-  const upload = async (filename: string, bytes: Buffer, createdAt = '2026-03-10T08:15:00Z') => {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/media/upload?${new URLSearchParams({ filename, createdAt })}`,
-      headers: bearer(shortcut),
-      payload: bytes,
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().data.id as string;
-  };
-  const detail = async (id: string) =>
-    (await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) })).json().data;
-
-  it('IMG_0001 with JPEG bytes is stored, shown, downloaded and restored as IMG_0001.jpg', async () => {
+  it('IMG_0001 with JPEG bytes is stored, shown, downloaded and restored as IMG_0001.jpg', async ({
+    server,
+    owner,
+    shortcutUpload,
+    detail,
+  }) => {
     const photo = await noiseJpeg(2800, 2100);
     expect(photo.length).toBeGreaterThan(4_000_000);
-    const id = await upload('IMG_0001', photo);
+    const id = await shortcutUpload('IMG_0001', photo);
 
     expect(await detail(id)).toMatchObject({
       name: 'IMG_0001.jpg',
@@ -92,12 +82,15 @@ describe.each(databaseTargets)('a raw upload named without an extension ($label)
     ]);
   });
 
-  it('HEIC and QuickTime bytes get .heic and .mov; a name with an extension keeps it', async () => {
-    const heic = await upload('IMG_0002', shippedFixture('rotated-64x48.heic'));
+  it('HEIC and QuickTime bytes get .heic and .mov; a name with an extension keeps it', async ({
+    shortcutUpload,
+    detail,
+  }) => {
+    const heic = await shortcutUpload('IMG_0002', shippedFixture('rotated-64x48.heic'));
     expect(await detail(heic)).toMatchObject({ name: 'IMG_0002.heic', originalName: 'IMG_0002' });
     expect((await detail(heic)).relPath).toMatch(/\/IMG_0002\.heic$/);
 
-    const mov = await upload('IMG_0003', shippedFixture('testsrc-portrait.mov'));
+    const mov = await shortcutUpload('IMG_0003', shippedFixture('testsrc-portrait.mov'));
     expect(await detail(mov)).toMatchObject({
       name: 'IMG_0003.mov',
       originalName: 'IMG_0003',
@@ -105,7 +98,7 @@ describe.each(databaseTargets)('a raw upload named without an extension ($label)
     });
     expect((await detail(mov)).relPath).toMatch(/\/IMG_0003\.mov$/);
 
-    const named = await upload('IMG_0004.JPG', await noiseJpeg(64));
+    const named = await shortcutUpload('IMG_0004.JPG', await noiseJpeg(64));
     expect(await detail(named)).toMatchObject({
       name: 'IMG_0004.JPG',
       originalName: 'IMG_0004.JPG',
@@ -114,8 +107,8 @@ describe.each(databaseTargets)('a raw upload named without an extension ($label)
     expect((await detail(named)).relPath).toMatch(/\/IMG_0004\.JPG$/);
   });
 
-  it('a second IMG_0001 in the same month is IMG_0001 (2).jpg', async () => {
-    const id = await upload('IMG_0001', await noiseJpeg(64));
+  it('a second IMG_0001 in the same month is IMG_0001 (2).jpg', async ({ shortcutUpload, detail }) => {
+    const id = await shortcutUpload('IMG_0001', await noiseJpeg(64));
     expect((await detail(id)).relPath).toMatch(/\/IMG_0001 \(2\)\.jpg$/);
     expect((await detail(id)).name).toBe('IMG_0001.jpg');
   });

@@ -2,17 +2,11 @@
 // raw and as a multipart form (the iPhone app's and a Shortcut's form path). No size limit is
 // configured, so only the free disk limits them.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildFtyp, buildMoov, mdatHeader } from '../../../packages/media/test/fixtures/build-quicktime.js';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
-import {
-  databaseTargets,
-  filesUnder,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { databaseTargets, filesUnder } from './helper.js';
+import { serverTest } from './server-test.js';
 import { hashedAsSent, multipartAround, postStreamed, sha256OfFile, type Answer } from './socket-client.js';
 
 const VIDEO_MEDIA_BYTES = 200 * 1024 * 1024;
@@ -42,54 +36,58 @@ function movie(tag: number) {
 }
 
 describe('realistic upload sizes over a real socket', () => {
-  let server: TestServer;
-  let phone: { token: string };
   let base: string;
-  beforeAll(async () => {
-    // One database: sizes are the HTTP and storage layers' business; the row is only read back.
-    server = await startTestServer(databaseTargets[0]!);
-    phone = await pairPhone(server.app, await setupOwner(server.app));
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(() => server.close());
-
-  /** The stored original is the very bytes sent, and its row says so. */
-  async function expectStored(answer: Answer, sent: { sha256: string; bytes: number }) {
-    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-    const row = await server.database.db
-      .selectFrom('media')
-      .select(['sha256', 'size', 'rel_path'])
-      .where('id', '=', answer.body.data!['id'] as string)
-      .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ sha256: sent.sha256, size: sent.bytes });
-    expect(await sha256OfFile(join(server.config.libraryDir, row.rel_path))).toBe(sent.sha256);
-  }
-
-  /** Raw body with X-Filename, or a multipart form with a field before the file part. */
-  function send(form: boolean, name: string, file: { size: number; chunks: Iterable<Uint8Array> }) {
-    const authorization = `Bearer ${phone.token}`;
-    const url = `${base}/api/v1/media/upload`;
-    if (!form) {
-      return postStreamed(
-        url,
-        {
-          authorization,
-          'content-type': 'application/octet-stream',
-          'content-length': file.size,
-          'x-filename': name,
+  // One database: sizes are the HTTP and storage layers' business; the row is only read back.
+  const it = serverTest(databaseTargets[0]!, {
+    phone: true,
+    async seed({ server }) {
+      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
+  })
+    /** The stored original is the very bytes sent, and its row says so. */
+    .extend(
+      'expectStored',
+      ({ server }) =>
+        async (answer: Answer, sent: { sha256: string; bytes: number }) => {
+          expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+          const row = await server.database.db
+            .selectFrom('media')
+            .select(['sha256', 'size', 'rel_path'])
+            .where('id', '=', answer.body.data!['id'] as string)
+            .executeTakeFirstOrThrow();
+          expect(row).toMatchObject({ sha256: sent.sha256, size: sent.bytes });
+          expect(await sha256OfFile(join(server.config.libraryDir, row.rel_path))).toBe(sent.sha256);
         },
-        file.chunks,
-      );
-    }
-    const body = multipartAround({ localId: name }, { name, ...file });
-    return postStreamed(
-      url,
-      { authorization, 'content-type': body.contentType, 'content-length': body.length },
-      body.chunks(),
+    )
+    /** Raw body with X-Filename, or a multipart form with a field before the file part. */
+    .extend(
+      'send',
+      ({ phone }) =>
+        (form: boolean, name: string, file: { size: number; chunks: Iterable<Uint8Array> }) => {
+          const authorization = `Bearer ${phone.token}`;
+          const url = `${base}/api/v1/media/upload`;
+          if (!form) {
+            return postStreamed(
+              url,
+              {
+                authorization,
+                'content-type': 'application/octet-stream',
+                'content-length': file.size,
+                'x-filename': name,
+              },
+              file.chunks,
+            );
+          }
+          const body = multipartAround({ localId: name }, { name, ...file });
+          return postStreamed(
+            url,
+            { authorization, 'content-type': body.contentType, 'content-length': body.length },
+            body.chunks(),
+          );
+        },
     );
-  }
 
-  it('a ~5 MB photo, raw and multipart, is stored byte for byte', async () => {
+  it('a ~5 MB photo, raw and multipart, is stored byte for byte', async ({ expectStored, send }) => {
     for (const form of [false, true]) {
       const photo = await noiseJpeg(2800, 2100);
       expect(photo.length).toBeGreaterThan(4_000_000);
@@ -99,7 +97,11 @@ describe('realistic upload sizes over a real socket', () => {
     }
   });
 
-  it('a 200 MB video, raw and multipart, streams to the library without a size limit', async () => {
+  it('a 200 MB video, raw and multipart, streams to the library without a size limit', async ({
+    server,
+    expectStored,
+    send,
+  }) => {
     for (const form of [false, true]) {
       const video = movie(form ? 1 : 2);
       const sent = hashedAsSent(video.chunks());

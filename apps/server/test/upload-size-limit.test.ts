@@ -2,46 +2,39 @@
 // Below it every size is taken (no leftover 1 MiB JSON limit); above it a clear 413 FILE_TOO_LARGE,
 // with nothing left in the library's temp folder.
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  multipartBody,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, filesUnder, multipartBody } from './helper.js';
+import { serverTest } from './server-test.js';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
 
 const MAX_BYTES = 2 * 1024 * 1024;
 
 describe.each(databaseTargets)('ICLOOD_MAX_UPLOAD_BYTES ($label)', (target) => {
-  let server: TestServer;
-  let phone: { token: string };
   let underLimit: Buffer;
   let overLimit: Buffer;
-  beforeAll(async () => {
-    server = await startTestServer(target, { ICLOOD_MAX_UPLOAD_BYTES: '2MiB' });
-    phone = await pairPhone(server.app, await setupOwner(server.app));
-    [underLimit, overLimit] = await Promise.all([noiseJpeg(1200), noiseJpeg(1600)]);
-    expect(underLimit.length).toBeGreaterThan(1024 * 1024); // past the old 1 MiB multipart cap
-    expect(underLimit.length).toBeLessThan(MAX_BYTES);
-    expect(overLimit.length).toBeGreaterThan(MAX_BYTES);
-  });
-  afterAll(() => server?.close());
+  const it = serverTest(target, {
+    env: { ICLOOD_MAX_UPLOAD_BYTES: '2MiB' },
+    phone: true,
+    async seed() {
+      [underLimit, overLimit] = await Promise.all([noiseJpeg(1200), noiseJpeg(1600)]);
+      expect(underLimit.length).toBeGreaterThan(1024 * 1024); // past the old 1 MiB multipart cap
+      expect(underLimit.length).toBeLessThan(MAX_BYTES);
+      expect(overLimit.length).toBeGreaterThan(MAX_BYTES);
+    },
+  }).extend(
+    'expectTooLarge',
+    ({ server }) =>
+      async (response: { statusCode: number; json(): { error: { code: string } } }) => {
+        expect(response.statusCode).toBe(413);
+        expect(response.json().error.code).toBe('FILE_TOO_LARGE');
+        expect(await filesUnder(server.app.layout.libraryTmpDir)).toEqual([]);
+      },
+  );
 
   const form = (photo: Buffer, name: string) =>
     multipartBody([{ name: 'file', filename: name, data: photo, contentType: 'image/jpeg' }]);
 
-  async function expectTooLarge(response: { statusCode: number; json(): { error: { code: string } } }) {
-    expect(response.statusCode).toBe(413);
-    expect(response.json().error.code).toBe('FILE_TOO_LARGE');
-    expect(await filesUnder(server.app.layout.libraryTmpDir)).toEqual([]);
-  }
-
-  it('takes a photo under the limit, raw and as a form', async () => {
+  it('takes a photo under the limit, raw and as a form', async ({ server, phone }) => {
     const raw = await server.app.inject({
       method: 'POST',
       url: '/api/v1/media/upload?filename=under.jpg',
@@ -60,7 +53,7 @@ describe.each(databaseTargets)('ICLOOD_MAX_UPLOAD_BYTES ($label)', (target) => {
     expect(multipart.json().data.id).toBe(raw.json().data.id);
   });
 
-  it('refuses a raw body over the limit by its Content-Length', async () => {
+  it('refuses a raw body over the limit by its Content-Length', async ({ server, phone, expectTooLarge }) => {
     await expectTooLarge(
       await server.app.inject({
         method: 'POST',
@@ -71,7 +64,11 @@ describe.each(databaseTargets)('ICLOOD_MAX_UPLOAD_BYTES ($label)', (target) => {
     );
   });
 
-  it('refuses a raw body over the limit sent without a length, where it passes the limit', async () => {
+  it('refuses a raw body over the limit sent without a length, where it passes the limit', async ({
+    server,
+    phone,
+    expectTooLarge,
+  }) => {
     await expectTooLarge(
       await server.app.inject({
         method: 'POST',
@@ -82,7 +79,7 @@ describe.each(databaseTargets)('ICLOOD_MAX_UPLOAD_BYTES ($label)', (target) => {
     );
   });
 
-  it('refuses a form whose file is over the limit', async () => {
+  it('refuses a form whose file is over the limit', async ({ server, phone, expectTooLarge }) => {
     const body = form(overLimit, 'over-form.jpg');
     await expectTooLarge(
       await server.app.inject({
