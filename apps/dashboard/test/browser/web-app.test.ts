@@ -2,20 +2,25 @@
 // worker that keeps the app shell over HTTPS (and nothing of the API), the shell opening offline,
 // and the phone's "Back up photos" action, in Chromium against the built server.
 import { createHash, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaList } from '@iclood/api-types';
 import {
+  DESKTOP,
   PHONE,
   expectNoSeriousA11yViolations,
   freePort,
   launchBrowser,
+  makePhoto,
   newSignedInPage,
   screenshot,
   startServerWithOwner,
   useHousehold,
   type ApiSession,
+  type FixtureFile,
   type TestServer,
 } from './harness.js';
 
@@ -200,6 +205,69 @@ describe('over HTTPS', () => {
     await context.setOffline(false);
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    await context.close();
+  });
+});
+
+describe('back up photos from the phone', () => {
+  /** A fixture as the photo library hands it over: its camera name and bytes. */
+  const asPicked = async (file: FixtureFile) => ({
+    name: file.name,
+    mimeType: 'image/jpeg',
+    buffer: await readFile(file.path),
+  });
+
+  it('on a phone, Back up photos opens the photo picker for many and reports the new and the already backed up', async () => {
+    // Real phone-sized photos (~3.5 MB each); the third is already in the library.
+    const [first, second, known] = await Promise.all(
+      [1, 2, 3].map((day) => makePhoto({ takenAt: `2025-06-0${day} 09:30:00`, seed: 300 + day })),
+    );
+    const before = await household.owner.upload(known!.path, known!.name);
+    expect(before.status).toBe('created');
+
+    const { page, context, errors } = await household.signedInPage(OWNER, PHONE, { colorScheme: 'dark' });
+    await page.goto('/photos');
+    await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    const backUp = page.getByRole('button', { name: 'Back up photos' });
+    await expectNoSeriousA11yViolations(page, 'photos with Back up photos (phone, dark)');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), backUp.click()]);
+    expect(chooser.isMultiple()).toBe(true);
+    const accept = (await chooser.element().getAttribute('accept'))!.split(',');
+    expect(accept).toEqual(expect.arrayContaining(['image/*', 'video/*']));
+    await chooser.setFiles([await asPicked(first!), await asPicked(second!), await asPicked(known!)]);
+
+    const panel = page.getByRole('region', { name: 'Uploads' });
+    await panel.getByText('2 added, 1 already backed up').waitFor({ timeout: 60_000 });
+    for (const file of [first!, second!]) {
+      await panel.getByRole('listitem').filter({ hasText: file.name }).getByText('Added').waitFor();
+    }
+    await panel
+      .getByRole('listitem')
+      .filter({ hasText: known!.name })
+      .getByText('Already in your library')
+      .waitFor();
+
+    // The server has each photo once: the two new ones beside the one it had.
+    const { items } = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=500');
+    expect(items.map((item) => item.name).sort()).toEqual([first!.name, second!.name, known!.name].sort());
+    expect(items.find((item) => item.name === known!.name)!.id).toBe(before.id);
+    for (const file of [first!, second!]) {
+      expect(items.find((item) => item.name === file.name)!.size).toBe(file.size);
+    }
+
+    await expectNoSeriousA11yViolations(page, 'the uploads after Back up photos (phone, dark)');
+    await screenshot(page, 'web-app-back-up-photos-phone-dark');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('on a desktop the header’s Upload stays the way in: no Back up photos button', async () => {
+    const { page, context, errors } = await household.signedInPage(OWNER, DESKTOP);
+    await page.goto('/photos');
+    await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Upload', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Back up photos' }).isVisible()).toBe(false);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
