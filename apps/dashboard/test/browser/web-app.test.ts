@@ -197,7 +197,7 @@ describe('over HTTPS', () => {
     await page.reload();
     // The shell is there: the header, and a plain word that the server cannot be reached.
     await page.getByRole('link', { name: 'iClood, photos' }).waitFor();
-    await page.getByRole('heading', { name: 'Cannot reach the iClood server' }).waitFor();
+    await page.getByRole('heading', { name: 'This device is offline' }).waitFor();
     await expectNoSeriousA11yViolations(page, 'the shell offline (phone)');
     await screenshot(page, 'web-app-offline-phone');
 
