@@ -59,7 +59,11 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: false,
-        project: ['apps/dashboard/tsconfig.json', 'apps/dashboard/tsconfig.node.json'],
+        project: [
+          'apps/dashboard/tsconfig.json',
+          'apps/dashboard/tsconfig.node.json',
+          'apps/dashboard/tsconfig.worker.json',
+        ],
       },
     },
   },

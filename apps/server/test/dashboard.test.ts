@@ -41,6 +41,31 @@ describe('the dashboard at /', () => {
     expect(gunzipSync(gz.rawPayload).equals(plain.rawPayload)).toBe(true);
   });
 
+  it('serves the web app manifest as a manifest, also to a request that accepts only pages', async () => {
+    for (const accept of ['*/*', 'text/html', undefined]) {
+      const response = await server.app.inject({
+        url: '/manifest.webmanifest',
+        headers: { ...(accept ? { accept } : {}), 'accept-encoding': 'br' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/manifest\+json/);
+      expect(response.headers['content-encoding']).toBe('br');
+      expect(JSON.parse(brotliDecompressSync(response.rawPayload).toString('utf8')).start_url).toBe(
+        '/photos',
+      );
+    }
+    const icon = await server.app.inject({ url: '/icons/icon-192.png', headers: { accept: 'text/html' } });
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/png');
+  });
+
+  it('serves the service worker at the root, revalidated on every update check', async () => {
+    const response = await server.app.inject({ url: '/sw.js' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/javascript/);
+    expect(response.headers['cache-control']).toBe('no-cache');
+  });
+
   it('answers deep links with the page, but unknown API routes with JSON', async () => {
     const page = await server.app.inject({ url: '/albums/summer', headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);

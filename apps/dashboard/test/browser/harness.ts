@@ -706,11 +706,12 @@ export interface Viewport {
 /**
  * Launches Debian's Chromium (or `$ICLOOD_CHROMIUM`) headless through playwright-core. Host
  * names other than 127.0.0.1 and localhost resolve to nothing, so the dashboard can never reach
- * outside this machine.
+ * outside this machine. `options.args` are more command-line switches (e.g. one trusting a test
+ * server's certificate).
  *
  * @throws when the Chromium executable is missing: the browser tests need it (no skipping)
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(options: { args?: readonly string[] } = {}): Promise<Browser> {
   const executablePath = process.env.ICLOOD_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
     throw new Error(
@@ -725,6 +726,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-sandbox',
       '--disable-dev-shm-usage',
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+      ...(options.args ?? []),
     ],
   });
 }
