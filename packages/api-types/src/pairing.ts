@@ -44,7 +44,10 @@ export const CreatePairingResult = Type.Object(
       description: 'Manual code, shown as XXXX-XXXX',
       pattern: '^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$',
     }),
-    qrPayload: Type.String({ description: 'iclood://pair?… — what the QR code holds' }),
+    qrPayload: Type.String({
+      description:
+        'What the QR code holds: the pairing link `<first server URL>/pair#v=1&s=<secret>&c=<code>&id=<server id>&fp=<certificate fingerprint>&u=<further URL>…` (https when HTTPS is on). The fields sit in the fragment, which browsers never send. Opened by the Camera app, the link shows the pairing page, which pairs the browser as a web device; the iClood app reads the same fields (`u` once per further URL in order of preference, `fp` only with HTTPS on, values percent-encoded). Apps also accept the older `iclood://pair?v=1&u=<url>…&s=…&c=…&id=…&fp=…` form.',
+    }),
     expiresAt: Timestamp,
   },
   { additionalProperties: false },

@@ -24,11 +24,19 @@ export async function decodeQr(image: Buffer): Promise<string> {
   return found.data;
 }
 
-/** The secret (`s`) of an `iclood://pair?…` payload. */
+/**
+ * The secret (`s`) of a pairing payload: the pairing link (`http(s)://…/pair#v=1&s=…`) the
+ * server puts in QR codes, or the older `iclood://pair?v=1&…` that apps still accept.
+ */
 export function pairingSecret(payload: string): string {
-  if (!payload.startsWith('iclood://pair?'))
-    throw new Error(`Not a pairing payload: ${payload.slice(0, 40)}`);
-  const secret = new URLSearchParams(payload.slice(payload.indexOf('?') + 1)).get('s');
+  const link = /^https?:\/\/[^?#]+\/pair#(.*)$/.exec(payload);
+  const fields = link
+    ? link[1]
+    : payload.startsWith('iclood://pair?')
+      ? payload.slice(payload.indexOf('?') + 1)
+      : undefined;
+  if (fields === undefined) throw new Error(`Not a pairing payload: ${payload.slice(0, 40)}`);
+  const secret = new URLSearchParams(fields).get('s');
   if (!secret) throw new Error('The pairing payload has no secret');
   return secret;
 }
