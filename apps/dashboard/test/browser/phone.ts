@@ -94,6 +94,8 @@ export async function registerPhone(
   if (envelope.status !== 'success') {
     throw new Error(`register answered ${status}: ${envelope.error.code} ${envelope.error.message}`);
   }
+  // Only a web registration leaves the token out (it goes in a cookie); an app always gets it.
+  if (envelope.data.token === undefined) throw new Error('register answered without a token');
   return { token: envelope.data.token, deviceId: envelope.data.device.id, name: envelope.data.device.name };
 }
 
