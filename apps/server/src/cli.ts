@@ -96,7 +96,7 @@ async function pair(argv: string[]): Promise<void> {
     });
     const expires = new Date(pairing.expiresAt);
     process.stdout.write(
-      `\nScan this with the iClood app on your iPhone:\n\n${await renderQrTerminal(pairing.qrPayload)}\n` +
+      `\nScan this with your iPhone's camera (it opens the pairing page) or the iClood app:\n\n${await renderQrTerminal(pairing.qrPayload)}\n` +
         `Or type this code in the app: ${pairing.code}\n` +
         `Valid until ${expires.toLocaleTimeString()} (10 minutes), for one phone.\n`,
     );

@@ -27,6 +27,7 @@ describe('OpenAPI document', () => {
       '/api/v1/auth/me',
       '/api/v1/auth/password',
       '/api/v1/auth/register',
+      '/api/v1/auth/register/preview',
       '/api/v1/auth/sessions/revoke-others',
       '/api/v1/backup/history',
       '/api/v1/backup/start',
@@ -83,6 +84,7 @@ describe('OpenAPI document', () => {
       ).sort(),
     ).toEqual(['bytes', 'count', 'photos', 'takenFrom', 'takenTo', 'videos']);
     expect(document.paths['/api/v1/auth/register'].post.security).toEqual([]);
+    expect(document.paths['/api/v1/auth/register/preview'].post.security).toEqual([]);
     expect(Object.keys(document.paths['/api/v1/pairing/{id}/qr.png'].get.responses['200'].content)).toEqual([
       'image/png',
     ]);
@@ -95,7 +97,7 @@ describe('OpenAPI document', () => {
     ).toBeDefined();
     expect(login.responses['4XX'] ?? login.responses['4xx']).toBeDefined();
     expect(document.paths['/api/v1/auth/me'].get.security).toBeUndefined(); // inherits bearer/cookie
-    expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }, { deviceCookie: [] }]);
   });
 
   it('describes the upload body (a form with a file, or the raw bytes) and an example per status', async () => {

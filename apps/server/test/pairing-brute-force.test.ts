@@ -1,4 +1,4 @@
-import { PAIRING_GUESS_BUDGET } from '@iclood/pairing';
+import { PAIRING_GUESS_BUDGET, parsePairingPayload } from '@iclood/pairing';
 import { describe, expect } from 'vitest';
 import { bearer, databaseTargets, openPairing, register } from './helper.js';
 import { freshServerTest } from './server-test.js';
@@ -15,7 +15,7 @@ describe.each(databaseTargets)('guessing pairing codes ($label)', (target) => {
     return response.json().data.status as string;
   });
 
-  const secretOf = (qrPayload: string) => new URL(qrPayload).searchParams.get('s')!;
+  const secretOf = (qrPayload: string) => parsePairingPayload(qrPayload).secret;
 
   it('five wrong codes from one address do not cancel the pairing: the right code from another still pairs', async ({
     server,

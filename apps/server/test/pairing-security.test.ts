@@ -1,3 +1,4 @@
+import { parsePairingPayload } from '@iclood/pairing';
 import { describe, expect } from 'vitest';
 import { bearer, databaseTargets, openPairing, register } from './helper.js';
 import { freshServerTest } from './server-test.js';
@@ -26,7 +27,7 @@ describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
   it('is single use: replaying the code or the secret fails', async ({ server, owner }) => {
     const { app } = server;
     const pairing = await openPairing(app, owner);
-    const secret = new URL(pairing.qrPayload).searchParams.get('s')!;
+    const secret = parsePairingPayload(pairing.qrPayload).secret;
     expect((await register(app, { secret })).statusCode).toBe(201);
     expect((await register(app, { secret })).json().error.code).toBe('PAIRING_CODE_INVALID');
     expect((await register(app, { code: pairing.code })).json().error.code).toBe('PAIRING_CODE_INVALID');
@@ -80,7 +81,7 @@ describe.each(databaseTargets)('pairing is safe ($label)', (target) => {
   it('never logs a pairing code, secret or device token', async ({ server, owner }) => {
     const { app } = server;
     const pairing = await openPairing(app, owner);
-    const secret = new URL(pairing.qrPayload).searchParams.get('s')!;
+    const secret = parsePairingPayload(pairing.qrPayload).secret;
     await register(app, { code: 'BBBB-BBBB' });
     const token = (await register(app, { secret })).json().data.token as string;
     await app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });

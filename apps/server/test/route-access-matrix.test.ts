@@ -18,6 +18,7 @@ const EXPECTED_ACCESS: Record<string, Expected> = {
   'POST /api/v1/setup': 'public',
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/register': 'public',
+  'POST /api/v1/auth/register/preview': 'public',
   'GET /api/v1/system/ca.pem': 'public',
   'GET /api/v1/system/ca.mobileconfig': 'public',
   'GET /api/v1/auth/me': 'principal',

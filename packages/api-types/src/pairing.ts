@@ -44,7 +44,10 @@ export const CreatePairingResult = Type.Object(
       description: 'Manual code, shown as XXXX-XXXX',
       pattern: '^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$',
     }),
-    qrPayload: Type.String({ description: 'iclood://pair?… — what the QR code holds' }),
+    qrPayload: Type.String({
+      description:
+        'What the QR code holds: the pairing link `<first server URL>/pair#v=1&s=<secret>&c=<code>&id=<server id>&fp=<certificate fingerprint>&u=<further URL>…` (https when HTTPS is on). The fields sit in the fragment, which browsers never send. Opened by the Camera app, the link shows the pairing page, which pairs the browser as a web device; the iClood app reads the same fields (`u` once per further URL in order of preference, `fp` only with HTTPS on, values percent-encoded). Apps also accept the older `iclood://pair?v=1&u=<url>…&s=…&c=…&id=…&fp=…` form.',
+    }),
     expiresAt: Timestamp,
   },
   { additionalProperties: false },
@@ -70,7 +73,13 @@ export const PairingStatusResult = Type.Object(
 );
 export type PairingStatusResult = Static<typeof PairingStatusResult>;
 
-export const RegisterPlatform = Type.Union([Type.Literal('ios'), Type.Literal('cli'), Type.Literal('other')]);
+export const RegisterPlatform = Type.Union(
+  [Type.Literal('ios'), Type.Literal('cli'), Type.Literal('web'), Type.Literal('other')],
+  {
+    description:
+      '`web`: a browser paired from the pairing page (the QR link opened by the Camera app); its token is set as the httpOnly `iclood_device` cookie and not returned',
+  },
+);
 
 export const RegisterRequest = Type.Object(
   {
@@ -90,7 +99,12 @@ export type RegisterRequest = Static<typeof RegisterRequest>;
 export const RegisterResult = Type.Object(
   {
     device: DeviceSummary,
-    token: Type.String({ description: 'The device token; send it as "Authorization: Bearer <token>"' }),
+    token: Type.Optional(
+      Type.String({
+        description:
+          'The device token; send it as "Authorization: Bearer <token>". Absent for `platform: "web"`, whose token only the httpOnly `iclood_device` cookie holds, out of reach of page scripts.',
+      }),
+    ),
     server: Type.Object(
       { id: Type.String({ format: 'uuid' }), name: Type.String() },
       { additionalProperties: false },
@@ -99,3 +113,32 @@ export const RegisterResult = Type.Object(
   { additionalProperties: false },
 );
 export type RegisterResult = Static<typeof RegisterResult>;
+
+export const PairingPreviewRequest = Type.Object(
+  {
+    code: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, description: 'The manual code, any case, dash optional' }),
+    ),
+    secret: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'The `s` value of the pairing link' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PairingPreviewRequest = Static<typeof PairingPreviewRequest>;
+
+export const PairingPreviewResult = Type.Object(
+  {
+    server: Type.Object(
+      { id: Type.String({ format: 'uuid' }), name: Type.String() },
+      { additionalProperties: false },
+    ),
+    forUser: Type.Object(
+      { username: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]) },
+      { additionalProperties: false, description: 'The household member the paired device will belong to' },
+    ),
+    expiresAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type PairingPreviewResult = Static<typeof PairingPreviewResult>;

@@ -25,9 +25,12 @@ import type {
   MediaSummary,
   MediaSummaryQuery,
   MediaTimeline,
+  PairingPreviewRequest,
+  PairingPreviewResult,
   PairingStatusResult,
   PingData,
   PurgeResult,
+  RegisterResult,
   RetryJobsResult,
   RevokeDeviceResult,
   RevokeOtherSessionsResult,
@@ -116,6 +119,15 @@ export function createClient(options: ClientOptions = {}) {
       request<CreatePairingResult>('POST', `${API}/pairing`, userId === undefined ? {} : { userId }),
     getPairing: (id: string) =>
       request<PairingStatusResult>('GET', `${API}/pairing/${encodeURIComponent(id)}`),
+    /** What a pairing link's secret (or a typed code) would pair with: the server and the member. */
+    previewPairing: (credential: PairingPreviewRequest) =>
+      request<PairingPreviewResult>('POST', `${API}/auth/register/preview`, credential),
+    /**
+     * Pairs this browser as a web device with a pairing link's secret (or a typed code): the server
+     * sets the device's token as an httpOnly cookie, which signs the browser in from then on.
+     */
+    pairThisBrowser: (credential: PairingPreviewRequest, deviceName: string) =>
+      request<RegisterResult>('POST', `${API}/auth/register`, { ...credential, deviceName, platform: 'web' }),
 
     /** Renames a device or changes its backup preferences (an owner or admin: any household device). */
     updateDevice: (id: string, changes: UpdateDeviceRequest) =>

@@ -53,8 +53,10 @@ export {
   countOpenPairingSessions,
   createPairingSession,
   expirePairingSessions,
+  findPairingByCredential,
   findPairingSession,
   type NewPairingSession,
+  type PairingCredentialHash,
   type PairingClaim,
   type PairingDevice,
 } from './pairing-sessions.repository.js';

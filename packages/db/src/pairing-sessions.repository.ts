@@ -131,6 +131,43 @@ export async function findPairingSession(
   return { session, device: device ?? null };
 }
 
+/** A pairing named by exactly one of its hashes, as a claim names it. */
+export type PairingCredentialHash =
+  { codeHash: string; secretHash?: undefined } | { secretHash: string; codeHash?: undefined };
+
+/**
+ * The pairing a code or secret hash names, whatever its status, with the user its device will
+ * belong to: what a pairing page shows before the phone claims it. The stored status is returned
+ * as is (see `effectivePairingStatus`). Reads only: looking changes nothing.
+ */
+export async function findPairingByCredential(
+  db: Kysely<Database>,
+  credential: PairingCredentialHash,
+): Promise<
+  { session: PairingSession; user: { id: string; username: string; displayName: string | null } } | undefined
+> {
+  if ((credential.codeHash === undefined) === (credential.secretHash === undefined)) {
+    throw new TypeError('findPairingByCredential needs exactly one of codeHash and secretHash');
+  }
+  const session = await db
+    .selectFrom('pairing_sessions')
+    .selectAll()
+    .$call((query) =>
+      credential.codeHash !== undefined
+        ? query.where('code_hash', '=', credential.codeHash)
+        : query.where('secret_hash', '=', credential.secretHash!),
+    )
+    .executeTakeFirst();
+  if (!session) return undefined;
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'display_name'])
+    .where('id', '=', session.user_id)
+    .executeTakeFirst();
+  if (!user) return undefined;
+  return { session, user: { id: user.id, username: user.username, displayName: user.display_name } };
+}
+
 /**
  * Claims a pending pairing by its code hash or its secret hash and creates the device for the
  * user who opened it. Returns `undefined` when no open pairing matches: the hash is unknown, or

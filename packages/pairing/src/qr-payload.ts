@@ -25,6 +25,8 @@ export interface TokenPayload {
 }
 
 const SCHEME = 'iclood:';
+/** The server's pairing page, below the first URL. */
+const PAIRING_PAGE = '/pair';
 const VERSION = '1';
 const MAX_URLS = 16;
 const MAX_URL_LENGTH = 2048;
@@ -37,37 +39,45 @@ const FINGERPRINT_PATTERN = /^[A-Za-z0-9+/=:_-]{16,256}$/;
 const TOKEN_PATTERN = /^[\x21-\x7e]{1,4096}$/;
 
 /**
- * `iclood://pair?v=1&u=<url>&u=<url2>…&s=<secret>&c=<code>&id=<server id>&fp=<fingerprint>`:
- * `u` once per URL in order of preference, `fp` only when given. Values are percent-encoded
- * with `encodeURIComponent`, so a `+` is `%2B` and a space `%20`, which iOS's `URLComponents`
- * and every other RFC 3986 decoder read back the same. Throws `PairingError`
- * `PAIRING_PAYLOAD_INVALID` when a field could not be parsed back.
+ * The pairing link: `<first URL>/pair#v=1&s=<secret>&c=<code>&id=<server id>&fp=<fingerprint>&u=<url2>…`.
+ * The iPhone's Camera app opens it in Safari, where the server's pairing page registers the
+ * browser; the iClood app, scanning in the app, reads the same fields. The fields sit in the
+ * fragment, which a browser never sends, so they reach no log or proxy. The first (preferred)
+ * URL is the link itself, each further URL is a `u` in order of preference, `fp` only when
+ * given. Values are percent-encoded with `encodeURIComponent`, so a `+` is `%2B` and a space
+ * `%20`, which iOS's `URLComponents` and every other RFC 3986 decoder read back the same.
+ * Throws `PairingError` `PAIRING_PAYLOAD_INVALID` when a field could not be parsed back, or
+ * when the first URL cannot carry the page (a query, a fragment or a trailing slash).
  *
  * @example
- * buildPairingPayload({ urls: ['http://192.168.1.20:8080'], secret, code: 'BDFGHJKL', serverId })
- * // 'iclood://pair?v=1&u=http%3A%2F%2F192.168.1.20%3A8080&s=…&c=BDFGHJKL&id=…'
+ * buildPairingPayload({ urls: ['https://iclood.local:8443', 'http://192.168.1.20:8080'], secret, code: 'BDFGHJKL', serverId })
+ * // 'https://iclood.local:8443/pair#v=1&s=…&c=BDFGHJKL&id=…&u=http%3A%2F%2F192.168.1.20%3A8080'
  */
 export function buildPairingPayload(payload: PairingPayload): string {
-  const code = checkCode(payload.code);
-  return buildPayload('pair', [
-    ...checkUrls(payload.urls).map((url): Param => ['u', url]),
+  const [first, ...others] = checkUrls(payload.urls);
+  const fragment = encodeParams([
+    ['v', VERSION],
     ['s', checkSecret(payload.secret)],
-    ['c', code],
+    ['c', checkCode(payload.code)],
     ['id', checkServerId(payload.serverId)],
     ...optionalFingerprint(payload.fingerprint),
+    ...others.map((url): Param => ['u', url]),
   ]);
+  return `${checkPageBase(first!)}${PAIRING_PAGE}#${fragment}`;
 }
 
 /**
- * Reads a scanned pairing QR code back. Throws `PairingError` `PAIRING_PAYLOAD_INVALID` for
- * anything that is not a version 1 `iclood://pair` URL with valid fields; unknown parameters
- * are ignored so later versions can add some. Error messages never echo the input, which holds
- * the secret.
+ * Reads a scanned pairing QR code back: the pairing link {@link buildPairingPayload} makes, or
+ * the older `iclood://pair?v=1&u=<url>…&s=…&c=…&id=…&fp=…` form (every URL a `u`), which apps
+ * still accept for a while. Throws `PairingError` `PAIRING_PAYLOAD_INVALID` for anything else
+ * or for invalid fields; unknown parameters are ignored so later versions can add some. Error
+ * messages never echo the input, which holds the secret.
  */
 export function parsePairingPayload(text: string): PairingPayload {
-  const params = readPayload(text, 'pair');
+  const link = readPairingLink(text);
+  const params = link ? link.params : readPayload(text, 'pair');
   const payload: PairingPayload = {
-    urls: checkUrls(params.all('u')),
+    urls: checkUrls(link ? [link.base, ...params.all('u')] : params.all('u')),
     secret: checkSecret(params.one('s')),
     code: checkCode(params.one('c')),
     serverId: checkServerId(params.one('id')),
@@ -108,10 +118,58 @@ type PayloadKind = 'pair' | 'token';
 type Param = [key: string, value: string];
 
 function buildPayload(kind: PayloadKind, params: Param[]): string {
-  const query = [['v', VERSION] as Param, ...params]
-    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-    .join('&');
-  return `${SCHEME}//${kind}?${query}`;
+  return `${SCHEME}//${kind}?${encodeParams([['v', VERSION], ...params])}`;
+}
+
+function encodeParams(params: Param[]): string {
+  return params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
+}
+
+/** The first URL, which the pairing page is appended to: it must read back exactly. */
+function checkPageBase(base: string): string {
+  let page: URL | undefined;
+  try {
+    page = new URL(`${base}${PAIRING_PAGE}`);
+  } catch {
+    page = undefined;
+  }
+  if (
+    base.endsWith('/') ||
+    page?.href !== `${base}${PAIRING_PAGE}` ||
+    page.search !== '' ||
+    page.hash !== ''
+  ) {
+    throw invalid(
+      'The first server URL carries the pairing page: no query, fragment, trailing slash or unencoded characters',
+    );
+  }
+  return base;
+}
+
+/**
+ * The fields of an `http(s)://…/pair#…` link, or undefined when `text` is not a web link at all
+ * (then it may be the older `iclood://` form).
+ */
+function readPairingLink(text: string): { base: string; params: PayloadParams } | undefined {
+  const hashAt = text.indexOf('#');
+  const head = hashAt === -1 ? text : text.slice(0, hashAt);
+  let url: URL;
+  try {
+    url = new URL(head);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (
+    hashAt === -1 ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    !head.endsWith(PAIRING_PAGE)
+  ) {
+    throw invalid('The QR code is not an iClood pairing link');
+  }
+  return { base: head.slice(0, -PAIRING_PAGE.length), params: readParams(text.slice(hashAt + 1)) };
 }
 
 interface PayloadParams {
@@ -142,8 +200,13 @@ function readPayload(text: string, kind: PayloadKind): PayloadParams {
     throw invalid('The QR code has parts an iClood code never has');
   }
 
+  return readParams(url.search.slice(1));
+}
+
+/** `key=value&…` (a query or a fragment), checked for version 1. */
+function readParams(text: string): PayloadParams {
   const values = new Map<string, string[]>();
-  for (const pair of url.search.slice(1).split('&')) {
+  for (const pair of text.split('&')) {
     if (pair === '') continue;
     const separator = pair.indexOf('=');
     const rawKey = separator === -1 ? pair : pair.slice(0, separator);

@@ -21,6 +21,22 @@ export function samplePairingPayload(overrides: Partial<PairingPayload> = {}): P
   };
 }
 
+/**
+ * The older `iclood://pair?…` form of a pairing code (every URL a `u`), which parsers still
+ * accept: written out here by hand, as the apps that print it did.
+ */
+export function legacyPairingPayload(payload: PairingPayload): string {
+  const params: Array<[string, string]> = [
+    ['v', '1'],
+    ...payload.urls.map((url): [string, string] => ['u', url]),
+    ['s', payload.secret],
+    ['c', payload.code],
+    ['id', payload.serverId],
+    ...(payload.fingerprint === undefined ? [] : [['fp', payload.fingerprint] as [string, string]]),
+  ];
+  return `iclood://pair?${params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&')}`;
+}
+
 /** Decodes a PNG with jsQR, a decoder that is not the encoder under test. */
 export function decodeQrPng(buffer: Buffer): string | undefined {
   const png = PNG.sync.read(buffer);

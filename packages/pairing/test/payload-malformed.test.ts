@@ -7,7 +7,7 @@ import {
   parsePairingPayload,
   parseTokenPayload,
 } from '../src/index.js';
-import { samplePairingPayload } from './helper.js';
+import { legacyPairingPayload, samplePairingPayload } from './helper.js';
 
 function errorOf(run: () => unknown): PairingError {
   try {
@@ -20,7 +20,13 @@ function errorOf(run: () => unknown): PairingError {
 }
 
 const payload = samplePairingPayload({ urls: ['http://192.168.1.20:8080'] });
-const good = buildPairingPayload(payload);
+// The older iclood://pair form, with its one URL as a u, so the URL cases below reach it.
+const good = legacyPairingPayload(payload);
+// The pairing link: the first URL is the link, further ones u in the fragment.
+const link = buildPairingPayload({
+  ...payload,
+  urls: ['https://iclood.local:8443', 'http://192.168.1.20:8080'],
+});
 const goodToken = buildTokenPayload({ urls: payload.urls, token: 'a.b.c', serverId: payload.serverId });
 const enc = encodeURIComponent;
 
@@ -59,6 +65,30 @@ describe('malformed QR payloads', () => {
     ['a short fingerprint', good.replace(/&fp=[^&]*/, '&fp=abc')],
     ['two fingerprints', `${good}&fp=${payload.fingerprint}`],
     ['broken percent-encoding', good.replace(/&c=[^&]*/, '&c=%E0%A4%A')],
+    ['a link without a fragment', link.slice(0, link.indexOf('#'))],
+    ['a link with the fields in the query', link.replace('#', '?')],
+    ['a link with a query and a fragment', link.replace('#', '?x=1#')],
+    ['a link to another page', link.replace('/pair#', '/photos#')],
+    ['a link below the page', link.replace('/pair#', '/pair/x#')],
+    ['a link with credentials', link.replace('https://', 'https://me:pw@')],
+    ['a link of another scheme', link.replace('https://', 'ftp://')],
+    ['a link with an empty fragment', `${link.slice(0, link.indexOf('#'))}#`],
+    ['a link without a version', link.replace('#v=1&', '#')],
+    ['a link of version 2', link.replace('#v=1&', '#v=2&')],
+    ['a link without a secret', link.replace(/&s=[^&]*/, '')],
+    ['a link with two secrets', link.replace(/&s=[^&]*/, `&s=${payload.secret}&s=${payload.secret}`)],
+    ['a link with a short secret', link.replace(/&s=[^&]*/, `&s=${payload.secret.slice(1)}`)],
+    ['a link without a code', link.replace(/&c=[^&]*/, '')],
+    ['a link with a code with a vowel', link.replace(/&c=[^&]*/, '&c=ABCDFGHJ')],
+    ['a link without a server id', link.replace(/&id=[^&]*/, '')],
+    ['a link with a malformed fingerprint', link.replace(/&fp=[^&]*/, '&fp=%3Cscript%3E')],
+    ['a link with a javascript u', link.replace(/&u=[^&]*/, `&u=${enc('javascript:alert(1)')}`)],
+    [
+      'a link with a u with credentials',
+      link.replace(/&u=[^&]*/, `&u=${enc('http://admin:pw@192.168.1.20/')}`),
+    ],
+    ['a link with sixteen more URLs', `${link}${`&u=${enc('http://a.local/')}`.repeat(16)}`],
+    ['a link with broken percent-encoding', link.replace(/&c=[^&]*/, '&c=%E0%A4%A')],
   ];
 
   it.each(cases)('rejects %s with PAIRING_PAYLOAD_INVALID', (_label, text) => {
@@ -77,6 +107,7 @@ describe('malformed QR payloads', () => {
       'PAIRING_PAYLOAD_INVALID',
     );
     expect(errorOf(() => parseTokenPayload(good)).code).toBe('PAIRING_PAYLOAD_INVALID');
+    expect(errorOf(() => parseTokenPayload(link)).code).toBe('PAIRING_PAYLOAD_INVALID');
   });
 
   it('refuses to build a payload it could not read back', () => {
@@ -87,6 +118,12 @@ describe('malformed QR payloads', () => {
       { code: 'AAAAAAAA' },
       { serverId: '' },
       { fingerprint: 'not a fingerprint' },
+      // The first URL becomes the link: it must read back as written.
+      { urls: ['http://192.168.1.20:8080/'] },
+      { urls: ['http://192.168.1.20:8080/?a=1'] },
+      { urls: ['http://192.168.1.20:8080/#x'] },
+      { urls: ['http://192.168.1.20:8080/iclood photos'] },
+      { urls: ['HTTP://192.168.1.20:8080'] },
     ]) {
       expect(errorOf(() => buildPairingPayload({ ...payload, ...bad })).code).toBe('PAIRING_PAYLOAD_INVALID');
     }

@@ -7,27 +7,63 @@ import {
   parseTokenPayload,
   type PairingPayload,
 } from '../src/index.js';
-import { samplePairingPayload } from './helper.js';
+import { legacyPairingPayload, samplePairingPayload } from './helper.js';
 
 describe('QR payloads round trip', () => {
-  it('carries every field of a pairing, with u repeated once per URL in order', () => {
+  it('is a link to the pairing page with every field in the fragment, further URLs as u in order', () => {
     const payload = samplePairingPayload({
       urls: ['https://iclood.local:8443', 'http://iclood.local:8080', 'http://192.168.1.20:8080'],
     });
     const text = buildPairingPayload(payload);
 
-    expect(text.startsWith('iclood://pair?v=1&u=')).toBe(true);
     expect(text).toBe(
+      'https://iclood.local:8443/pair#v=1' +
+        `&s=${payload.secret}&c=${payload.code}&id=${payload.serverId}&fp=${payload.fingerprint}` +
+        '&u=http%3A%2F%2Ficlood.local%3A8080&u=http%3A%2F%2F192.168.1.20%3A8080',
+    );
+    expect(parsePairingPayload(text)).toEqual(payload);
+
+    // An independent reader (WHATWG URL) sees the page, and the fields only in the fragment.
+    const url = new URL(text);
+    expect(url.origin + url.pathname).toBe('https://iclood.local:8443/pair');
+    expect(url.search).toBe('');
+    const params = new URLSearchParams(url.hash.slice(1));
+    expect(params.getAll('u')).toEqual(payload.urls.slice(1));
+    expect(params.get('s')).toBe(payload.secret);
+    expect(params.get('c')).toBe(payload.code);
+    expect(params.get('id')).toBe(payload.serverId);
+  });
+
+  it('is an http link when the preferred URL is http, and has no u with a single URL', () => {
+    const payload = samplePairingPayload({ urls: ['http://192.168.1.20:8080'] });
+    const text = buildPairingPayload(payload);
+    expect(text.startsWith('http://192.168.1.20:8080/pair#v=1&s=')).toBe(true);
+    expect(text).not.toContain('u=');
+    expect(parsePairingPayload(text)).toEqual(payload);
+  });
+
+  it('puts the page below a first URL with a path (a reverse proxy)', () => {
+    const payload = samplePairingPayload({
+      urls: ['https://photos.example.net/iclood', 'http://10.0.0.2:8080'],
+    });
+    const text = buildPairingPayload(payload);
+    expect(text.startsWith('https://photos.example.net/iclood/pair#v=1&')).toBe(true);
+    expect(parsePairingPayload(text)).toEqual(payload);
+  });
+
+  it('still reads the older iclood://pair form, every URL a u', () => {
+    const payload = samplePairingPayload({
+      urls: ['https://iclood.local:8443', 'http://iclood.local:8080', 'http://192.168.1.20:8080'],
+    });
+    const legacy = legacyPairingPayload(payload);
+    expect(legacy).toBe(
       'iclood://pair?v=1' +
         '&u=https%3A%2F%2Ficlood.local%3A8443&u=http%3A%2F%2Ficlood.local%3A8080&u=http%3A%2F%2F192.168.1.20%3A8080' +
         `&s=${payload.secret}&c=${payload.code}&id=${payload.serverId}&fp=${payload.fingerprint}`,
     );
-    expect(parsePairingPayload(text)).toEqual(payload);
-
-    // An independent reader (WHATWG URL) sees the same fields.
-    const params = new URL(text).searchParams;
-    expect(params.getAll('u')).toEqual(payload.urls);
-    expect(params.get('s')).toBe(payload.secret);
+    expect(parsePairingPayload(legacy)).toEqual(payload);
+    const { fingerprint: _omitted, ...withoutFingerprint } = payload;
+    expect(parsePairingPayload(legacyPairingPayload(withoutFingerprint))).toEqual(withoutFingerprint);
   });
 
   it('leaves fp out when there is no fingerprint', () => {
@@ -43,30 +79,39 @@ describe('QR payloads round trip', () => {
 
   it('keeps URLs with spaces, +, %, &, =, #, non-ASCII hosts and paths intact', () => {
     const urls = [
+      'http://192.168.1.20:8080',
       'http://192.168.1.20:8080/iclood photos/?a=1&b=2+3',
       'https://fotos-café.local/%41/x#frag',
       'http://nas.local/a=b&c=d?e=%2B',
     ];
     const payload = samplePairingPayload({ urls, fingerprint: 'sha256/q+/Zm9vYmFyYmF6==:AB_cd-ef' });
     const text = buildPairingPayload(payload);
-    // Nothing that a form decoder would read differently: no raw space, + or second ?.
-    expect(text.slice('iclood://pair?'.length)).toMatch(/^[A-Za-z0-9=&%._~!*'()-]+$/);
+    // Nothing that a form decoder would read differently: no raw space, + or second # or ?.
+    expect(text.slice('http://192.168.1.20:8080/pair#'.length)).toMatch(/^[A-Za-z0-9=&%._~!*'()-]+$/);
     expect(parsePairingPayload(text)).toEqual(payload);
+    // The older form carried every URL in the query, and still reads back.
+    const legacy = legacyPairingPayload(payload);
+    expect(legacy.slice('iclood://pair?'.length)).toMatch(/^[A-Za-z0-9=&%._~!*'()-]+$/);
+    expect(parsePairingPayload(legacy)).toEqual(payload);
   });
 
-  it('keeps IPv6 URLs intact', () => {
+  it('keeps IPv6 URLs intact, the first one as the link', () => {
     const payload: PairingPayload = samplePairingPayload({
       urls: ['http://[fd00::1a2b]:8080', 'https://[2001:db8::20]/', 'http://[::1]:8080/api'],
     });
-    const parsed = parsePairingPayload(buildPairingPayload(payload));
+    const text = buildPairingPayload(payload);
+    expect(new URL(text).hostname).toBe('[fd00::1a2b]');
+    const parsed = parsePairingPayload(text);
     expect(parsed.urls).toEqual(payload.urls);
     expect(new URL(parsed.urls[0]!).hostname).toBe('[fd00::1a2b]');
+    expect(parsePairingPayload(legacyPairingPayload(payload)).urls).toEqual(payload.urls);
   });
 
   it('puts the pairing code in canonical form', () => {
     const payload = samplePairingPayload({ code: 'bcdf-ghjk' });
     const text = buildPairingPayload(payload);
     expect(text).toContain('&c=BCDFGHJK&');
+    expect(parsePairingPayload(legacyPairingPayload(payload)).code).toBe('BCDFGHJK');
     expect(parsePairingPayload(text).code).toBe('BCDFGHJK');
   });
 
@@ -89,7 +134,10 @@ describe('QR payloads round trip', () => {
 
   it('ignores parameters a later version may add, and reads an upper-case scheme', () => {
     const payload = samplePairingPayload();
-    const text = buildPairingPayload(payload).replace('iclood://pair?', 'ICLOOD://pair?name=Pi&') + '&x=1&';
+    const text = buildPairingPayload(payload).replace('/pair#', '/pair#name=Pi&') + '&x=1&';
     expect(parsePairingPayload(text)).toEqual(payload);
+    const legacy =
+      legacyPairingPayload(payload).replace('iclood://pair?', 'ICLOOD://pair?name=Pi&') + '&x=1&';
+    expect(parsePairingPayload(legacy)).toEqual(payload);
   });
 });

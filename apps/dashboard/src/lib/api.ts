@@ -33,6 +33,8 @@ export const {
   removeFromAlbum,
   openPairing,
   getPairing,
+  previewPairing,
+  pairThisBrowser,
   updateDevice,
   revokeDevice,
   getBackupHistory,

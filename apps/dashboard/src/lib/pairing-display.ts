@@ -35,15 +35,28 @@ export function countdownInWords(ms: number): string {
 const LOOPBACK = /^(localhost|127(?:\.\d+){3}|\[::1\])$/i;
 
 /**
+ * The server addresses and fields of a pairing QR payload: the pairing link
+ * (`<first URL>/pair#v=1&s=…&u=<further URL>…`) or the older `iclood://pair?v=1&u=…&s=…`.
+ */
+function payloadFields(qrPayload: string): { urls: string[]; fields: URLSearchParams } {
+  const hashAt = qrPayload.indexOf('#');
+  if (/^https?:\/\//i.test(qrPayload) && hashAt !== -1) {
+    const fields = new URLSearchParams(qrPayload.slice(hashAt + 1));
+    const page = qrPayload.slice(0, hashAt);
+    return { urls: [page.replace(/\/pair$/, ''), ...fields.getAll('u')], fields };
+  }
+  const fields = new URLSearchParams(qrPayload.slice(qrPayload.indexOf('?') + 1));
+  return { urls: fields.getAll('u'), fields };
+}
+
+/**
  * The server address the phone will use: this page's own origin, unless the page was opened on
  * the server itself (localhost), which a phone cannot reach; then the first address the QR code
- * offers (its `u` parameters, preferred first).
+ * offers (preferred first).
  */
 export function phoneAddress(origin: string, qrPayload: string): string {
   if (!LOOPBACK.test(new URL(origin).hostname)) return origin;
-  const query = qrPayload.slice(qrPayload.indexOf('?') + 1);
-  const first = new URLSearchParams(query).getAll('u')[0];
-  return first ?? origin;
+  return payloadFields(qrPayload).urls[0] ?? origin;
 }
 
 /**
@@ -52,5 +65,5 @@ export function phoneAddress(origin: string, qrPayload: string): string {
  * not read, so everyone sees what their phone will check.
  */
 export function pairingFingerprint(qrPayload: string): string | null {
-  return new URLSearchParams(qrPayload.slice(qrPayload.indexOf('?') + 1)).get('fp');
+  return payloadFields(qrPayload).fields.get('fp');
 }

@@ -15,6 +15,7 @@ export type Route =
   | { name: 'storage' }
   | { name: 'devices' }
   | { name: 'add-phone' }
+  | { name: 'pair' }
   | { name: 'not-found' };
 
 /** What a history entry remembers: the view a photo was opened over, so the viewer keeps its context. */
@@ -42,6 +43,7 @@ export function parseRoute(pathname: string): Route {
     return { name: first };
   }
   if (first === 'shortcut') return { name: 'shortcut' };
+  if (first === 'pair') return { name: 'pair' };
   if (first === 'account' || first === 'people' || first === 'storage') return { name: first };
   return { name: 'not-found' };
 }

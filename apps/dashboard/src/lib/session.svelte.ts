@@ -12,6 +12,8 @@ export type SessionPhase = 'loading' | 'setup' | 'login' | 'ready' | 'problem';
 class Session {
   phase = $state<SessionPhase>('loading');
   user = $state<UserSummary | null>(null);
+  /** How this browser is signed in: a person's login, or a web device paired on the pairing page. */
+  kind = $state<'session' | 'device'>('session');
   notice = $state<string | undefined>(undefined);
   problem = $state<ApiError | null>(null);
 
@@ -29,7 +31,8 @@ class Session {
         this.phase = 'setup';
         return;
       }
-      this.signedIn((await getCurrentUser()).user);
+      const me = await getCurrentUser();
+      this.signedIn(me.user, me.auth.kind);
     } catch (error) {
       const failure = toApiError(error);
       if (failure.status === 401) this.showLogin();
@@ -40,8 +43,9 @@ class Session {
     }
   }
 
-  signedIn(user: UserSummary): void {
+  signedIn(user: UserSummary, kind: 'session' | 'device' = 'session'): void {
     this.user = user;
+    this.kind = kind;
     this.notice = undefined;
     this.phase = 'ready';
   }

@@ -24,11 +24,19 @@ export async function decodeQr(image: Buffer): Promise<string> {
   return found.data;
 }
 
-/** The secret (`s`) of an `iclood://pair?…` payload. */
+/**
+ * The secret (`s`) of a pairing payload: the pairing link (`http(s)://…/pair#v=1&s=…`) the
+ * server puts in QR codes, or the older `iclood://pair?v=1&…` that apps still accept.
+ */
 export function pairingSecret(payload: string): string {
-  if (!payload.startsWith('iclood://pair?'))
-    throw new Error(`Not a pairing payload: ${payload.slice(0, 40)}`);
-  const secret = new URLSearchParams(payload.slice(payload.indexOf('?') + 1)).get('s');
+  const link = /^https?:\/\/[^?#]+\/pair#(.*)$/.exec(payload);
+  const fields = link
+    ? link[1]
+    : payload.startsWith('iclood://pair?')
+      ? payload.slice(payload.indexOf('?') + 1)
+      : undefined;
+  if (fields === undefined) throw new Error(`Not a pairing payload: ${payload.slice(0, 40)}`);
+  const secret = new URLSearchParams(fields).get('s');
   if (!secret) throw new Error('The pairing payload has no secret');
   return secret;
 }
@@ -86,6 +94,8 @@ export async function registerPhone(
   if (envelope.status !== 'success') {
     throw new Error(`register answered ${status}: ${envelope.error.code} ${envelope.error.message}`);
   }
+  // Only a web registration leaves the token out (it goes in a cookie); an app always gets it.
+  if (envelope.data.token === undefined) throw new Error('register answered without a token');
   return { token: envelope.data.token, deviceId: envelope.data.device.id, name: envelope.data.device.name };
 }
 

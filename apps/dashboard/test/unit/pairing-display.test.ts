@@ -26,16 +26,24 @@ describe('the pairing code and countdown', () => {
 });
 
 describe('phoneAddress', () => {
-  const payload =
+  const legacy =
     'iclood://pair?v=1&u=https%3A%2F%2F192.168.1.20%3A8443&u=http%3A%2F%2F192.168.1.20%3A8080&s=x&c=BCDFGHJK&id=y';
+  const link = 'https://192.168.1.20:8443/pair#v=1&s=x&c=BCDFGHJK&id=y&u=http%3A%2F%2F192.168.1.20%3A8080';
   it('is the page origin when a phone can reach it', () => {
-    expect(phoneAddress('http://192.168.1.20:8080', payload)).toBe('http://192.168.1.20:8080');
-    expect(phoneAddress('http://iclood.local:8080', payload)).toBe('http://iclood.local:8080');
+    for (const payload of [legacy, link]) {
+      expect(phoneAddress('http://192.168.1.20:8080', payload)).toBe('http://192.168.1.20:8080');
+      expect(phoneAddress('http://iclood.local:8080', payload)).toBe('http://iclood.local:8080');
+    }
   });
   it("is the QR code's first address when the page was opened on the server itself", () => {
-    expect(phoneAddress('http://localhost:8080', payload)).toBe('https://192.168.1.20:8443');
-    expect(phoneAddress('http://127.0.0.1:8080', payload)).toBe('https://192.168.1.20:8443');
+    for (const payload of [legacy, link]) {
+      expect(phoneAddress('http://localhost:8080', payload)).toBe('https://192.168.1.20:8443');
+      expect(phoneAddress('http://127.0.0.1:8080', payload)).toBe('https://192.168.1.20:8443');
+    }
     expect(phoneAddress('http://127.0.0.1:8080', 'iclood://pair?v=1&s=x')).toBe('http://127.0.0.1:8080');
+    expect(phoneAddress('http://[::1]:8080', 'http://nas.local/iclood/pair#v=1&s=x')).toBe(
+      'http://nas.local/iclood',
+    );
   });
 });
 
@@ -45,5 +53,9 @@ describe('pairingFingerprint', () => {
       'Ab-c_d0123456789xyz',
     );
     expect(pairingFingerprint('iclood://pair?v=1&u=x&s=y&c=BCDFGHJK&id=z')).toBeNull();
+    expect(
+      pairingFingerprint('https://iclood.local:8443/pair#v=1&s=y&c=BCDFGHJK&id=z&fp=Ab-c_d0123456789xyz'),
+    ).toBe('Ab-c_d0123456789xyz');
+    expect(pairingFingerprint('http://iclood.local:8080/pair#v=1&s=y&c=BCDFGHJK&id=z')).toBeNull();
   });
 });

@@ -26,6 +26,8 @@ describe('parseRoute', () => {
     expect(parseRoute('/devices')).toEqual({ name: 'devices' });
     expect(parseRoute('/devices/')).toEqual({ name: 'devices' });
     expect(parseRoute('/devices/add')).toEqual({ name: 'add-phone' });
+    expect(parseRoute('/pair')).toEqual({ name: 'pair' });
+    expect(parseRoute('/pair/x')).toEqual({ name: 'not-found' });
     expect(parseRoute('/devices/other')).toEqual({ name: 'not-found' });
     expect(parseRoute('/devices/add/x')).toEqual({ name: 'not-found' });
   });

@@ -11,7 +11,12 @@ import {
 } from '@iclood/db';
 import { SCOPES, type Scope } from '@iclood/api-types';
 import { ApiError } from '../../errors.js';
-import { SESSION_COOKIE, scopesForRole, type TokenClaims } from '../../services/accounts/sessions.js';
+import {
+  DEVICE_COOKIE,
+  SESSION_COOKIE,
+  scopesForRole,
+  type TokenClaims,
+} from '../../services/accounts/sessions.js';
 import { toUserSummary } from '../../services/accounts/users.js';
 import type { App, Principal, RouteAccess } from '../../types.js';
 
@@ -89,15 +94,24 @@ function settleAccess(this: FastifyInstance, route: RouteOptions): void {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function tokenFrom(request: FastifyRequest): { token: string; via: Principal['via'] } | undefined {
+interface FoundToken {
+  token: string;
+  via: Principal['via'];
+  /** A web device's cookie, which may only hold a device token. */
+  deviceCookie?: true;
+}
+
+function tokenFrom(request: FastifyRequest): FoundToken | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new ApiError('TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
     return { token: match[1]!, via: 'bearer' };
   }
-  const cookie = request.cookies[SESSION_COOKIE];
-  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+  const session = request.cookies[SESSION_COOKIE];
+  if (session) return { token: session, via: 'cookie' };
+  const device = request.cookies[DEVICE_COOKIE];
+  return device ? { token: device, via: 'cookie', deviceCookie: true } : undefined;
 }
 
 // The row was just read: skip the UPDATE round trip on the many requests (uploads) that follow
@@ -122,7 +136,7 @@ function assertSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (!origin || !UNSAFE_METHODS.has(request.method)) return;
   if (!isSameHost(origin, request.headers.host)) {
-    throw new ApiError('CROSS_SITE_REQUEST', 'Cross-site requests cannot use the session cookie');
+    throw new ApiError('CROSS_SITE_REQUEST', 'Cross-site requests cannot use the session or device cookie');
   }
 }
 
@@ -159,7 +173,7 @@ export default fp<AuthPluginOptions>(
       if (found.via === 'cookie') assertSameOrigin(request);
 
       if (typeof claims.sub !== 'string') throw new ApiError('TOKEN_INVALID', 'The token is not valid');
-      if (claims.typ === 'session' && typeof claims.sid === 'string') {
+      if (claims.typ === 'session' && !found.deviceCookie && typeof claims.sid === 'string') {
         return sessionPrincipal(claims.sub, claims.sid, now, found.via);
       }
       if (claims.typ === 'device' && typeof claims.did === 'string' && typeof claims.jti === 'string') {

@@ -23,9 +23,15 @@ export default fp(
           securitySchemes: {
             bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
             sessionCookie: { type: 'apiKey', in: 'cookie', name: 'iclood_session' },
+            deviceCookie: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: 'iclood_device',
+              description: 'A browser paired as a web device on the pairing page (`platform: "web"`)',
+            },
           },
         },
-        security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+        security: [{ bearerAuth: [] }, { sessionCookie: [] }, { deviceCookie: [] }],
         tags: [
           { name: 'health', description: 'Reachability, no auth' },
           { name: 'setup', description: 'First run' },

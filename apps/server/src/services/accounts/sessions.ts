@@ -6,6 +6,14 @@ import type { App } from '../../types.js';
 import { toUserSummary } from './users.js';
 
 export const SESSION_COOKIE = 'iclood_session';
+/**
+ * A browser paired as a web device (the pairing page) holds its device token here: httpOnly,
+ * so page scripts never see it, and checked against the device row on every request, so
+ * removing the device signs that browser out.
+ */
+export const DEVICE_COOKIE = 'iclood_device';
+/** Browsers keep a cookie at most about 400 days; a web device's token has no expiry of its own. */
+const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 60 * 60;
 /** A dashboard or CLI login lasts 30 days; logout or an admin ends it sooner. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -57,16 +65,23 @@ export async function startSession(
     exp: Math.floor(expiresAt.getTime() / 1000),
   };
   const token = app.jwt.sign(claims, { jti: session.id, clockTimestamp: now.getTime() });
-  reply.setCookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: request.protocol === 'https',
-    path: '/',
-    expires: expiresAt,
-  });
+  reply.setCookie(SESSION_COOKIE, token, { ...credentialCookie(request), expires: expiresAt });
   return { token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString(), user: toUserSummary(user) };
 }
 
-export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
+/** Sets a web device's token as the httpOnly, SameSite=Strict device cookie (Secure over HTTPS). */
+export function setDeviceCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  reply.setCookie(DEVICE_COOKIE, token, { ...credentialCookie(request), maxAge: DEVICE_COOKIE_MAX_AGE_S });
+}
+
+/** How a cookie holding a token is set: out of scripts' reach, same-site only, Secure over HTTPS. */
+function credentialCookie(request: FastifyRequest) {
+  return { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/' } as const;
+}
+
+/** Clears the session cookie and a web device's cookie: signing out ends whichever there is. */
+export function clearAuthCookies(reply: FastifyReply): void {
+  for (const name of [SESSION_COOKIE, DEVICE_COOKIE]) {
+    reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'strict' });
+  }
 }

@@ -8,9 +8,18 @@ function httpPort(app: App): number {
 }
 
 /**
+ * A server URL as browsers write it (`HTTPS://NAS.Local:443/iclood/` → `https://nas.local/iclood`):
+ * the first one is the pairing link's base, which must read back exactly as written.
+ */
+function canonicalServerUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+/**
  * Every URL a phone on the LAN may reach this server at, best first: the configured public URL,
- * then HTTPS (when on) and HTTP by mDNS host name and by each LAN address. Goes into pairing QR
- * codes so the app can try them in order.
+ * then HTTPS (when on) and HTTP by mDNS host name and by each LAN address, in canonical form.
+ * Goes into pairing QR codes so the app can try them in order; the first is the pairing link.
  */
 export function reachableUrls(app: App): string[] {
   const { publicUrl, mdns, host } = app.config;
@@ -30,5 +39,5 @@ export function reachableUrls(app: App): string[] {
     ...byName('http', port),
     ...onLan('http', port),
   ];
-  return [...new Set(urls)];
+  return [...new Set(urls.map(canonicalServerUrl))];
 }

@@ -14,7 +14,7 @@ import { ok } from '../../../envelope.js';
 import { ApiError } from '../../../errors.js';
 import { changeOwnPassword } from '../../../services/accounts/own-password.js';
 import { verifyPassword } from '../../../services/accounts/passwords.js';
-import { clearSessionCookie, startSession } from '../../../services/accounts/sessions.js';
+import { clearAuthCookies, startSession } from '../../../services/accounts/sessions.js';
 import { principalOf, type AppPlugin } from '../../../types.js';
 
 const authRoutes: AppPlugin = async (app) => {
@@ -57,7 +57,7 @@ const authRoutes: AppPlugin = async (app) => {
       const row = { id: principal.tokenRowId, userId: principal.user.id, now: app.now() };
       const revoked =
         principal.kind === 'session' ? await revokeAuthSession(app.db, row) : await revokeDevice(app.db, row);
-      clearSessionCookie(reply);
+      clearAuthCookies(reply);
       return ok({ revoked }, 'Signed out');
     },
   );

@@ -111,7 +111,7 @@ const pairingRoutes: AppPlugin = async (app) => {
             qrPayload,
             expiresAt: expiresAt.toISOString(),
           },
-          'Scan the QR code with the iClood app, or type the code',
+          'Scan the QR code with the iPhone camera or the iClood app, or type the code in the app',
         ),
       );
     },
