@@ -40,6 +40,7 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     server,
     owner,
     openFor,
+    upload,
   }) => {
     const opened = await openFor(owner, { userId: kid.id });
     expect(opened.statusCode).toBe(201);
@@ -92,14 +93,7 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     // A phone photo's worth of bytes, uploaded with the new token.
     const photo = await noiseJpeg(2800, 2100);
     expect(photo.length).toBeGreaterThan(4_000_000);
-    const uploaded = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/upload?filename=IMG_4001.JPG&createdAt=2026-07-14T09:30:00Z',
-      headers: bearer(token),
-      payload: photo,
-    });
-    expect(uploaded.statusCode).toBe(201);
-    const id = uploaded.json().data.id as string;
+    const id = await upload(token, 'IMG_4001.JPG', photo, '2026-07-14T09:30:00Z');
     const asKid = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(kid.token) });
     expect(asKid.json().data).toMatchObject({
       deviceId: device.id,

@@ -12,15 +12,9 @@ describe.each(databaseTargets)('videos on a server without ffmpeg ($label)', (ta
   it('marks the video unsupported, answers THUMBNAIL_UNAVAILABLE, and logs why once', async ({
     server,
     owner,
+    upload,
   }) => {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/upload?filename=clip.mp4',
-      headers: bearer(owner),
-      payload: shippedFixture('testsrc-64x48.mp4'),
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    const id = response.json().data.id as string;
+    const id = await upload(owner, 'clip.mp4', shippedFixture('testsrc-64x48.mp4'));
     await server.app.jobs.drain();
 
     const detail = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
