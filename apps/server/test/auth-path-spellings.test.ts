@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canonicalPath } from '../src/plugins/app/error-handler.js';
-import { databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 /**
  * The same protected path written the ways a router, a proxy or a browser might read
@@ -56,34 +57,32 @@ function rawRequest(
 describe.each(databaseTargets)(
   'authentication does not depend on how the path is spelled ($label)',
   (target) => {
-    let server: TestServer;
     let port: number;
     let protectedOperations: Array<{ method: string; path: string }>;
 
-    beforeAll(async () => {
-      server = await startTestServer(target);
-      await setupOwner(server.app);
-      await server.app.listen({ host: '127.0.0.1', port: 0 });
-      port = (server.app.server.address() as { port: number }).port;
-      const document = (await server.app.inject({ url: '/docs/json' })).json() as {
-        paths: Record<string, Record<string, { security?: unknown[] }>>;
-      };
-      protectedOperations = Object.entries(document.paths).flatMap(([template, methods]) =>
-        Object.entries(methods)
-          .filter(([, operation]) => operation.security?.length !== 0)
-          .flatMap(([method]) => {
-            const path = template.replaceAll('{id}', randomUUID());
-            const upper = method.toUpperCase();
-            return upper === 'GET'
-              ? [
-                  { method: 'GET', path },
-                  { method: 'HEAD', path },
-                ]
-              : [{ method: upper, path }];
-          }),
-      );
+    const it = serverTest(target, {
+      async seed({ server }) {
+        await server.app.listen({ host: '127.0.0.1', port: 0 });
+        port = (server.app.server.address() as { port: number }).port;
+        const document = (await server.app.inject({ url: '/docs/json' })).json() as {
+          paths: Record<string, Record<string, { security?: unknown[] }>>;
+        };
+        protectedOperations = Object.entries(document.paths).flatMap(([template, methods]) =>
+          Object.entries(methods)
+            .filter(([, operation]) => operation.security?.length !== 0)
+            .flatMap(([method]) => {
+              const path = template.replaceAll('{id}', randomUUID());
+              const upper = method.toUpperCase();
+              return upper === 'GET'
+                ? [
+                    { method: 'GET', path },
+                    { method: 'HEAD', path },
+                  ]
+                : [{ method: upper, path }];
+            }),
+        );
+      },
     });
-    afterAll(() => server.close());
 
     it('finds the protected operations, and each refuses a request without a token as written', async () => {
       expect(protectedOperations.length).toBeGreaterThan(40);

@@ -1,15 +1,12 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe('the dashboard at /', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(databaseTargets[0]!, { owner: false });
 
-  it('serves the built page without auth, never cached', async () => {
+  it('serves the built page without auth, never cached', async ({ server }) => {
     const response = await server.app.inject({ url: '/' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);
@@ -17,7 +14,7 @@ describe('the dashboard at /', () => {
     expect(response.headers['cache-control']).toBe('no-cache');
   });
 
-  it('serves its hashed assets with a long cache', async () => {
+  it('serves its hashed assets with a long cache', async ({ server }) => {
     const html = (await server.app.inject({ url: '/' })).body;
     const asset = /(?:src|href)="(\/assets\/[^"]+)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
@@ -26,7 +23,9 @@ describe('the dashboard at /', () => {
     expect(response.headers['cache-control']).toContain('immutable');
   });
 
-  it('sends the script compressed as the browser accepts it (brotli, gzip), the same bytes as plain', async () => {
+  it('sends the script compressed as the browser accepts it (brotli, gzip), the same bytes as plain', async ({
+    server,
+  }) => {
     const html = (await server.app.inject({ url: '/' })).body;
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
@@ -41,7 +40,9 @@ describe('the dashboard at /', () => {
     expect(gunzipSync(gz.rawPayload).equals(plain.rawPayload)).toBe(true);
   });
 
-  it('serves the web app manifest as a manifest, also to a request that accepts only pages', async () => {
+  it('serves the web app manifest as a manifest, also to a request that accepts only pages', async ({
+    server,
+  }) => {
     for (const accept of ['*/*', 'text/html', undefined]) {
       const response = await server.app.inject({
         url: '/manifest.webmanifest',
@@ -59,14 +60,14 @@ describe('the dashboard at /', () => {
     expect(icon.headers['content-type']).toBe('image/png');
   });
 
-  it('serves the service worker at the root, revalidated on every update check', async () => {
+  it('serves the service worker at the root, revalidated on every update check', async ({ server }) => {
     const response = await server.app.inject({ url: '/sw.js' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/javascript/);
     expect(response.headers['cache-control']).toBe('no-cache');
   });
 
-  it('answers deep links with the page, but unknown API routes with JSON', async () => {
+  it('answers deep links with the page, but unknown API routes with JSON', async ({ server }) => {
     const page = await server.app.inject({ url: '/albums/summer', headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('iClood');

@@ -1,19 +1,15 @@
 import { parsePairingPayload } from '@iclood/pairing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, login, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { databaseTargets, login } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('logs never hold secrets ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(target, {
-      LOG_LEVEL: 'trace',
-      ICLOOD_ADMIN_USERNAME: 'admin',
-      ICLOOD_ADMIN_PASSWORD: 'bootstrap-secret-pw',
-    });
+  const it = serverTest(target, {
+    env: { LOG_LEVEL: 'trace', ICLOOD_ADMIN_USERNAME: 'admin', ICLOOD_ADMIN_PASSWORD: 'bootstrap-secret-pw' },
+    owner: false,
   });
-  afterAll(() => server.close());
 
-  it('passwords, tokens and cookies do not appear in any log line', async () => {
+  it('passwords, tokens and cookies do not appear in any log line', async ({ server }) => {
     const { app } = server;
     const token = (await login(app, 'admin', 'bootstrap-secret-pw')).json().data.token as string;
     await login(app, 'admin', 'wrong-secret-pw');

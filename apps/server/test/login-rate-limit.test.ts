@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, login, OWNER, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { databaseTargets, login, OWNER } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('login rate limit ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    // Setup counts against the same per-route budget only for /setup; login has its own.
-    server = await startTestServer(target, {}, { loginRateLimit: { max: 5, timeWindowMs: 60_000 } });
-    await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  // Setup counts against the same per-route budget only for /setup; login has its own.
+  const it = serverTest(target, { options: { loginRateLimit: { max: 5, timeWindowMs: 60_000 } } });
 
-  it('answers 429 RATE_LIMITED after too many attempts from one address, even with the right password', async () => {
+  it('answers 429 RATE_LIMITED after too many attempts from one address, even with the right password', async ({
+    server,
+  }) => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       expect((await login(server.app, OWNER.username, `wrong-${attempt}`)).statusCode).toBe(401);
     }
@@ -20,7 +18,7 @@ describe.each(databaseTargets)('login rate limit ($label)', (target) => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it('counts per client address', async () => {
+  it('counts per client address', async ({ server }) => {
     const other = await server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -32,16 +30,12 @@ describe.each(databaseTargets)('login rate limit ($label)', (target) => {
 });
 
 describe('login rate limit default', () => {
-  it('allows 10 attempts a minute', async () => {
-    const server = await startTestServer(databaseTargets[0]!);
-    try {
-      const codes: number[] = [];
-      for (let attempt = 0; attempt < 11; attempt++)
-        codes.push((await login(server.app, 'x', 'y')).statusCode);
-      expect(codes.slice(0, 10)).toEqual(Array(10).fill(401));
-      expect(codes[10]).toBe(429);
-    } finally {
-      await server.close();
-    }
+  const it = serverTest(databaseTargets[0]!, { owner: false });
+
+  it('allows 10 attempts a minute', async ({ server }) => {
+    const codes: number[] = [];
+    for (let attempt = 0; attempt < 11; attempt++) codes.push((await login(server.app, 'x', 'y')).statusCode);
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(codes[10]).toBe(429);
   });
 });

@@ -1,17 +1,11 @@
 import { readdir, readlink } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildJpeg } from '../../../packages/media/test/fixtures/build-photos.js';
 import { unzipArchive } from './fixtures/unzip.js';
-import {
-  bearer,
-  databaseTargets,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 const MiB = 1024 * 1024;
 const FILES = 8;
@@ -33,52 +27,48 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promi
 }
 
 describe.each(databaseTargets)('restore over a real socket ($label)', (target) => {
-  let server: TestServer;
-  let token: string;
   let port: number;
   const uploaded: Buffer[] = [];
 
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    token = await setupOwner(server.app);
-    for (let index = 0; index < FILES; index++) {
-      const bytes = buildJpeg({ size: FILE_SIZE + index });
-      const response = await server.app.inject({
-        method: 'POST',
-        url: `/api/v1/media/upload?filename=IMG_${1000 + index}.JPG&createdAt=2024-01-0${index + 1}T10:00:00Z`,
-        headers: bearer(token),
-        payload: bytes,
-      });
-      expect(response.statusCode).toBe(201);
-      uploaded.push(bytes);
-    }
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (server.app.server.address() as AddressInfo).port;
-  });
-  afterAll(() => server.close());
-
-  function post(body: unknown): { response: Promise<IncomingMessage>; abort: () => void } {
-    const payload = JSON.stringify(body);
-    const req = request({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/api/v1/media/batch/restore',
-      headers: {
-        ...bearer(token),
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(payload),
+  const it = serverTest(target, {
+    async seed({ server, owner, upload }) {
+      for (let index = 0; index < FILES; index++) {
+        const bytes = buildJpeg({ size: FILE_SIZE + index });
+        await upload(owner, `IMG_${1000 + index}.JPG`, bytes, `2024-01-0${index + 1}T10:00:00Z`);
+        uploaded.push(bytes);
+      }
+      await server.app.listen({ port: 0, host: '127.0.0.1' });
+      port = (server.app.server.address() as AddressInfo).port;
+    },
+  }).extend(
+    'post',
+    ({ owner }) =>
+      (body: unknown): { response: Promise<IncomingMessage>; abort: () => void } => {
+        const payload = JSON.stringify(body);
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v1/media/batch/restore',
+          headers: {
+            ...bearer(owner),
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        });
+        const response = new Promise<IncomingMessage>((resolve, reject) => {
+          req.on('response', resolve);
+          req.on('error', reject);
+        });
+        req.end(payload);
+        return { response, abort: () => req.destroy() };
       },
-    });
-    const response = new Promise<IncomingMessage>((resolve, reject) => {
-      req.on('response', resolve);
-      req.on('error', reject);
-    });
-    req.end(payload);
-    return { response, abort: () => req.destroy() };
-  }
+  );
 
-  it('starts sending at once, reads files only as the client takes them, and closes them when it leaves', async () => {
+  it('starts sending at once, reads files only as the client takes them, and closes them when it leaves', async ({
+    server,
+    post,
+  }) => {
     const { response, abort } = post({ from: '2024-01-01T00:00:00Z' });
     const res = await response;
     expect(res.statusCode).toBe(200);
@@ -102,7 +92,7 @@ describe.each(databaseTargets)('restore over a real socket ($label)', (target) =
     expect(ping.statusCode).toBe(200);
   });
 
-  it('delivers the whole archive intact over HTTP', async () => {
+  it('delivers the whole archive intact over HTTP', async ({ post }) => {
     const { response } = post({ from: '2024-01-01T00:00:00Z' });
     const res = await response;
     const chunks: Buffer[] = [];

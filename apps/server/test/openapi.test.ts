@@ -1,15 +1,12 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe('OpenAPI document', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(databaseTargets[0]!, { owner: false });
 
-  it('is valid OpenAPI 3 at /docs/json and lists every route with its envelope', async () => {
+  it('is valid OpenAPI 3 at /docs/json and lists every route with its envelope', async ({ server }) => {
     const response = await server.app.inject({ url: '/docs/json' });
     expect(response.statusCode).toBe(200);
     const document = response.json();
@@ -100,7 +97,9 @@ describe('OpenAPI document', () => {
     expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }, { deviceCookie: [] }]);
   });
 
-  it('describes the upload body (a form with a file, or the raw bytes) and an example per status', async () => {
+  it('describes the upload body (a form with a file, or the raw bytes) and an example per status', async ({
+    server,
+  }) => {
     const document = (await server.app.inject({ url: '/docs/json' })).json();
     const upload = document.paths['/api/v1/media/upload'].post;
     const { content } = upload.requestBody;
@@ -116,7 +115,7 @@ describe('OpenAPI document', () => {
     expect(statusOf('201').example).toBe('created');
   });
 
-  it('serves the UI at /docs', async () => {
+  it('serves the UI at /docs', async ({ server }) => {
     const response = await server.app.inject({ url: '/docs/' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);

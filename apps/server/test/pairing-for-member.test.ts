@@ -1,51 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  openPairing,
-  register,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, filesUnder, openPairing, register } from './helper.js';
+import { serverTest, type Member } from './server-test.js';
 
 describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (target) => {
-  let server: TestServer;
-  let owner: { id: string; token: string };
-  let kid: { id: string; token: string };
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    const ownerToken = await setupOwner(server.app);
-    const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(ownerToken) });
-    owner = { id: me.json().data.user.id, token: ownerToken };
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/users',
-      headers: bearer(ownerToken),
-      payload: { username: 'kid', password: 'kid-password', displayName: 'Kid' },
-    });
-    const login = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: 'kid', password: 'kid-password' },
-    });
-    kid = { id: created.json().data.user.id, token: login.json().data.token };
-  });
-  afterAll(() => server.close());
+  let ownerId: string;
+  let kid: Member;
+  const it = serverTest(target, {
+    async seed({ server, owner }) {
+      const me = await server.app.inject({ url: '/api/v1/auth/me', headers: bearer(owner) });
+      ownerId = me.json().data.user.id;
+      const created = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: bearer(owner),
+        payload: { username: 'kid', password: 'kid-password', displayName: 'Kid' },
+      });
+      const login = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'kid', password: 'kid-password' },
+      });
+      kid = { id: created.json().data.user.id, token: login.json().data.token };
+    },
+  }).extend(
+    'openFor',
+    ({ server }) =>
+      (token: string, payload?: object) =>
+        server.app.inject({
+          method: 'POST',
+          url: '/api/v1/pairing',
+          headers: bearer(token),
+          ...(payload ? { payload } : {}),
+        }),
+  );
 
-  const openFor = (token: string, payload?: object) =>
-    server.app.inject({
-      method: 'POST',
-      url: '/api/v1/pairing',
-      headers: bearer(token),
-      ...(payload ? { payload } : {}),
-    });
-
-  it('the phone is the member’s: listed as theirs, and its uploads land in their library', async () => {
-    const opened = await openFor(owner.token, { userId: kid.id });
+  it('the phone is the member’s: listed as theirs, and its uploads land in their library', async ({
+    server,
+    owner,
+    openFor,
+    upload,
+  }) => {
+    const opened = await openFor(owner, { userId: kid.id });
     expect(opened.statusCode).toBe(201);
     const pairing = opened.json().data;
     expect(pairing).toMatchObject({
@@ -56,17 +53,17 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     // Whoever opened it watches it; the member it is for does not see the owner's pairing.
     const status = await server.app.inject({
       url: `/api/v1/pairing/${pairing.id}`,
-      headers: bearer(owner.token),
+      headers: bearer(owner),
     });
     expect(status.json().data).toMatchObject({ status: 'pending', device: null });
     const qr = await server.app.inject({
       url: `/api/v1/pairing/${pairing.id}/qr.svg`,
-      headers: bearer(owner.token),
+      headers: bearer(owner),
     });
     expect(qr.statusCode).toBe(200);
     expect(qr.headers['content-type']).toContain('image/svg+xml');
     expect(
-      (await server.app.inject({ url: `/api/v1/pairing/${pairing.id}/qr.png`, headers: bearer(owner.token) }))
+      (await server.app.inject({ url: `/api/v1/pairing/${pairing.id}/qr.png`, headers: bearer(owner) }))
         .statusCode,
     ).toBe(200);
     for (const url of [`/api/v1/pairing/${pairing.id}`, `/api/v1/pairing/${pairing.id}/qr.svg`]) {
@@ -82,7 +79,7 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
 
     const claimed = await server.app.inject({
       url: `/api/v1/pairing/${pairing.id}`,
-      headers: bearer(owner.token),
+      headers: bearer(owner),
     });
     expect(claimed.json().data).toMatchObject({
       status: 'claimed',
@@ -90,34 +87,31 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     });
     const kidDevices = await server.app.inject({ url: '/api/v1/devices', headers: bearer(kid.token) });
     expect(kidDevices.json().data.devices.map((d: { id: string }) => d.id)).toEqual([device.id]);
-    const ownerDevices = await server.app.inject({ url: '/api/v1/devices', headers: bearer(owner.token) });
+    const ownerDevices = await server.app.inject({ url: '/api/v1/devices', headers: bearer(owner) });
     expect(ownerDevices.json().data.devices.map((d: { id: string }) => d.id)).not.toContain(device.id);
 
     // A phone photo's worth of bytes, uploaded with the new token.
     const photo = await noiseJpeg(2800, 2100);
     expect(photo.length).toBeGreaterThan(4_000_000);
-    const uploaded = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/upload?filename=IMG_4001.JPG&createdAt=2026-07-14T09:30:00Z',
-      headers: bearer(token),
-      payload: photo,
-    });
-    expect(uploaded.statusCode).toBe(201);
-    const id = uploaded.json().data.id as string;
+    const id = await upload(token, 'IMG_4001.JPG', photo, '2026-07-14T09:30:00Z');
     const asKid = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(kid.token) });
     expect(asKid.json().data).toMatchObject({
       deviceId: device.id,
       relPath: 'kid/2026/07/IMG_4001.JPG',
       size: photo.length,
     });
-    expect(
-      (await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner.token) })).statusCode,
-    ).toBe(404);
+    expect((await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) })).statusCode).toBe(
+      404,
+    );
     expect(await filesUnder(server.config.libraryDir)).toContain('kid/2026/07/IMG_4001.JPG');
   });
 
-  it('a member may name only themselves; an unknown user is 404, a malformed id 400', async () => {
-    const forOwner = await openFor(kid.token, { userId: owner.id });
+  it('a member may name only themselves; an unknown user is 404, a malformed id 400', async ({
+    server,
+    owner,
+    openFor,
+  }) => {
+    const forOwner = await openFor(kid.token, { userId: ownerId });
     expect(forOwner.statusCode).toBe(403);
     expect(forOwner.json().error.code).toBe('FORBIDDEN');
     const unknownAsMember = await openFor(kid.token, { userId: randomUUID() });
@@ -129,29 +123,37 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     const noBody = await openPairing(server.app, kid.token);
     expect(noBody).toMatchObject({ userId: kid.id, forUser: { id: kid.id, displayName: 'Kid' } });
 
-    const unknown = await openFor(owner.token, { userId: randomUUID() });
+    const unknown = await openFor(owner, { userId: randomUUID() });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('NOT_FOUND');
     for (const payload of [{ userId: 'kid' }, { userId: kid.id, extra: true }]) {
-      const bad = await openFor(owner.token, payload);
+      const bad = await openFor(owner, payload);
       expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
     }
   });
 
-  it('a used code still tells the phone to open a new pairing on the dashboard', async () => {
-    const { code } = (await openFor(owner.token, { userId: kid.id })).json().data;
+  it('a used code still tells the phone to open a new pairing on the dashboard', async ({
+    server,
+    owner,
+    openFor,
+  }) => {
+    const { code } = (await openFor(owner, { userId: kid.id })).json().data;
     expect((await register(server.app, { code })).statusCode).toBe(201);
     const again = await register(server.app, { code });
     expect(again.statusCode).toBe(401);
     expect(again.json().error).toMatchObject({ code: 'PAIRING_CODE_INVALID' });
     expect(again.json().error.message).toContain('Open a new pairing on the dashboard');
   });
-  it('an admin pairs for members only: the owner and other admins pair their own phones', async () => {
+  it('an admin pairs for members only: the owner and other admins pair their own phones', async ({
+    server,
+    owner,
+    openFor,
+  }) => {
     const promote = async (username: string) => {
       const made = await server.app.inject({
         method: 'POST',
         url: '/api/v1/users',
-        headers: bearer(owner.token),
+        headers: bearer(owner),
         payload: { username, password: `${username}-password`, role: 'admin' },
       });
       expect(made.statusCode).toBe(201);
@@ -167,11 +169,11 @@ describe.each(databaseTargets)('an owner pairs a member’s phone ($label)', (ta
     const forKid = await openFor(admin.token, { userId: kid.id });
     expect(forKid.statusCode).toBe(201);
     expect(forKid.json().data.forUser.username).toBe('kid');
-    for (const target of [owner.id, otherAdmin.id]) {
+    for (const target of [ownerId, otherAdmin.id]) {
       const refused = await openFor(admin.token, { userId: target });
       expect(refused.statusCode).toBe(403);
       expect(refused.json().error.code).toBe('FORBIDDEN');
     }
-    expect((await openFor(owner.token, { userId: admin.id })).statusCode).toBe(201);
+    expect((await openFor(owner, { userId: admin.id })).statusCode).toBe(201);
   });
 });

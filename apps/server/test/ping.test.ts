@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { databaseTargets, startTestServer, type TestServer } from './helper.js';
+import { databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('ping ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(target);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { owner: false });
 
-  it.each(['/ping', '/api/v1/ping'])('%s answers without auth in the envelope', async (url) => {
+  it.for(['/ping', '/api/v1/ping'])('%s answers without auth in the envelope', async (url, { server }) => {
     const response = await server.app.inject({ method: 'GET', url });
     expect(response.statusCode).toBe(200);
     const body = response.json();
@@ -19,7 +16,9 @@ describe.each(databaseTargets)('ping ($label)', (target) => {
     expect(new Date(body.timestamp).toString()).not.toBe('Invalid Date');
   });
 
-  it('keeps the server id across restarts on the same data dir, and refuses a second server on it', async () => {
+  it('keeps the server id across restarts on the same data dir, and refuses a second server on it', async ({
+    server,
+  }) => {
     const first = (await server.app.inject({ url: '/ping' })).json().data.serverId;
     await expect(
       buildApp(server.config, { database: server.database, logStream: { write: () => {} } }),

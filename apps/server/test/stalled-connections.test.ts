@@ -3,16 +3,10 @@
 // removed at once, while a slow upload that keeps moving finishes however long it takes; stalled
 // headers and JSON bodies are closed after the short request timeout; the connection cap holds.
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  databaseTargets,
-  filesUnder,
-  pairPhone,
-  setupOwner,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect, vi } from 'vitest';
+import { databaseTargets, filesUnder, type TestServer } from './helper.js';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
+import { serverTest } from './server-test.js';
 import { closedByServer, multipartAround, openRawConnection, postStreamed } from './socket-client.js';
 
 const IDLE_SECONDS = 2;
@@ -28,43 +22,45 @@ function portOf(server: TestServer): number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('uploads that stall, and uploads that are just slow', () => {
-  let server: TestServer;
-  let token: string;
   let base: string;
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!, {
-      ICLOOD_IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS),
-      ICLOOD_REQUEST_TIMEOUT_SECONDS: '1',
+  const it = serverTest(databaseTargets[0]!, {
+    env: { ICLOOD_IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS), ICLOOD_REQUEST_TIMEOUT_SECONDS: '1' },
+    phone: true,
+    async seed({ server }) {
+      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
+  })
+    .extend(
+      'tmpFiles',
+      ({ server }) =>
+        () =>
+          filesUnder(server.app.layout.libraryTmpDir),
+    )
+    /** Headers and the first 100 KB of a 10 MB photo, raw or as a form, then silence. */
+    .extend('stalledUpload', ({ server, phone }) => async (form: boolean, n: number): Promise<Socket> => {
+      const socket = await openRawConnection(portOf(server));
+      const declared = 10 * 1024 * 1024;
+      const start = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100 * 1024 - 4, n)]);
+      let head = `POST /api/v1/media/upload${form ? '' : `?filename=stalled-${n}.jpg`} HTTP/1.1\r\n`;
+      head += `Host: 127.0.0.1\r\nAuthorization: Bearer ${phone.token}\r\n`;
+      if (form) {
+        const body = multipartAround({}, { name: `stalled-${n}.jpg`, size: declared, chunks: [] });
+        head += `Content-Type: ${body.contentType}\r\nContent-Length: ${body.length}\r\n\r\n`;
+        socket.write(head);
+        socket.write(body.head);
+        socket.write(start);
+      } else {
+        head += `Content-Type: image/jpeg\r\nContent-Length: ${declared}\r\n\r\n`;
+        socket.write(head);
+        socket.write(start);
+      }
+      return socket;
     });
-    token = (await pairPhone(server.app, await setupOwner(server.app))).token;
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(() => server.close());
 
-  const tmpFiles = () => filesUnder(server.app.layout.libraryTmpDir);
-
-  /** Headers and the first 100 KB of a 10 MB photo, raw or as a form, then silence. */
-  async function stalledUpload(form: boolean, n: number): Promise<Socket> {
-    const socket = await openRawConnection(portOf(server));
-    const declared = 10 * 1024 * 1024;
-    const start = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100 * 1024 - 4, n)]);
-    let head = `POST /api/v1/media/upload${form ? '' : `?filename=stalled-${n}.jpg`} HTTP/1.1\r\n`;
-    head += `Host: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n`;
-    if (form) {
-      const body = multipartAround({}, { name: `stalled-${n}.jpg`, size: declared, chunks: [] });
-      head += `Content-Type: ${body.contentType}\r\nContent-Length: ${body.length}\r\n\r\n`;
-      socket.write(head);
-      socket.write(body.head);
-      socket.write(start);
-    } else {
-      head += `Content-Type: image/jpeg\r\nContent-Length: ${declared}\r\n\r\n`;
-      socket.write(head);
-      socket.write(start);
-    }
-    return socket;
-  }
-
-  it('ten uploads gone silent mid-body are closed after the idle timeout, their .part files removed', async () => {
+  it('ten uploads gone silent mid-body are closed after the idle timeout, their .part files removed', async ({
+    stalledUpload,
+    tmpFiles,
+  }) => {
     const sockets = await Promise.all(Array.from({ length: 10 }, (_, n) => stalledUpload(n % 2 === 1, n)));
     // Each reached its temp file: the server is holding what the issue says it must let go of.
     await vi.waitFor(async () => expect(await tmpFiles()).toHaveLength(10), { timeout: 1500, interval: 25 });
@@ -72,7 +68,9 @@ describe('uploads that stall, and uploads that are just slow', () => {
     await vi.waitFor(async () => expect(await tmpFiles()).toEqual([]), { timeout: 1000, interval: 25 });
   });
 
-  it('an upload that keeps moving, slower than the idle timeout allows in total, is stored', async () => {
+  it('an upload that keeps moving, slower than the idle timeout allows in total, is stored', async ({
+    phone,
+  }) => {
     const [photo, other] = await Promise.all([noiseJpeg(300), noiseJpeg(300)]);
     const pieces = 24;
     const size = Math.ceil(photo.length / pieces);
@@ -87,7 +85,11 @@ describe('uploads that stall, and uploads that are just slow', () => {
     const [raw, form] = await Promise.all([
       postStreamed(
         `${base}/api/v1/media/upload?filename=slow-raw.jpg`,
-        { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg', 'content-length': photo.length },
+        {
+          authorization: `Bearer ${phone.token}`,
+          'content-type': 'image/jpeg',
+          'content-length': photo.length,
+        },
         trickle(photo),
       ),
       (async () => {
@@ -100,7 +102,7 @@ describe('uploads that stall, and uploads that are just slow', () => {
         return postStreamed(
           `${base}/api/v1/media/upload`,
           {
-            authorization: `Bearer ${token}`,
+            authorization: `Bearer ${phone.token}`,
             'content-type': body.contentType,
             'content-length': body.length,
           },
@@ -115,27 +117,26 @@ describe('uploads that stall, and uploads that are just slow', () => {
 });
 
 describe('stalled requests and the connection cap', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!, {
+  const it = serverTest(databaseTargets[0]!, {
+    env: {
       ICLOOD_REQUEST_TIMEOUT_SECONDS: '1',
       // Far longer than the request timeout, so what closes a stalled header or body is the latter.
       ICLOOD_IDLE_TIMEOUT_SECONDS: '60',
       ICLOOD_MAX_CONNECTIONS: '3',
-    });
-    await setupOwner(server.app);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
+    async seed({ server }) {
+      await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
   });
-  afterAll(() => server.close());
 
-  it('closes a connection whose headers stop half-way, with 408', async () => {
+  it('closes a connection whose headers stop half-way, with 408', async ({ server }) => {
     const socket = await openRawConnection(portOf(server));
     socket.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty');
     const answer = await closedByServer(socket, 1000 + GRACE_MS);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
-  it('closes a login whose JSON body stops half-way', async () => {
+  it('closes a login whose JSON body stops half-way', async ({ server }) => {
     const socket = await openRawConnection(portOf(server));
     socket.write(
       'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
@@ -144,7 +145,9 @@ describe('stalled requests and the connection cap', () => {
     await closedByServer(socket, 1000 + GRACE_MS);
   });
 
-  it('closes connections past ICLOOD_MAX_CONNECTIONS as they arrive, and serves again once one ends', async () => {
+  it('closes connections past ICLOOD_MAX_CONNECTIONS as they arrive, and serves again once one ends', async ({
+    server,
+  }) => {
     /** A kept-alive connection that has been served once: open, idle, not stalled. */
     async function servedConnection(): Promise<{ socket: Socket; answer: string }> {
       const socket = await openRawConnection(portOf(server));

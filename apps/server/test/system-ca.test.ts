@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, startTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 /** Just enough plist: the top-level and the payload's key → value pairs (strings, data, integers). */
 function readPlist(xml: string) {
@@ -22,13 +23,9 @@ function readPlist(xml: string) {
 const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
 
 describe.each(databaseTargets)('the local CA for phones ($label)', (target) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(target, { ICLOOD_TLS_PORT: '8443' });
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { env: { ICLOOD_TLS_PORT: '8443' }, owner: false });
 
-  it('GET /api/v1/system/ca.pem returns the CA certificate without a token', async () => {
+  it('GET /api/v1/system/ca.pem returns the CA certificate without a token', async ({ server }) => {
     const response = await server.app.inject({ url: '/api/v1/system/ca.pem' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/x-pem-file');
@@ -40,7 +37,9 @@ describe.each(databaseTargets)('the local CA for phones ($label)', (target) => {
     expect(response.body).not.toContain('PRIVATE KEY');
   });
 
-  it('GET /api/v1/system/ca.mobileconfig is an iOS profile with one root payload holding the CA', async () => {
+  it('GET /api/v1/system/ca.mobileconfig is an iOS profile with one root payload holding the CA', async ({
+    server,
+  }) => {
     const response = await server.app.inject({ url: '/api/v1/system/ca.mobileconfig' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/x-apple-aspen-config');
@@ -65,14 +64,16 @@ describe.each(databaseTargets)('the local CA for phones ($label)', (target) => {
     expect(root!.PayloadUUID).not.toBe(profile.PayloadUUID);
   });
 
-  it('keeps the profile identifiers stable, so a reinstall replaces the profile', async () => {
+  it('keeps the profile identifiers stable, so a reinstall replaces the profile', async ({ server }) => {
     const first = readPlist((await server.app.inject({ url: '/api/v1/system/ca.mobileconfig' })).body);
     const again = readPlist((await server.app.inject({ url: '/api/v1/system/ca.mobileconfig' })).body);
     expect(again.profile.PayloadUUID).toBe(first.profile.PayloadUUID);
     expect(again.payloads[0]!.PayloadUUID).toBe(first.payloads[0]!.PayloadUUID);
   });
 
-  it('lists both routes in the OpenAPI document under "system", as public, and the document stays valid', async () => {
+  it('lists both routes in the OpenAPI document under "system", as public, and the document stays valid', async ({
+    server,
+  }) => {
     const document = (await server.app.inject({ url: '/docs/json' })).json();
     const result = await new Validator().validate(document);
     expect(result.errors ?? []).toEqual([]);
@@ -91,16 +92,15 @@ describe.each(databaseTargets)('the local CA for phones ($label)', (target) => {
 });
 
 describe('the local CA with HTTPS off', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(databaseTargets[0]!, { owner: false });
 
-  it.each(['/api/v1/system/ca.pem', '/api/v1/system/ca.mobileconfig'])('%s is 404 NOT_FOUND', async (url) => {
-    const response = await server.app.inject({ url });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
-    expect(response.json().error.message).toContain('ICLOOD_TLS_PORT');
-  });
+  it.for(['/api/v1/system/ca.pem', '/api/v1/system/ca.mobileconfig'])(
+    '%s is 404 NOT_FOUND',
+    async (url, { server }) => {
+      const response = await server.app.inject({ url });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
+      expect(response.json().error.message).toContain('ICLOOD_TLS_PORT');
+    },
+  );
 });

@@ -1,31 +1,20 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { shippedFixture } from './fixtures/pictures.js';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { bearer, databaseTargets } from './helper.js';
+import { serverTest } from './server-test.js';
 
 describe.each(databaseTargets)('videos on a server without ffmpeg ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-
-  beforeAll(async () => {
-    server = await startTestServer(
-      target,
-      {},
-      { jobs: { paused: true, thumbnails: { ffmpegPath: join('/nonexistent', 'bin', 'ffmpeg') } } },
-    );
-    owner = await setupOwner(server.app);
+  const it = serverTest(target, {
+    options: { jobs: { paused: true, thumbnails: { ffmpegPath: join('/nonexistent', 'bin', 'ffmpeg') } } },
   });
-  afterAll(() => server.close());
 
-  it('marks the video unsupported, answers THUMBNAIL_UNAVAILABLE, and logs why once', async () => {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/media/upload?filename=clip.mp4',
-      headers: bearer(owner),
-      payload: shippedFixture('testsrc-64x48.mp4'),
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    const id = response.json().data.id as string;
+  it('marks the video unsupported, answers THUMBNAIL_UNAVAILABLE, and logs why once', async ({
+    server,
+    owner,
+    upload,
+  }) => {
+    const id = await upload(owner, 'clip.mp4', shippedFixture('testsrc-64x48.mp4'));
     await server.app.jobs.drain();
 
     const detail = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });

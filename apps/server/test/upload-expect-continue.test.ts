@@ -1,14 +1,7 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  databaseTargets,
-  pairPhone,
-  pngBytes,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { databaseTargets, pngBytes, sha256Hex } from './helper.js';
+import { serverTest } from './server-test.js';
 
 interface Exchange {
   status: number;
@@ -57,17 +50,17 @@ function uploadExpectingContinue(
 }
 
 describe('Expect: 100-continue', () => {
-  let server: TestServer;
-  let phone: { token: string };
   let base: string;
-  beforeAll(async () => {
-    server = await startTestServer(databaseTargets[0]!);
-    phone = await pairPhone(server.app, await setupOwner(server.app));
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const it = serverTest(databaseTargets[0]!, {
+    phone: true,
+    async seed({ server }) {
+      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    },
   });
-  afterAll(() => server.close());
 
-  it('a new photo gets 100 Continue, then 201; the same photo again is answered before its body', async () => {
+  it('a new photo gets 100 Continue, then 201; the same photo again is answered before its body', async ({
+    phone,
+  }) => {
     const photo = pngBytes(77);
     const first = await uploadExpectingContinue(
       `${base}/api/v1/media/upload?filename=c.png`,
