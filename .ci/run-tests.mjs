@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test` after the install: build, typecheck, lint and test every package through Turbo (and
-// lint the benches and CI scripts at the root),
+// lint the benches and CI scripts, and check every file's formatting, at the root),
 // then one summary of all Vitest results (".test-results/vitest.json" per package, restored by
 // Turbo on cache hits) ending in the line "Tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';

@@ -17,8 +17,13 @@ const DEFAULT_MALLOC_ARENAS = '2';
 // process starts, so where Node can replace its own process image (process.execve, Node 22.15 and
 // later: what the Docker image runs) this file does so once, with it set, before anything else;
 // the PID stays the same. An operator's own MALLOC_ARENA_MAX is kept; the image also sets it.
-const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined && typeof execve === 'function') {
+const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
+  .execve;
+if (
+  process.platform === 'linux' &&
+  process.env.MALLOC_ARENA_MAX === undefined &&
+  typeof execve === 'function'
+) {
   execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
     ...process.env,
     MALLOC_ARENA_MAX: DEFAULT_MALLOC_ARENAS,

@@ -44,7 +44,9 @@ describe('the built server as a process', () => {
       cleanups.push(async () => void server.child.kill('SIGKILL'));
       expect((await fetch(`${server.url}/api/v1/ping`)).status).toBe(200);
       const environ = (await readFile(`/proc/${server.child.pid}/environ`, 'utf8')).split('\0');
-      return environ.find((entry) => entry.startsWith('MALLOC_ARENA_MAX='))?.slice('MALLOC_ARENA_MAX='.length);
+      return environ
+        .find((entry) => entry.startsWith('MALLOC_ARENA_MAX='))
+        ?.slice('MALLOC_ARENA_MAX='.length);
     };
     // process.execve came in Node 22.15; the Node 20 the README allows runs with glibc's default.
     const canReplaceImage = typeof (process as { execve?: unknown }).execve === 'function';

@@ -49,7 +49,8 @@ async function extractFlushed(archive: string, targetDir: string): Promise<void>
   const folders = new Set<string>([targetDir]);
   const inside = (name: string): string => {
     const path = normalize(join(targetDir, name));
-    if (path !== targetDir && !path.startsWith(targetDir + sep)) throw new Error(`template entry outside: ${name}`);
+    if (path !== targetDir && !path.startsWith(targetDir + sep))
+      throw new Error(`template entry outside: ${name}`);
     return path;
   };
   let pending: Buffer = Buffer.alloc(0);

@@ -56,8 +56,8 @@ describe.skipIf(!targets.some((target) => target.kind === 'postgres'))(
     beforeAll(async () => {
       database = await targets.find((target) => target.kind === 'postgres')!.create();
       // Inside the package, so the check file resolves kysely; .test-results is not there in a fresh clone.
-    await mkdir(join(PACKAGE_DIR, '.test-results'), { recursive: true });
-    dir = await mkdtemp(join(PACKAGE_DIR, '.test-results', 'schema-drift-'));
+      await mkdir(join(PACKAGE_DIR, '.test-results'), { recursive: true });
+      dir = await mkdtemp(join(PACKAGE_DIR, '.test-results', 'schema-drift-'));
     });
     afterAll(async () => {
       await database?.destroy();
