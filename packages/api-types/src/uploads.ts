@@ -10,6 +10,18 @@ const TusResumable = Type.Optional(
   Type.String({ description: `The protocol version: \`${TUS_VERSION}\` (412 for anything else)` }),
 );
 
+const DraftInterop = Type.Optional(
+  Type.String({
+    description:
+      'Instead of `Tus-Resumable`: the IETF "Resumable Uploads for HTTP" draft as URLSession speaks it, ' +
+      'interop version 3 (iOS 17), 5 or 6 (iOS 18); such an upload is created by a plain `POST /media/upload` ' +
+      'carrying this header, answered `104` with its `Location`',
+  }),
+);
+const DraftBoolean = Type.Optional(
+  Type.String({ description: 'IETF draft: `?1` or `?0` (`Upload-Incomplete` in version 3)' }),
+);
+
 /** `POST /uploads`: a new resumable upload of `Upload-Length` bytes, described by `Upload-Metadata`. */
 export const TusCreateHeaders = Type.Object(
   {
@@ -33,14 +45,25 @@ export const TusPatchHeaders = Type.Object(
   {
     'tus-resumable': TusResumable,
     'upload-offset': ByteCount,
-    'content-type': Type.String({ description: 'application/offset+octet-stream' }),
+    'content-type': Type.Optional(
+      Type.String({
+        description:
+          'tus: `application/offset+octet-stream`; the IETF draft (interop 6): `application/partial-upload`',
+      }),
+    ),
+    'upload-draft-interop-version': DraftInterop,
+    'upload-complete': DraftBoolean,
+    'upload-incomplete': DraftBoolean,
   },
   { additionalProperties: true },
 );
 export type TusPatchHeaders = Static<typeof TusPatchHeaders>;
 
 /** `HEAD` / `DELETE /uploads/{id}`. */
-export const TusHeaders = Type.Object({ 'tus-resumable': TusResumable }, { additionalProperties: true });
+export const TusHeaders = Type.Object(
+  { 'tus-resumable': TusResumable, 'upload-draft-interop-version': DraftInterop },
+  { additionalProperties: true },
+);
 
 export const UploadIdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64, description: 'From the creation’s `Location`' }) },

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import multipart, { type Multipart } from '@fastify/multipart';
+import type { FastifyReply } from 'fastify';
 import {
   SuccessEnvelope,
   UploadCreatedResult,
@@ -20,6 +21,12 @@ import {
   type IngestUpload,
 } from '../../../services/ingest/ingest.js';
 import { principalOf, type AppPlugin } from '../../../types.js';
+import {
+  draftCompletes,
+  draftInteropVersion,
+  draftStateHeaders,
+  sendUploadResumptionSupported,
+} from '../uploads/draft-bodies.js';
 
 // A Shortcut that posts JSON or a form by mistake gets a clear 415, not a stored text file.
 const NOT_A_FILE_BODY = /^(application\/json|application\/x-www-form-urlencoded|text\/)/i;
@@ -70,7 +77,10 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
           'Raw body: send the file as the body with `?filename=` or `X-Filename`, and the other fields as ' +
           'query parameters. `X-Content-SHA256` (or a `sha256` field before the file part) lets a known ' +
           'duplicate finish without sending the body (with `Expect: 100-continue`, without the body ever ' +
-          'leaving the phone). 201 `created`, 200 `duplicate`.',
+          'leaving the phone). 201 `created`, 200 `duplicate`. A raw upload carrying ' +
+          '`Upload-Draft-Interop-Version` 3, 5 or 6 (the IETF resumable-uploads draft, as iOS URLSession sends it) ' +
+          'is made resumable: a `104` gives its `Location` under `/uploads` before the body is read, where a cut-off ' +
+          'upload resumes (HEAD for `Upload-Offset`, PATCH with the rest).',
         querystring: UploadFields,
         body: UploadRequestBody,
         response: withErrorResponses({
@@ -92,6 +102,49 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
         ...(typeof headerName === 'string' ? { filename: decodeHeaderValue(headerName) } : {}),
         ...(typeof headerSha === 'string' ? { sha256: headerSha } : {}),
       };
+      const draft = draftInteropVersion(request.headers);
+      if (draft !== undefined && !request.isMultipart()) {
+        // An iPhone app's plain upload, made resumable by URLSession (the IETF draft): the bytes go
+        // to a resumable upload whose URL the 104 gives, and the whole file ends as a plain upload.
+        const complete = draftCompletes(draft, request.headers);
+        const lengthHeader = complete ? request.headers['content-length'] : request.headers['upload-length'];
+        const length = declaredBytes(typeof lengthHeader === 'string' ? lengthHeader : undefined);
+        if (length !== undefined && length > 0) {
+          const uploads = app.resumableUploads;
+          const created = await uploads.create(principal, { length, fields });
+          if ('duplicate' in created) {
+            if (!wantsContinue(request.raw)) reply.header('connection', 'close');
+            return reply
+              .code(created.duplicate.statusCode)
+              .send(ok(created.duplicate.body, created.duplicate.message));
+          }
+          const location = `/api/v1/uploads/${created.upload.id}`;
+          sendUploadResumptionSupported(reply.raw, draft, location);
+          reply.header('location', location);
+          if (wantsContinue(request.raw)) reply.raw.writeContinue();
+          try {
+            const result = await uploads.append(principal, created.upload.id, {
+              offset: 0,
+              body: request.raw,
+              declared: declaredBytes(request.headers['content-length']),
+            });
+            draftStateHeaders(reply, draft, {
+              offset: result.offset,
+              complete: result.finished !== undefined,
+            });
+            if (result.finished) {
+              return reply
+                .code(result.finished.statusCode)
+                .send(ok(result.finished.body, result.finished.message));
+            }
+            // A first part only: the rest comes by PATCH to the Location; the headers say so, no body.
+            return (reply as FastifyReply).code(201).send();
+          } catch (error) {
+            if (!request.raw.complete) reply.header('connection', 'close');
+            throw error;
+          }
+        }
+      }
       const upload = ingest.begin(principal);
 
       const finish = async (outcome: IngestOutcome) => {

@@ -12,16 +12,20 @@ import {
   withErrorResponses,
   type UploadFields,
 } from '@iclood/api-types';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { ok } from '../../../envelope.js';
 import { ApiError } from '../../../errors.js';
-import { declaredBytes, ingestDepsOf, type IngestReply } from '../../../services/ingest/ingest.js';
+import { declaredBytes, type IngestReply } from '../../../services/ingest/ingest.js';
+import { UploadOffsetError, type AppendResult } from '../../../services/ingest/resumable.js';
+import { principalOf, type AppPlugin, type Principal } from '../../../types.js';
 import {
-  ResumableUploads,
-  UploadOffsetError,
-  type AppendResult,
-} from '../../../services/ingest/resumable.js';
-import { principalOf, type AppPlugin } from '../../../types.js';
+  DRAFT_PARTIAL_CONTENT_TYPE,
+  draftCompletes,
+  draftInteropVersion,
+  draftStateHeaders,
+  type DraftInteropVersion,
+} from './draft-bodies.js';
 
 const PARTIAL_CONTENT_TYPE = 'application/offset+octet-stream';
 /** Metadata keys taken as they are; `filename` (or `name`) and `albums` are read specially, others ignored. */
@@ -97,7 +101,7 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
   // Bodies are streamed by the handlers, never parsed or buffered by Fastify.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  const uploads = new ResumableUploads(ingestDepsOf(app));
+  const uploads = app.resumableUploads;
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('tus-resumable', TUS_VERSION);
@@ -105,6 +109,8 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
   });
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'OPTIONS' || request.headers['tus-resumable'] === TUS_VERSION) return;
+    // The IETF draft's requests to an upload's URL (HEAD, PATCH, DELETE) carry their interop version.
+    if (request.method !== 'POST' && draftInteropVersion(request.headers) !== undefined) return;
     reply.header('tus-version', TUS_VERSION);
     throw new ApiError('UPLOAD_PROTOCOL_UNSUPPORTED', `Send Tus-Resumable: ${TUS_VERSION}`);
   });
@@ -127,6 +133,46 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
       return noBody(reply, incomplete);
     } catch (error) {
       // Refused mid-body: the rest is not read, so this connection ends.
+      if (!raw.complete) reply.header('connection', 'close');
+      throw error;
+    }
+  };
+
+  /** The IETF draft's PATCH: the next part, which may say it is the last (`Upload-Complete: ?1`). */
+  const appendDraftPart = async (
+    reply: FastifyReply,
+    raw: IncomingMessage,
+    principal: Principal,
+    id: string,
+    draft: DraftInteropVersion,
+  ) => {
+    const contentType = (raw.headers['content-type'] ?? '').toLowerCase();
+    if (draft === 6 && contentType !== DRAFT_PARTIAL_CONTENT_TYPE) {
+      reply.header('connection', 'close');
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the part as ${DRAFT_PARTIAL_CONTENT_TYPE}`);
+    }
+    const completes = draftCompletes(draft, raw.headers);
+    const offset = Number(raw.headers['upload-offset']);
+    const declared = declaredBytes(raw.headers['content-length']);
+    if (completes && declared !== undefined) {
+      // The last part must end the file exactly where its length said.
+      const upload = await uploads.find(principal, id);
+      const end = offset + declared;
+      if (offset === upload.received_bytes && end !== upload.upload_length) {
+        reply.header('connection', 'close');
+        const message = `The upload is ${upload.upload_length} bytes; this last part ends at ${end}`;
+        if (end > upload.upload_length) throw new ApiError('UPLOAD_LENGTH_EXCEEDED', message);
+        throw new ApiError('VALIDATION_FAILED', message, [
+          { field: 'headers/upload-complete', message: 'the upload would end short of its length' },
+        ]);
+      }
+    }
+    try {
+      const result = await uploads.append(principal, id, { offset, body: raw, declared });
+      draftStateHeaders(reply, draft, { offset: result.offset, complete: result.finished !== undefined });
+      if (result.finished) return sendFinished(reply, result.finished);
+      return noBody(reply, 204);
+    } catch (error) {
       if (!raw.complete) reply.header('connection', 'close');
       throw error;
     }
@@ -211,6 +257,12 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
     },
     async (request, reply) => {
       const upload = await uploads.find(principalOf(request), request.params.id);
+      const draft = draftInteropVersion(request.headers);
+      if (draft !== undefined && request.headers['tus-resumable'] === undefined) {
+        // An upload still listed is never complete: the part that completes one removes it.
+        draftStateHeaders(reply, draft, { offset: upload.received_bytes, complete: false });
+        return noBody(reply, 204);
+      }
       tusHeaders(reply, {
         offset: upload.received_bytes,
         length: upload.upload_length,
@@ -240,6 +292,10 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      const draft = draftInteropVersion(request.headers);
+      if (draft !== undefined && request.headers['tus-resumable'] === undefined) {
+        return appendDraftPart(reply, request.raw, principal, request.params.id, draft);
+      }
       if ((request.headers['content-type'] ?? '').toLowerCase() !== PARTIAL_CONTENT_TYPE) {
         reply.header('connection', 'close');
         throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the part as ${PARTIAL_CONTENT_TYPE}`);
