@@ -184,11 +184,26 @@ export class ResumableUploads {
 
   /** Abandons an upload: its row and bytes go. */
   async terminate(principal: Principal, id: string): Promise<void> {
-    await this.find(principal, id);
+    const row = await this.find(principal, id);
     if (this.writing.has(id)) {
-      throw new UploadOffsetError('UPLOAD_IN_PROGRESS', 'A request is writing this upload', -1);
+      throw new UploadOffsetError(
+        'UPLOAD_IN_PROGRESS',
+        'A request is writing this upload',
+        row.received_bytes,
+      );
     }
     await this.remove(id);
+  }
+
+  /**
+   * {@link sweepExpiredUploads}, sparing the uploads a request is writing or committing right now,
+   * and forgetting the running hashes of the uploads it removed.
+   */
+  async sweepExpired(): Promise<{ files: number; bytes: number }> {
+    const swept = await sweepExpiredUploads(this.deps, { inUse: (id) => this.writing.has(id) });
+    const kept = await recordedPartialUploadIds(this.deps.db, [...this.hashes.keys()]);
+    for (const id of this.hashes.keys()) if (!kept.has(id)) this.hashes.delete(id);
+    return swept;
   }
 
   private async remove(id: string): Promise<void> {
@@ -353,13 +368,15 @@ export class ResumableUploads {
 
 /**
  * Removes resumable uploads past their expiry (rows and bytes) and files no row knows (a crash
- * between a finished upload's row and its commit). For `system/cleanup` and the start-up sweep.
+ * between a finished upload's row and its commit), except those `inUse` names. For the start-up
+ * sweep; a running server sweeps through {@link ResumableUploads.sweepExpired}.
  *
  * @example
  * const swept = await sweepExpiredUploads({ db, layout, now }); // { files: 1, bytes: 3_145_728 }
  */
 export async function sweepExpiredUploads(
   deps: Pick<IngestDeps, 'db' | 'layout' | 'now'>,
+  options: { inUse?: (id: string) => boolean } = {},
 ): Promise<{ files: number; bytes: number }> {
   const dir = join(deps.layout.libraryTmpDir, RESUMABLE_DIR);
   const swept = { files: 0, bytes: 0 };
@@ -376,6 +393,7 @@ export async function sweepExpiredUploads(
     throw error;
   });
   const recorded = await recordedPartialUploadIds(deps.db, names);
-  for (const name of names) if (!recorded.has(name)) await removeFile(name);
+  // A finished upload's row goes before its commit: its file is in use, not an orphan, until then.
+  for (const name of names) if (!recorded.has(name) && options.inUse?.(name) !== true) await removeFile(name);
   return swept;
 }

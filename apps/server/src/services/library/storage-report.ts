@@ -8,8 +8,6 @@ import {
 } from '@iclood/db';
 import { diskUsage, sweepOrphanThumbnails, sweepStaleUploads, thumbnailUsage } from '@iclood/storage';
 import type { App, Principal } from '../../types.js';
-import { ingestDepsOf } from '../ingest/ingest.js';
-import { sweepExpiredUploads } from '../ingest/resumable.js';
 
 /** Under this share of the disk free, the dashboard warns. */
 const LOW_DISK_SHARE = 0.1;
@@ -102,7 +100,7 @@ export async function cleanUpStorage(app: App): Promise<CleanupResult> {
     olderThan: new Date(app.now().getTime() - STALE_UPLOAD_MS),
   });
   // Resumable uploads past ICLOOD_UPLOAD_EXPIRY_HOURS, and bytes no upload row knows.
-  const resumable = await sweepExpiredUploads(ingestDepsOf(app));
+  const resumable = await app.resumableUploads.sweepExpired();
   const orphanThumbnails = await sweepOrphanThumbnails({
     thumbsDir: app.layout.thumbsDir,
     existingMediaIds: (ids) => existingMediaIds(app.db, ids),
