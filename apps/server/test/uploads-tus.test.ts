@@ -1,6 +1,7 @@
 // tus 1.0 on /api/v1/uploads, request by request: creation, HEAD, PATCH, DELETE, OPTIONS, and
 // every bad input answered with a clear 4xx and its code, nothing placed in the library and
 // nothing left in its .tmp once cleaned up.
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -90,8 +91,52 @@ describe.each(databaseTargets)('tus 1.0 resumable uploads ($label)', (target) =>
       'creation-with-upload',
       'termination',
       'expiration',
+      'checksum',
     ]);
+    expect(response.headers['tus-checksum-algorithm']).toBe('sha1,sha256');
     expect(response.headers['tus-max-size']).toBeUndefined();
+  });
+
+  it('checks a part against its Upload-Checksum: 460 and nothing kept when it does not match', async ({
+    server,
+    phone,
+  }) => {
+    const file = pngBytes(7009, 64);
+    const url = await created(server, phone.token, file.length, { filename: 'IMG_7009.PNG' });
+    const half = Math.floor(file.length / 2);
+    const checked = (part: Buffer, offset: number, checksum: string) =>
+      server.app.inject({
+        method: 'PATCH',
+        url,
+        headers: {
+          ...bearer(phone.token),
+          ...TUS,
+          'upload-offset': String(offset),
+          'content-type': PART,
+          'upload-checksum': checksum,
+        },
+        payload: part,
+      });
+    const digest = (algorithm: string, part: Buffer) => createHash(algorithm).update(part).digest('base64');
+
+    const wrong = await checked(file.subarray(0, half), 0, `sha1 ${digest('sha1', file.subarray(1, half))}`);
+    expect(wrong.statusCode).toBe(460);
+    expect(wrong.json().error.code).toBe('UPLOAD_CHECKSUM_MISMATCH');
+    expect((await head(server, phone.token, url)).headers['upload-offset']).toBe('0');
+    const unknown = await checked(file.subarray(0, half), 0, `md5 ${digest('md5', file.subarray(0, half))}`);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.code).toBe('VALIDATION_FAILED');
+
+    const first = await checked(file.subarray(0, half), 0, `sha1 ${digest('sha1', file.subarray(0, half))}`);
+    expect(first.statusCode, first.body).toBe(204);
+    const last = await checked(file.subarray(half), half, `sha256 ${digest('sha256', file.subarray(half))}`);
+    expect(last.statusCode, last.body).toBe(201);
+    const row = await server.database.db
+      .selectFrom('media')
+      .select('sha256')
+      .where('id', '=', last.json().data.id)
+      .executeTakeFirstOrThrow();
+    expect(row.sha256).toBe(sha256Hex(file));
   });
 
   it('creation, HEAD, PATCH in two parts: the last answers 201 created, like a plain upload', async ({

@@ -68,6 +68,8 @@ export const errorStatusByCode = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
   UNPROCESSABLE: 422,
+  /** tus checksum extension: the part's `Upload-Checksum` does not match its bytes; nothing of it is kept. */
+  UPLOAD_CHECKSUM_MISMATCH: 460,
   ALBUM_COVER_NOT_IN_ALBUM: 422,
   RATE_LIMITED: 429,
   /** Wrong pairing codes from this client, or from everyone, used up their budget; `Retry-After` says when. */

@@ -3,7 +3,15 @@ import { Type, type Static } from 'typebox';
 /** The tus protocol version spoken by `/uploads` (tus.io, resumable upload protocol 1.0.0). */
 export const TUS_VERSION = '1.0.0';
 /** The tus extensions `/uploads` supports, as `OPTIONS` lists them in `Tus-Extension`. */
-export const TUS_EXTENSIONS = ['creation', 'creation-with-upload', 'termination', 'expiration'] as const;
+export const TUS_EXTENSIONS = [
+  'creation',
+  'creation-with-upload',
+  'termination',
+  'expiration',
+  'checksum',
+] as const;
+/** The algorithms a part's `Upload-Checksum` may use (tus checksum extension). */
+export const TUS_CHECKSUM_ALGORITHMS = ['sha1', 'sha256'] as const;
 
 const ByteCount = Type.String({ pattern: '^[0-9]{1,15}$', description: 'A byte count, in decimal' });
 const TusResumable = Type.Optional(
@@ -49,6 +57,13 @@ export const TusPatchHeaders = Type.Object(
       Type.String({
         description:
           'tus: `application/offset+octet-stream`; the IETF draft (interop 6): `application/partial-upload`',
+      }),
+    ),
+    'upload-checksum': Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'tus checksum: `sha1 <base64>` or `sha256 <base64>` of this part; 460 if it does not match',
       }),
     ),
     'upload-draft-interop-version': DraftInterop,

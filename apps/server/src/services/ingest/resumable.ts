@@ -32,6 +32,12 @@ const HOUR_MS = 3_600_000;
 /** Leading bytes kept for type sniffing, as `receiveToTemp` keeps. */
 const SNIFF_BYTES = 64 * 1024;
 
+/** A part's `Upload-Checksum` (tus checksum extension). */
+export interface PartChecksum {
+  algorithm: 'sha1' | 'sha256';
+  digest: Buffer;
+}
+
 /** A refusal that tells the client where the upload stands (`Upload-Offset`). */
 export class UploadOffsetError extends ApiError {
   constructor(
@@ -224,7 +230,7 @@ export class ResumableUploads {
   async append(
     principal: Principal,
     id: string,
-    input: { offset: number; body: Readable; declared?: number | undefined },
+    input: { offset: number; body: Readable; declared?: number | undefined; checksum?: PartChecksum },
   ): Promise<AppendResult> {
     const row = await this.find(principal, id);
     const start = row.received_bytes;
@@ -244,7 +250,7 @@ export class ResumableUploads {
     }
     this.writing.add(id);
     try {
-      const written = await this.receivePart(row, input.body);
+      const written = await this.receivePart(row, input.body, input.checksum);
       const offset = start + written.bytes;
       const expiresAt = this.expiresAt();
       if (written.bytes > 0) {
@@ -275,10 +281,12 @@ export class ResumableUploads {
   private async receivePart(
     row: PartialUpload,
     body: Readable,
+    checksum?: PartChecksum,
   ): Promise<{ bytes: number; cutOff?: unknown }> {
     const start = row.received_bytes;
     const remaining = row.upload_length - start;
     const state = await this.hashUpTo(row);
+    const partHash = checksum ? createHash(checksum.algorithm) : undefined;
     const handle = await open(this.path(row.id), 'r+');
     let bytes = 0;
     let cutOff: unknown;
@@ -295,11 +303,22 @@ export class ResumableUploads {
           }
           await writeAll(handle, chunk, start + bytes);
           feed(state, chunk);
+          partHash?.update(chunk);
           bytes += chunk.byteLength;
         }
       } catch (error) {
         if (!isClientGone(error)) throw error;
         cutOff = error;
+      }
+      if (checksum && cutOff !== undefined) {
+        // A part cut off cannot be checked against its checksum: none of it counts.
+        throw new ApiError('UPLOAD_ABORTED', 'The part was cut off before its checksum could be checked');
+      }
+      if (checksum && !partHash!.digest().equals(checksum.digest)) {
+        throw new ApiError(
+          'UPLOAD_CHECKSUM_MISMATCH',
+          `The part does not match its ${checksum.algorithm} checksum`,
+        );
       }
       if (bytes > 0) await handle.datasync();
     } catch (error) {

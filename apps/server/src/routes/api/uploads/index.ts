@@ -1,5 +1,6 @@
 import {
   SuccessEnvelope,
+  TUS_CHECKSUM_ALGORITHMS,
   TUS_EXTENSIONS,
   TUS_VERSION,
   TusCreateHeaders,
@@ -17,7 +18,11 @@ import type { FastifyReply } from 'fastify';
 import { ok } from '../../../envelope.js';
 import { ApiError } from '../../../errors.js';
 import { declaredBytes, type IngestReply } from '../../../services/ingest/ingest.js';
-import { UploadOffsetError, type AppendResult } from '../../../services/ingest/resumable.js';
+import {
+  UploadOffsetError,
+  type AppendResult,
+  type PartChecksum,
+} from '../../../services/ingest/resumable.js';
 import { principalOf, type AppPlugin, type Principal } from '../../../types.js';
 import {
   DRAFT_PARTIAL_CONTENT_TYPE,
@@ -31,6 +36,23 @@ const PARTIAL_CONTENT_TYPE = 'application/offset+octet-stream';
 /** Metadata keys taken as they are; `filename` (or `name`) and `albums` are read specially, others ignored. */
 const PLAIN_KEYS = new Set(['createdAt', 'modifiedAt', 'localId', 'originalPath', 'sessionId', 'sha256']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `Upload-Checksum: <algorithm> <base64>`, when the part carries one. */
+function partChecksum(header: string | string[] | undefined): PartChecksum | undefined {
+  if (header === undefined) return undefined;
+  const [algorithm, digest = '', ...rest] = String(header).trim().split(' ');
+  if (!TUS_CHECKSUM_ALGORITHMS.includes(algorithm as PartChecksum['algorithm'])) {
+    throw new ApiError('VALIDATION_FAILED', `Upload-Checksum: use ${TUS_CHECKSUM_ALGORITHMS.join(' or ')}`, [
+      { field: 'headers/upload-checksum', message: 'unsupported algorithm' },
+    ]);
+  }
+  if (rest.length > 0 || digest === '' || !BASE64.test(digest)) {
+    throw new ApiError('VALIDATION_FAILED', 'Upload-Checksum: `algorithm base64digest`', [
+      { field: 'headers/upload-checksum', message: 'malformed' },
+    ]);
+  }
+  return { algorithm: algorithm as PartChecksum['algorithm'], digest: Buffer.from(digest, 'base64') };
+}
 
 function malformedMetadata(message: string): ApiError {
   return new ApiError('VALIDATION_FAILED', `Upload-Metadata: ${message}`, [
@@ -92,7 +114,7 @@ const UPLOAD_RESPONSES = {
 };
 
 /**
- * `/uploads`: resumable uploads, tus 1.0 (core, creation, creation-with-upload, termination,
+ * `/uploads`: resumable uploads, tus 1.0 (core, creation, creation-with-upload, termination, checksum,
  * expiration). Each upload belongs to the user and device that created it; its parts are
  * fsynced before their offset is acknowledged; the part that completes it answers like
  * `POST /media/upload` (201 created, 200 duplicate).
@@ -189,7 +211,10 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
       },
     },
     async (_request, reply) => {
-      reply.header('tus-version', TUS_VERSION).header('tus-extension', TUS_EXTENSIONS.join(','));
+      reply
+        .header('tus-version', TUS_VERSION)
+        .header('tus-extension', TUS_EXTENSIONS.join(','))
+        .header('tus-checksum-algorithm', TUS_CHECKSUM_ALGORITHMS.join(','));
       if (app.config.maxUploadBytes !== undefined)
         reply.header('tus-max-size', String(app.config.maxUploadBytes));
       return noBody(reply, 204);
@@ -284,7 +309,8 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
           'upload stands (409 `UPLOAD_OFFSET_MISMATCH` with the right `Upload-Offset` otherwise; 409 ' +
           '`UPLOAD_IN_PROGRESS` while another request writes it). 204 with the new `Upload-Offset`, on disk ' +
           'before the answer; the part that completes the file answers 201 `created` or 200 `duplicate`. Bytes ' +
-          'received before a connection is cut are kept: HEAD tells where to resume.',
+          'received before a connection is cut are kept: HEAD tells where to resume. With `Upload-Checksum` ' +
+          '(`sha1` or `sha256`, base64) the part is checked first: 460 `UPLOAD_CHECKSUM_MISMATCH` keeps none of it.',
         headers: TusPatchHeaders,
         params: UploadIdParams,
         response: withErrorResponses(UPLOAD_RESPONSES),
@@ -307,6 +333,7 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
             offset: Number(request.headers['upload-offset']),
             body: request.raw,
             declared: declaredBytes(request.headers['content-length']),
+            checksum: partChecksum(request.headers['upload-checksum']),
           }),
         204,
         request.raw,
