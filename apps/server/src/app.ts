@@ -25,6 +25,7 @@ import ownerBootstrapPlugin from './plugins/app/owner-bootstrap.js';
 import mdnsPlugin, { type MdnsPluginOptions } from './plugins/app/mdns.js';
 import tlsPlugin from './plugins/app/tls.js';
 import pendingPairingsPlugin from './plugins/app/pending-pairings.js';
+import resumableUploadsPlugin from './plugins/app/resumable-uploads.js';
 import healthRoutes from './routes/api/health.js';
 import apiRoutes from './routes/api.js';
 import type { App } from './types.js';
@@ -112,6 +113,7 @@ async function composeApp(
   await app.register(librarySweepPlugin);
   await app.register(trashPurgePlugin);
   await app.register(jobsPlugin, options.jobs ?? {});
+  await app.register(resumableUploadsPlugin);
   await app.register(authPlugin, {
     jwtSecret: secrets.jwtSecret,
     loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },

@@ -34,6 +34,8 @@ export interface ServerConfig {
     max: number;
   };
   trashDays: number;
+  /** A resumable upload untouched this long is abandoned: its row and bytes are removed. */
+  uploadExpiryHours: number;
   logLevel: LogLevel;
 }
 
@@ -220,6 +222,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Serve
       max: integer(env, 'ICLOOD_MAX_CONNECTIONS', 256, 1, 65535),
     },
     trashDays: integer(env, 'ICLOOD_TRASH_DAYS', 30, 0, 36500),
+    uploadExpiryHours: integer(env, 'ICLOOD_UPLOAD_EXPIRY_HOURS', 24, 1, 8760),
     logLevel: logLevel as LogLevel,
   };
 }

@@ -21,6 +21,7 @@ describe('configuration', () => {
       maxUploadBytes: undefined,
       connections: { requestTimeoutMs: 15_000, idleTimeoutMs: 60_000, max: 256 },
       trashDays: 30,
+      uploadExpiryHours: 24,
       logLevel: 'info',
     });
   });
@@ -45,6 +46,7 @@ describe('configuration', () => {
         ICLOOD_IDLE_TIMEOUT_SECONDS: '120',
         ICLOOD_MAX_CONNECTIONS: '64',
         ICLOOD_TRASH_DAYS: '7',
+        ICLOOD_UPLOAD_EXPIRY_HOURS: '48',
         LOG_LEVEL: 'DEBUG',
       },
       '/ignored',
@@ -63,6 +65,7 @@ describe('configuration', () => {
       maxUploadBytes: 8 * 1024 ** 3,
       connections: { requestTimeoutMs: 5_000, idleTimeoutMs: 120_000, max: 64 },
       trashDays: 7,
+      uploadExpiryHours: 48,
       logLevel: 'debug',
     });
     expect(loadConfig({ ICLOOD_MIN_FREE_BYTES: '2GiB' }).minFreeBytes).toBe(2 * 1024 ** 3);
@@ -89,6 +92,7 @@ describe('configuration', () => {
     ['ICLOOD_IDLE_TIMEOUT_SECONDS', { ICLOOD_IDLE_TIMEOUT_SECONDS: '1.5' }],
     ['ICLOOD_MAX_CONNECTIONS', { ICLOOD_MAX_CONNECTIONS: '0' }],
     ['ICLOOD_TRASH_DAYS', { ICLOOD_TRASH_DAYS: '-1' }],
+    ['ICLOOD_UPLOAD_EXPIRY_HOURS', { ICLOOD_UPLOAD_EXPIRY_HOURS: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
   ])('stops with one line naming %s when it is invalid', (variable, env) => {
     let error: unknown;

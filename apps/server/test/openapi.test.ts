@@ -60,10 +60,14 @@ describe('OpenAPI document', () => {
       '/api/v1/trash',
       '/api/v1/trash/delete',
       '/api/v1/trash/restore',
+      '/api/v1/uploads',
+      '/api/v1/uploads/{id}',
       '/api/v1/users',
       '/api/v1/users/{id}',
       '/ping',
     ]);
+    expect(Object.keys(document.paths['/api/v1/uploads']).sort()).toEqual(['options', 'post']);
+    expect(Object.keys(document.paths['/api/v1/uploads/{id}']).sort()).toEqual(['delete', 'head', 'patch']);
     const summary = document.paths['/api/v1/media/summary'].get;
     expect(summary.tags).toEqual(['media']);
     expect(summary.parameters.map((parameter: { name: string }) => parameter.name).sort()).toEqual([

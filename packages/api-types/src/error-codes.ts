@@ -53,11 +53,23 @@ export const errorStatusByCode = {
   /** As many pairings are open as the server allows at once; one must be used or expire first. */
   TOO_MANY_OPEN_PAIRINGS: 409,
   ALBUM_NAME_TAKEN: 409,
+  /** A resumable upload's PATCH at another offset than the one received; `Upload-Offset` gives it. */
+  UPLOAD_OFFSET_MISMATCH: 409,
+  /** Another request is writing this resumable upload right now; `Upload-Offset` gives the offset. */
+  UPLOAD_IN_PROGRESS: 409,
+  /** A resumable upload abandoned for longer than ICLOOD_UPLOAD_EXPIRY_HOURS: its bytes are gone. */
+  UPLOAD_EXPIRED: 410,
+  /** A resumable request without `Tus-Resumable: 1.0.0`; `Tus-Version` lists what is spoken. */
+  UPLOAD_PROTOCOL_UNSUPPORTED: 412,
   PAYLOAD_TOO_LARGE: 413,
   FILE_TOO_LARGE: 413,
+  /** More bytes than the resumable upload's `Upload-Length`. */
+  UPLOAD_LENGTH_EXCEEDED: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
   UNPROCESSABLE: 422,
+  /** tus checksum extension: the part's `Upload-Checksum` does not match its bytes; nothing of it is kept. */
+  UPLOAD_CHECKSUM_MISMATCH: 460,
   ALBUM_COVER_NOT_IN_ALBUM: 422,
   RATE_LIMITED: 429,
   /** Wrong pairing codes from this client, or from everyone, used up their budget; `Retry-After` says when. */

@@ -14,3 +14,4 @@ export * from './albums.js';
 export * from './media-restore.js';
 export * from './system-storage.js';
 export * from './thumbnails.js';
+export * from './uploads.js';

@@ -73,6 +73,21 @@ export const SystemStorage = Type.Object(
     thumbnails: Type.Union([FileBytes, Type.Null()], {
       description: 'Every file under the thumbnail folder; null for a member (it is shared)',
     }),
+    resumableUploads: Type.Object(
+      {
+        uploads: Count,
+        receivedBytes: Type.Integer({ minimum: 0, description: 'Received so far, in the library’s .tmp' }),
+        pendingBytes: Type.Integer({
+          minimum: 0,
+          description:
+            'Still to come (Upload-Length less what was received): counted as taken by new uploads',
+        }),
+      },
+      {
+        additionalProperties: false,
+        description: 'Resumable uploads begun and not finished (expired ones until they are swept)',
+      },
+    ),
     minFreeBytes: Type.Integer({ minimum: 0, description: 'ICLOOD_MIN_FREE_BYTES' }),
     warnings: Type.Array(StorageWarning),
   },

@@ -172,3 +172,12 @@ export {
 // So callers can type `db` parameters without depending on kysely themselves.
 export type { Kysely, Transaction } from 'kysely';
 export type { TakenBound } from './taken-range.js';
+export {
+  advancePartialUpload,
+  createPartialUpload,
+  deleteExpiredPartialUploads,
+  deletePartialUpload,
+  findPartialUpload,
+  partialUploadUsage,
+  recordedPartialUploadIds,
+} from './partial-uploads.repository.js';

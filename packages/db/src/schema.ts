@@ -204,6 +204,22 @@ export interface JobsTable {
   updated_at: Generated<Date>;
 }
 
+/** A resumable upload begun and not finished (tus 1.0); its bytes are in the library's `.tmp`. */
+export interface PartialUploadsTable {
+  id: Generated<string>;
+  user_id: string;
+  device_id: string | null;
+  /** The file's size, declared at creation (`Upload-Length`). */
+  upload_length: number;
+  /** Bytes received and fsynced: the offset a client resumes from. */
+  received_bytes: Generated<number>;
+  /** The upload's fields (file name, createdAt, localId, sessionId, albums, sha256…). */
+  fields: JsonObjectColumn;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  expires_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -215,6 +231,7 @@ export interface Database {
   albums: AlbumsTable;
   album_media: AlbumMediaTable;
   jobs: JobsTable;
+  partial_uploads: PartialUploadsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -227,3 +244,4 @@ export type IgnoredFile = Selectable<IgnoredFilesTable>;
 export type Album = Selectable<AlbumsTable>;
 export type AlbumMedia = Selectable<AlbumMediaTable>;
 export type Job = Selectable<JobsTable>;
+export type PartialUpload = Selectable<PartialUploadsTable>;

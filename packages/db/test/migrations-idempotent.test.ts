@@ -15,6 +15,7 @@ const APP_TABLES = [
   'jobs',
   'media',
   'pairing_sessions',
+  'partial_uploads',
   'users',
 ];
 

@@ -11,6 +11,7 @@ function report(overrides: Partial<SystemStorage> = {}): SystemStorage {
     library: { items: 10, bytes: 20 * GB, byType: [], byUser: [], byDevice: [] },
     trash: { items: 1, bytes: 2 * GB },
     thumbnails: { files: 30, bytes: 1 * GB },
+    resumableUploads: { uploads: 0, receivedBytes: 0, pendingBytes: 0 },
     minFreeBytes: GB,
     warnings: [],
     ...overrides,

@@ -8,6 +8,7 @@ import * as userLibraryFolder from './2026_12_05_0001_user_library_folder.js';
 import * as pairingOpenedBy from './2026_12_06_0001_pairing_opened_by.js';
 import * as lastBackupEnded from './2026_12_06_0002_last_backup_ended.js';
 import * as adminRole from './2026_12_06_0003_admin_role.js';
+import * as partialUploads from './2026_12_06_0004_partial_uploads.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -22,4 +23,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_12_06_0001_pairing_opened_by': pairingOpenedBy,
   '2026_12_06_0002_last_backup_ended': lastBackupEnded,
   '2026_12_06_0003_admin_role': adminRole,
+  '2026_12_06_0004_partial_uploads': partialUploads,
 };

@@ -6,6 +6,13 @@ import { JobRunner } from '../../services/jobs/job-runner.js';
 import { thumbnailJobHandler } from '../../services/jobs/thumbnail-job.js';
 import type { App } from '../../types.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Receives an upload's bytes: no background job starts while one is in flight. */
+    upload?: boolean;
+  }
+}
+
 export interface JobsPluginOptions {
   /** Jobs run at once (default 2, each on one libvips thread: at most two cores of a Pi). */
   concurrency?: number;
@@ -40,7 +47,7 @@ export default fp<JobsPluginOptions>(
     await rm(thumbnails.tempDir, { recursive: true, force: true });
 
     const log = app.log.child({ component: 'jobs' });
-    // Uploads come first: no job starts while one is being received.
+    // Uploads come first: no job starts while one is being received (routes marked `config.upload`).
     let uploadsInFlight = 0;
     const runner = new JobRunner({
       yieldTo: () => uploadsInFlight > 0,
@@ -73,7 +80,7 @@ export default fp<JobsPluginOptions>(
       });
     });
     app.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'POST' || request.routeOptions.url !== '/api/v1/media/upload') return;
+      if (request.routeOptions.config.upload !== true) return;
       uploadsInFlight += 1;
       // 'close' comes however the exchange ends: answered, refused, or the client gone.
       reply.raw.once('close', () => {

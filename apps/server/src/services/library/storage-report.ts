@@ -1,5 +1,11 @@
 import type { CleanupResult, StorageSummary, StorageWarning, SystemStorage } from '@iclood/api-types';
-import { existingMediaIds, libraryBytes, libraryUsage, recordedRelPaths } from '@iclood/db';
+import {
+  existingMediaIds,
+  libraryBytes,
+  libraryUsage,
+  partialUploadUsage,
+  recordedRelPaths,
+} from '@iclood/db';
 import { diskUsage, sweepOrphanThumbnails, sweepStaleUploads, thumbnailUsage } from '@iclood/storage';
 import type { App, Principal } from '../../types.js';
 
@@ -52,14 +58,17 @@ export async function storageSummary(app: App, principal: Principal): Promise<St
 
 /**
  * Everything `GET /system/storage` shows: the disk (statfs), the library by type, user and device
- * and the trash (from the media rows, one aggregate), the thumbnail folder (walked), and warnings.
+ * and the trash (from the media rows, one aggregate), the thumbnail folder (walked), resumable
+ * uploads under way, and warnings.
  */
 export async function storageReport(app: App, principal: Principal): Promise<SystemStorage> {
   const household = seesHousehold(principal);
-  const [disk, usage, thumbnails] = await Promise.all([
+  const scope = household ? {} : { userId: principal.user.id };
+  const [disk, usage, thumbnails, resumable] = await Promise.all([
     diskUsage(app.config.libraryDir),
-    libraryUsage(app.db, household ? {} : { userId: principal.user.id }),
+    libraryUsage(app.db, scope),
     household ? thumbnailUsage(app.layout.thumbsDir) : Promise.resolve(null),
+    partialUploadUsage(app.db, scope),
   ]);
   return {
     scope: household ? 'household' : 'user',
@@ -67,6 +76,11 @@ export async function storageReport(app: App, principal: Principal): Promise<Sys
     library: { ...usage.library, byType: usage.byType, byUser: usage.byUser, byDevice: usage.byDevice },
     trash: usage.trash,
     thumbnails,
+    resumableUploads: {
+      uploads: resumable.count,
+      receivedBytes: resumable.receivedBytes,
+      pendingBytes: resumable.pendingBytes,
+    },
     minFreeBytes: app.config.minFreeBytes,
     warnings: storageWarnings(app, disk),
   };
@@ -74,7 +88,7 @@ export async function storageReport(app: App, principal: Principal): Promise<Sys
 
 /**
  * `POST /system/cleanup`: purges what has been in the trash longer than ICLOOD_TRASH_DAYS, removes
- * uploads abandoned for over an hour, then thumbnails whose item no longer exists (after the
+ * uploads abandoned for over an hour and resumable uploads past ICLOOD_UPLOAD_EXPIRY_HOURS, then thumbnails whose item no longer exists (after the
  * purge, which removes its own). Each step is safe while uploads and browsing go on.
  */
 export async function cleanUpStorage(app: App): Promise<CleanupResult> {
@@ -85,12 +99,17 @@ export async function cleanUpStorage(app: App): Promise<CleanupResult> {
     isRecorded: (relPaths) => recordedRelPaths(app.db, relPaths),
     olderThan: new Date(app.now().getTime() - STALE_UPLOAD_MS),
   });
+  // Resumable uploads past ICLOOD_UPLOAD_EXPIRY_HOURS, and bytes no upload row knows.
+  const resumable = await app.resumableUploads.sweepExpired();
   const orphanThumbnails = await sweepOrphanThumbnails({
     thumbsDir: app.layout.thumbsDir,
     existingMediaIds: (ids) => existingMediaIds(app.db, ids),
   });
-  const tempFiles = { files: uploads.removedTempFiles, bytes: uploads.removedTempBytes };
-  app.log.info({ trash, uploads, orphanThumbnails }, 'storage cleaned up');
+  const tempFiles = {
+    files: uploads.removedTempFiles + resumable.files,
+    bytes: uploads.removedTempBytes + resumable.bytes,
+  };
+  app.log.info({ trash, uploads, resumable, orphanThumbnails }, 'storage cleaned up');
   return {
     trash,
     tempFiles,

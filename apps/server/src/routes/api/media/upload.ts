@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
 import multipart, { type Multipart } from '@fastify/multipart';
-import { Compile } from 'typebox/compile';
+import type { FastifyReply } from 'fastify';
 import {
   SuccessEnvelope,
   UploadCreatedResult,
@@ -9,35 +8,26 @@ import {
   UploadFields,
   UploadRequestBody,
   withErrorResponses,
-  type ErrorDetail,
 } from '@iclood/api-types';
-import {
-  addMediaToAlbumsByName,
-  DbError,
-  findBackupSession,
-  findMediaBySha256,
-  insertMedia,
-  recordSessionUpload,
-  type Media,
-} from '@iclood/db';
-import { extractMediaMetadata, sniffMediaType } from '@iclood/media';
-import {
-  assertFreeSpace,
-  commitToLibrary,
-  discardTemp,
-  fileNameExtension,
-  formatBytes,
-  libraryRelativeDir,
-  receiveToTemp,
-  type ReceivedUpload,
-} from '@iclood/storage';
+import { discardTemp, type ReceivedUpload } from '@iclood/storage';
 import { ok } from '../../../envelope.js';
 import { ApiError } from '../../../errors.js';
 import { wantsContinue } from '../../../plugins/app/expect-continue.js';
-import { cleanUploadAlbumNames } from '../../../services/library/item-names.js';
-import { principalOf, type AppPlugin, type Principal } from '../../../types.js';
+import {
+  createIngest,
+  declaredBytes,
+  ingestDepsOf,
+  type IngestOutcome,
+  type IngestUpload,
+} from '../../../services/ingest/ingest.js';
+import { principalOf, type AppPlugin } from '../../../types.js';
+import {
+  draftCompletes,
+  draftInteropVersion,
+  draftStateHeaders,
+  sendUploadResumptionSupported,
+} from '../uploads/draft-bodies.js';
 
-const checkFields = Compile(UploadFields);
 // A Shortcut that posts JSON or a form by mistake gets a clear 415, not a stored text file.
 const NOT_A_FILE_BODY = /^(application\/json|application\/x-www-form-urlencoded|text\/)/i;
 // Fields: the seven named ones plus up to 20 `albums` (MAX_UPLOAD_ALBUMS), with room to spare.
@@ -53,31 +43,12 @@ const MULTIPART_LIMITS = {
   fileSize: Number.POSITIVE_INFINITY,
 };
 
-type Outcome = { status: 'created' | 'duplicate'; media: Media };
-
-/** How many names recorded by rows whose files are gone one upload steps past before giving up. */
-const MAX_RECORDED_NAME_RETRIES = 50;
-
-function fieldErrors(fields: unknown): ErrorDetail[] {
-  return [...checkFields.Errors(fields)].map((error) => ({
-    field: `fields${error.instancePath}`,
-    message: error.message,
-  }));
-}
-
 /** X-Filename may be percent-encoded (headers are ASCII); a stray `%` is kept as typed. */
 function decodeHeaderValue(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
     return value;
-  }
-}
-
-/** `../x.jpg`, `/etc/x.jpg`, `C:\x.jpg`: a name that tries to be a path is refused, not cleaned. */
-function assertPlainFileName(name: string): void {
-  if (/[/\\\0]/.test(name) || name === '.' || name === '..') {
-    throw new ApiError('INVALID_FILENAME', 'The file name must be a plain name, not a path');
   }
 }
 
@@ -93,11 +64,12 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
   // preservePath: see the name exactly as sent, so a path is refused rather than quietly cut down.
   await app.register(multipart, { limits: MULTIPART_LIMITS, preservePath: true });
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  const ingest = createIngest(ingestDepsOf(app));
 
   app.post(
     '/upload',
     {
-      config: { access: 'media.upload', deferContinue: true },
+      config: { access: 'media.upload', deferContinue: true, upload: true },
       schema: {
         tags: ['media'],
         summary: 'Upload one photo or video: multipart (fields, then `file`) or the raw bytes',
@@ -105,7 +77,10 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
           'Raw body: send the file as the body with `?filename=` or `X-Filename`, and the other fields as ' +
           'query parameters. `X-Content-SHA256` (or a `sha256` field before the file part) lets a known ' +
           'duplicate finish without sending the body (with `Expect: 100-continue`, without the body ever ' +
-          'leaving the phone). 201 `created`, 200 `duplicate`.',
+          'leaving the phone). 201 `created`, 200 `duplicate`. A raw upload carrying ' +
+          '`Upload-Draft-Interop-Version` 3, 5 or 6 (the IETF resumable-uploads draft, as iOS URLSession sends it) ' +
+          'is made resumable: a `104` gives its `Location` under `/uploads` before the body is read, where a cut-off ' +
+          'upload resumes (HEAD for `Upload-Offset`, PATCH with the rest).',
         querystring: UploadFields,
         body: UploadRequestBody,
         response: withErrorResponses({
@@ -127,24 +102,59 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
         ...(typeof headerName === 'string' ? { filename: decodeHeaderValue(headerName) } : {}),
         ...(typeof headerSha === 'string' ? { sha256: headerSha } : {}),
       };
-      const upload = new UploadContext(app, principal);
+      const draft = draftInteropVersion(request.headers);
+      if (draft !== undefined && !request.isMultipart()) {
+        // An iPhone app's plain upload, made resumable by URLSession (the IETF draft): the bytes go
+        // to a resumable upload whose URL the 104 gives, and the whole file ends as a plain upload.
+        const complete = draftCompletes(draft, request.headers);
+        const lengthHeader = complete ? request.headers['content-length'] : request.headers['upload-length'];
+        const length = declaredBytes(typeof lengthHeader === 'string' ? lengthHeader : undefined);
+        if (length !== undefined && length > 0) {
+          const uploads = app.resumableUploads;
+          const created = await uploads.create(principal, { length, fields });
+          if ('duplicate' in created) {
+            if (!wantsContinue(request.raw)) reply.header('connection', 'close');
+            return reply
+              .code(created.duplicate.statusCode)
+              .send(ok(created.duplicate.body, created.duplicate.message));
+          }
+          const location = `/api/v1/uploads/${created.upload.id}`;
+          sendUploadResumptionSupported(reply.raw, draft, location);
+          reply.header('location', location);
+          if (wantsContinue(request.raw)) reply.raw.writeContinue();
+          try {
+            const result = await uploads.append(principal, created.upload.id, {
+              offset: 0,
+              body: request.raw,
+              declared: declaredBytes(request.headers['content-length']),
+            });
+            draftStateHeaders(reply, draft, {
+              offset: result.offset,
+              complete: result.finished !== undefined,
+            });
+            if (result.finished) {
+              return reply
+                .code(result.finished.statusCode)
+                .send(ok(result.finished.body, result.finished.message));
+            }
+            // A first part only: the rest comes by PATCH to the Location; the headers say so, no body.
+            return (reply as FastifyReply).code(201).send();
+          } catch (error) {
+            if (!request.raw.complete) reply.header('connection', 'close');
+            throw error;
+          }
+        }
+      }
+      const upload = ingest.begin(principal);
 
-      const finish = async (outcome: Outcome) => {
-        await upload.addToAlbums(outcome.media.id);
-        await upload.countInSession(outcome.status, outcome.media.size);
-        const body = {
-          id: outcome.media.id,
-          status: outcome.status,
-          ...(outcome.media.trashed_at ? { trashed: true } : {}),
-        };
-        return reply
-          .code(outcome.status === 'created' ? 201 : 200)
-          .send(ok(body, outcome.status === 'created' ? 'Stored' : 'Already backed up'));
+      const finish = async (outcome: IngestOutcome) => {
+        const answer = await upload.finish(outcome);
+        return reply.code(answer.statusCode).send(ok(answer.body, answer.message));
       };
 
       try {
         if (request.isMultipart()) {
-          return await finish(await upload.fromMultipart(request.parts(), fields, request.raw));
+          return await finish(await fromMultipart(upload, request.parts(), fields, request.raw));
         }
         await upload.validate(fields);
         const known = await upload.knownDuplicate(fields.sha256);
@@ -158,10 +168,12 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
             { field: 'querystring/filename', message: 'is required for a raw upload' },
           ]);
         }
-        upload.assertAllowedSize(request.headers['content-length']);
-        await upload.assertRoomFor(request.headers['content-length']);
+        // A raw body's Content-Length is the file's size: one over the maximum is refused unread.
+        const declared = declaredBytes(request.headers['content-length']);
+        upload.assertAllowedSize(declared);
+        await upload.assertRoomFor(declared);
         if (wantsContinue(request.raw)) reply.raw.writeContinue();
-        return await finish(await upload.store(request.raw, fields, request.headers['content-length']));
+        return await finish(await upload.commit(await upload.receive(request.raw, declared), fields));
       } catch (error) {
         await upload.countFailure();
         // Refused mid-body (disk full, cut off…): the rest is not read, so this connection ends.
@@ -172,290 +184,59 @@ const mediaUploadRoutes: AppPlugin = async (app) => {
   );
 };
 
-/** Uploads up to this size (by Content-Length) are hashed on the event loop, larger ones on a worker. */
-const HASH_INLINE_MAX_BYTES = 16 * 1024 * 1024;
-/** Originals are readable by everyone who can reach the library folder: the disk is browsable. */
-const LIBRARY_FILE_MODE = 0o644;
-
-function declaredBytes(contentLength: string | undefined): number | undefined {
-  return contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
-}
-
-/** One upload's state and steps, shared by the raw and multipart paths. */
-class UploadContext {
-  private sessionId: string | undefined;
-  private readonly deviceId: string | null;
-  /** The `albums` field, cleaned; the item goes into these once stored (or found a duplicate). */
-  private albumNames: string[] = [];
-
-  constructor(
-    private readonly app: Parameters<AppPlugin>[0],
-    private readonly principal: Principal,
-  ) {
-    this.deviceId = principal.kind === 'device' ? principal.tokenRowId : null;
-  }
-
-  async validate(fields: UploadFields): Promise<void> {
-    const errors = fieldErrors(fields);
-    if (errors.length > 0)
-      throw new ApiError('VALIDATION_FAILED', `${errors[0]!.field} ${errors[0]!.message}`, errors);
-    this.albumNames = cleanUploadAlbumNames(fields.albums);
-    if (fields.filename !== undefined) assertPlainFileName(fields.filename);
-    if (fields.sessionId !== undefined && fields.sessionId !== this.sessionId) {
-      const session = this.deviceId
-        ? await findBackupSession(this.app.db, {
-            id: fields.sessionId,
-            userId: this.principal.user.id,
-            deviceId: this.deviceId,
-          })
-        : undefined;
-      if (!session) throw new ApiError('NOT_FOUND', 'No such backup session for this device');
-      this.sessionId = session.id;
-    }
-  }
-
-  async knownDuplicate(sha256: string | undefined): Promise<Media | undefined> {
-    if (!sha256) return undefined;
-    return findMediaBySha256(this.app.db, { userId: this.principal.user.id, sha256: sha256.toLowerCase() });
-  }
-
-  /** A raw body's Content-Length is the file's size: one over the maximum is refused unread. */
-  assertAllowedSize(contentLength: string | undefined): void {
-    const max = this.app.config.maxUploadBytes;
-    if (max !== undefined && (declaredBytes(contentLength) ?? 0) > max) {
-      throw new ApiError('FILE_TOO_LARGE', `The file is larger than this server's ${formatBytes(max)} limit`);
-    }
-  }
-
-  async assertRoomFor(contentLength: string | undefined): Promise<void> {
-    await assertFreeSpace(this.app.config.libraryDir, {
-      incomingBytes: declaredBytes(contentLength) ?? 0,
-      minFreeBytes: this.app.config.minFreeBytes,
-    });
-  }
-
-  async fromMultipart(
-    parts: AsyncIterableIterator<Multipart>,
-    fields: UploadFields,
-    raw: IncomingMessage,
-  ): Promise<Outcome> {
-    const collected: Record<string, unknown> = { ...fields };
-    let received: { upload: ReceivedUpload; fileName: string } | undefined;
-    try {
-      for await (const part of parts) {
-        if (part.type === 'field') {
-          if (part.valueTruncated)
-            throw new ApiError('PAYLOAD_TOO_LARGE', `The field "${part.fieldname}" is too long`);
-          const value = String(part.value);
-          if (part.fieldname === 'albums') {
-            collected['albums'] = [...((collected['albums'] as string[] | undefined) ?? []), value];
-          } else {
-            collected[part.fieldname] = value;
-          }
-          continue;
+/** The multipart form: fields, then the `file` part, handed to the ingest pipeline as they come. */
+async function fromMultipart(
+  upload: IngestUpload,
+  parts: AsyncIterableIterator<Multipart>,
+  fields: UploadFields,
+  raw: IncomingMessage,
+): Promise<IngestOutcome> {
+  const collected: Record<string, unknown> = { ...fields };
+  let received: { upload: ReceivedUpload; fileName: string } | undefined;
+  // The request's Content-Length bounds the file's size (the form adds a little around it).
+  const declared = declaredBytes(raw.headers['content-length']);
+  try {
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        if (part.valueTruncated)
+          throw new ApiError('PAYLOAD_TOO_LARGE', `The field "${part.fieldname}" is too long`);
+        const value = String(part.value);
+        if (part.fieldname === 'albums') {
+          collected['albums'] = [...((collected['albums'] as string[] | undefined) ?? []), value];
+        } else {
+          collected[part.fieldname] = value;
         }
-        if (part.fieldname !== 'file') {
-          part.file.resume();
-          throw new ApiError(
-            'VALIDATION_FAILED',
-            `The file part must be named "file" (got "${part.fieldname}")`,
-          );
-        }
-        const fileName = (collected['filename'] as string | undefined) ?? part.filename;
-        if (!fileName) throw new ApiError('VALIDATION_FAILED', 'The file part has no file name');
-        await this.validate({ ...(collected as UploadFields), filename: fileName });
-        const known = await this.knownDuplicate(collected['sha256'] as string | undefined);
-        if (known) {
-          part.file.resume(); // drain: the client sent it anyway
-          return { status: 'duplicate', media: known };
-        }
-        await this.assertRoomFor(raw.headers['content-length']);
-        received = { upload: await this.receive(part.file, raw.headers['content-length']), fileName };
+        continue;
       }
-    } catch (error) {
-      if (received) await discardTemp(received.upload.tempPath);
-      throw translateMultipartError(error);
-    }
-    if (!received) throw new ApiError('FILE_MISSING', 'The form has no "file" part');
-    const all = collected as UploadFields;
-    await this.validate({ ...all, filename: received.fileName }).catch(async (error: unknown) => {
-      await discardTemp(received.upload.tempPath);
-      throw error;
-    });
-    return this.commit(received.upload, { ...all, filename: received.fileName });
-  }
-
-  async store(body: Readable, fields: UploadFields, contentLength: string | undefined): Promise<Outcome> {
-    return this.commit(await this.receive(body, contentLength), fields);
-  }
-
-  private async receive(body: Readable, contentLength: string | undefined): Promise<ReceivedUpload> {
-    // Large files are hashed on a worker, which keeps the event loop free for the socket (bench/ingest,
-    // 1 GiB on a 2-core machine: 403 → 512 MiB/s on PostgreSQL, 244 → 315 MiB/s on PGlite). A photo
-    // is hashed inline: the worker's messages and its second pass over the bytes cost more CPU than
-    // they free for a few MB, and CPU is what 4 uploads in flight on 2 cores run short of.
-    const declared = declaredBytes(contentLength);
-    try {
-      return await receiveToTemp(body, {
-        tmpDir: this.app.layout.libraryTmpDir,
-        maxBytes: this.app.config.maxUploadBytes,
-        hashOnWorker: declared === undefined || declared > HASH_INLINE_MAX_BYTES,
-        // The last flush runs while the metadata is read and the commit prepared (commitToLibrary
-        // waits for it before the link).
-        durable: 'background',
-        fileMode: LIBRARY_FILE_MODE,
-      });
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (
-        code === 'ECONNRESET' ||
-        code === 'ERR_STREAM_PREMATURE_CLOSE' ||
-        (error as Error).message === 'aborted'
-      ) {
-        throw new ApiError('UPLOAD_ABORTED', 'The upload was cut off before it finished');
-      }
-      throw error;
-    }
-  }
-
-  private async commit(upload: ReceivedUpload, fields: UploadFields): Promise<Outcome> {
-    const { app, principal } = this;
-    try {
-      if (fields.sha256 && fields.sha256.toLowerCase() !== upload.sha256) {
+      if (part.fieldname !== 'file') {
+        part.file.resume();
         throw new ApiError(
-          'CHECKSUM_MISMATCH',
-          'The bytes received do not match X-Content-SHA256; send the file again',
+          'VALIDATION_FAILED',
+          `The file part must be named "file" (got "${part.fieldname}")`,
         );
       }
-      const type = sniffMediaType(upload.head, fields.filename);
-      if (!type) {
-        throw new ApiError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          'This is not a photo or video iClood can keep (checked from its content)',
-        );
+      const fileName = (collected['filename'] as string | undefined) ?? part.filename;
+      if (!fileName) throw new ApiError('VALIDATION_FAILED', 'The file part has no file name');
+      await upload.validate({ ...(collected as UploadFields), filename: fileName });
+      const known = await upload.knownDuplicate(collected['sha256'] as string | undefined);
+      if (known) {
+        part.file.resume(); // drain: the client sent it anyway
+        return { status: 'duplicate', media: known };
       }
-      // An iOS Shortcut names a photo without its extension ("IMG_0001"): the file gets the one of
-      // its sniffed type, and so does the name it is shown and downloaded under. The row keeps the
-      // name as sent, which is what the same Shortcut's media/check asks about next time.
-      const sentName = fields.filename!;
-      const fileName = fileNameExtension(sentName) === undefined ? `${sentName}.${type.extension}` : sentName;
-      const existing = await findMediaBySha256(app.db, { userId: principal.user.id, sha256: upload.sha256 });
-      if (existing) {
-        await discardTemp(upload.tempPath);
-        return { status: 'duplicate', media: existing };
-      }
-      const now = app.now();
-      const metadata = await extractMediaMetadata(upload.tempPath, type, {
-        clientCreatedAt: fields.createdAt ? new Date(fields.createdAt) : undefined,
-        now,
-      });
-      const record = {
-        userId: principal.user.id,
-        deviceId: this.deviceId,
-        sessionId: this.sessionId ?? null,
-        originalName: sentName,
-        displayName: fileName === sentName ? null : fileName,
-        sha256: upload.sha256,
-        size: upload.size,
-        mediaType: type.mediaType,
-        mime: type.mime,
-        takenAt: metadata.takenAt,
-        takenAtOffsetMinutes: metadata.takenAtOffsetMinutes,
-        width: metadata.width,
-        height: metadata.height,
-        durationMs: metadata.durationMs,
-        latitude: metadata.latitude,
-        longitude: metadata.longitude,
-        cameraMake: metadata.cameraMake,
-        cameraModel: metadata.cameraModel,
-        orientation: metadata.orientation,
-        metadata: metadata.metadata,
-        localId: fields.localId ?? null,
-        originalPath: fields.originalPath ?? null,
-        modifiedAt: fields.modifiedAt ? new Date(fields.modifiedAt) : null,
-        uploadedAt: now,
-      };
-      // Names that a row records although their file is gone from the disk (removed by hand):
-      // the file is placed again under the next free name rather than failing the upload.
-      const recordedElsewhere = new Set<string>();
-      const placing = {
-        tempPath: upload.tempPath,
-        libraryDir: app.config.libraryDir,
-        relDir: libraryRelativeDir(principal.user.libraryFolder, metadata.takenAtLocal),
-        fileName,
-        ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
-        fileMode: LIBRARY_FILE_MODE,
-        ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size, flushed: upload.flushed } } : {}),
-        skipRelPaths: recordedElsewhere,
-      };
-      for (;;) {
-        const placement = await commitToLibrary(placing);
-        let result: Awaited<ReturnType<typeof insertMedia>>;
-        try {
-          result = await insertMedia(app.db, { ...record, relPath: placement.relPath });
-        } catch (error) {
-          if (
-            error instanceof DbError &&
-            error.code === 'MEDIA_PATH_TAKEN' &&
-            recordedElsewhere.size < MAX_RECORDED_NAME_RETRIES
-          ) {
-            await placement.rollback({ restoreTo: upload.tempPath });
-            recordedElsewhere.add(placement.relPath);
-            app.log.warn(
-              { relPath: placement.relPath },
-              'a media row records this path but its file is missing; placing the upload under another name',
-            );
-            continue;
-          }
-          await placement.rollback();
-          throw error;
-        }
-        if (result.status === 'duplicate') {
-          // Lost a race with the same bytes sent concurrently: keep the first, drop this copy.
-          await placement.rollback();
-          return result;
-        }
-        await placement.confirm();
-        return result;
-      }
-    } catch (error) {
-      await discardTemp(upload.tempPath);
-      throw error;
+      await upload.assertRoomFor(declared);
+      received = { upload: await upload.receive(part.file, declared), fileName };
     }
+  } catch (error) {
+    if (received) await discardTemp(received.upload.tempPath);
+    throw translateMultipartError(error);
   }
-
-  /** A duplicate joins the albums too: a phone re-sending an item in a new album expects it there. */
-  async addToAlbums(mediaId: string): Promise<void> {
-    if (this.albumNames.length === 0) return;
-    await addMediaToAlbumsByName(this.app.db, {
-      userId: this.principal.user.id,
-      mediaId,
-      names: this.albumNames,
-      at: this.app.now(),
-    });
-  }
-
-  async countInSession(status: 'created' | 'duplicate', bytes: number): Promise<void> {
-    if (!this.sessionId || !this.deviceId) return;
-    await recordSessionUpload(this.app.db, {
-      sessionId: this.sessionId,
-      userId: this.principal.user.id,
-      deviceId: this.deviceId,
-      outcome: status,
-      bytes,
-    });
-  }
-
-  async countFailure(): Promise<void> {
-    if (!this.sessionId || !this.deviceId) return;
-    await recordSessionUpload(this.app.db, {
-      sessionId: this.sessionId,
-      userId: this.principal.user.id,
-      deviceId: this.deviceId,
-      outcome: 'failed',
-      bytes: 0,
-    }).catch(() => undefined);
-  }
+  if (!received) throw new ApiError('FILE_MISSING', 'The form has no "file" part');
+  const all = collected as UploadFields;
+  await upload.validate({ ...all, filename: received.fileName }).catch(async (error: unknown) => {
+    await discardTemp(received.upload.tempPath);
+    throw error;
+  });
+  return upload.commit(received.upload, { ...all, filename: received.fileName });
 }
 
 const MULTIPART_ERRORS: Record<string, [ApiError['code'], string]> = {
