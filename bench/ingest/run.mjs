@@ -168,22 +168,22 @@ function writeBody(outgoing, { head, size }, { from = 0, cutAt } = {}) {
 /**
  * One request over node:http; resolves once answered (the answer's body read and dropped) with
  * its status, headers and the body bytes written, whatever the status. `body`: what `writeBody`
- * sends (none if left out); with `cutAt`, resolves with `status` 0 once the cut socket has closed.
+ * sends (none if left out). An answer that comes before the body is all sent (a refusal) ends the
+ * request there. Resolves with `status` 0 if the connection ends unanswered (as a cut one does).
  */
 function call(port, method, path, headers, body) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const outgoing = request({ host: '127.0.0.1', port, path, method, headers });
     let written = () => 0;
     outgoing.on('response', (response) => {
       response.resume();
-      response.on('end', () =>
-        resolve({ status: response.statusCode, headers: response.headers, written: written() }),
-      );
+      response.on('end', () => {
+        resolve({ status: response.statusCode, headers: response.headers, written: written() });
+        if (!outgoing.writableFinished) outgoing.destroy();
+      });
     });
-    if (body?.options?.cutAt !== undefined) {
-      outgoing.on('error', () => {});
-      outgoing.on('close', () => resolve({ status: 0, headers: {}, written: written() }));
-    } else outgoing.on('error', reject);
+    outgoing.on('error', () => resolve({ status: 0, headers: {}, written: written() }));
+    outgoing.on('close', () => resolve({ status: 0, headers: {}, written: written() }));
     if (body) written = writeBody(outgoing, body.bytes, body.options);
     else outgoing.end();
   });
@@ -388,9 +388,12 @@ async function tusResumed(target, size, round) {
   let kept = 0;
   const seconds = await timed(async () => {
     const path = await tusCreate(target, `resumed-${round}-${size}.mov`, size);
-    sent += (await tusPatch(target, path, bytes, { cutAt: Math.round(size * CUT) })).written;
+    const cut = await tusPatch(target, path, bytes, { cutAt: Math.round(size * CUT) });
+    if (cut.status !== 0) throw new Error(`the PATCH to be cut was answered ${cut.status} first`);
+    sent += cut.written;
     // The server winds the cut request up (what arrived fsynced, then recorded) a moment after the
     // socket closed: until then HEAD says 0 and a PATCH is refused 409 (it is still being written).
+    const deadline = Date.now() + 60_000;
     for (;;) {
       kept = await tusOffset(target, path);
       if (kept > 0) {
@@ -399,6 +402,7 @@ async function tusResumed(target, size, round) {
         if (rest.status === 201) break;
         if (rest.status !== 409) throw new Error(`the resuming PATCH answered ${rest.status}`);
       }
+      if (Date.now() > deadline) throw new Error(`the cut upload still stands at ${kept} after 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   });
