@@ -400,7 +400,10 @@ async function tusResumed(target, size, round) {
         const rest = await tusPatch(target, path, bytes, { from: kept });
         sent += rest.written;
         if (rest.status === 201) break;
-        if (rest.status !== 409) throw new Error(`the resuming PATCH answered ${rest.status}`);
+        // 409: the cut request not wound up yet; 0: the refusal closed the connection unread.
+        if (rest.status !== 409 && rest.status !== 0) {
+          throw new Error(`the resuming PATCH answered ${rest.status}`);
+        }
       }
       if (Date.now() > deadline) throw new Error(`the cut upload still stands at ${kept} after 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
