@@ -4,6 +4,12 @@
 //
 //   npx pnpm@10.34.8 exec turbo run build --filter=@iclood/server...   # once
 //   node bench/ingest/run.mjs [--rounds 3] [--photos 1000] [--big-mib 1024] [--rss-mib 4096]
+//                             [--in-flight 4] [--cut 0.5]
+//
+// Resumable uploads (tus 1.0, `/api/v1/uploads`) against the raw upload, in the same run: the
+// --big-mib file in one tus PATCH, and cut after --cut of it (the PATCH's socket destroyed), HEAD,
+// the rest PATCHed from the offset; and RSS growth while a --rss-mib file is cut and resumed.
+// Quick smoke run: --rounds 1 --photos 50 --big-mib 64 --rss-mib 256.
 //
 // Needs nginx with the dav module (Debian: apt-get install nginx-light). Everything listens on
 // 127.0.0.1 and stops by itself; scratch files go to a temp dir that is removed at the end.
@@ -29,6 +35,7 @@ const { values: args } = parseArgs({
     'big-mib': { type: 'string', default: '1024' },
     'rss-mib': { type: 'string', default: '4096' },
     'in-flight': { type: 'string', default: '4' },
+    cut: { type: 'string', default: '0.5' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -36,6 +43,7 @@ const PHOTOS = Number(args.photos);
 const BIG = Number(args['big-mib']) * 1024 * 1024;
 const RSS_BIG = Number(args['rss-mib']) * 1024 * 1024;
 const IN_FLIGHT = Number(args['in-flight']);
+const CUT = Number(args.cut);
 const PHOTO_SIZE = 3 * 1024 * 1024;
 const MIB = 1024 * 1024;
 
@@ -129,8 +137,60 @@ function movieBytes(size) {
   return { head: Buffer.concat([ftyp, mdat, Buffer.from(randomUUID())]), size };
 }
 
+/**
+ * Writes bytes `from`…`size` of a generated file (head, then the same MiB of noise over and over:
+ * any byte can be made again from its offset, so a resumed upload sends exactly what was cut off)
+ * to `outgoing` and ends it; with `cutAt`, destroys the request's socket instead once the body has
+ * reached that offset. Returns a function telling how many body bytes were written so far.
+ */
+function writeBody(outgoing, { head, size }, { from = 0, cutAt } = {}) {
+  let at = from;
+  const pump = () => {
+    while (at < size) {
+      if (cutAt !== undefined && at >= cutAt) return void outgoing.socket?.destroy();
+      let chunk;
+      if (at < head.length) chunk = head.subarray(at);
+      else {
+        const start = (at - head.length) % NOISE.length;
+        chunk = NOISE.subarray(start, Math.min(NOISE.length, start + size - at));
+      }
+      if (cutAt !== undefined) chunk = chunk.subarray(0, cutAt - at);
+      at += chunk.length;
+      if (!outgoing.write(chunk)) return void outgoing.once('drain', pump);
+    }
+    outgoing.end();
+  };
+  if (outgoing.socket) pump();
+  else outgoing.once('socket', pump);
+  return () => at - from;
+}
+
+/**
+ * One request over node:http; resolves once answered (the answer's body read and dropped) with
+ * its status, headers and the body bytes written, whatever the status. `body`: what `writeBody`
+ * sends (none if left out). An answer that comes before the body is all sent (a refusal) ends the
+ * request there. Resolves with `status` 0 if the connection ends unanswered (as a cut one does).
+ */
+function call(port, method, path, headers, body) {
+  return new Promise((resolve) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, method, headers });
+    let written = () => 0;
+    outgoing.on('response', (response) => {
+      response.resume();
+      response.on('end', () => {
+        resolve({ status: response.statusCode, headers: response.headers, written: written() });
+        if (!outgoing.writableFinished) outgoing.destroy();
+      });
+    });
+    outgoing.on('error', () => resolve({ status: 0, headers: {}, written: written() }));
+    outgoing.on('close', () => resolve({ status: 0, headers: {}, written: written() }));
+    if (body) written = writeBody(outgoing, body.bytes, body.options);
+    else outgoing.end();
+  });
+}
+
 /** Sends head + noise up to `size` bytes as one request; resolves with the status. */
-function send(target, path, { head, size }, headers) {
+function send(target, path, bytes, headers) {
   return new Promise((resolve, reject) => {
     const outgoing = request({
       host: '127.0.0.1',
@@ -138,7 +198,7 @@ function send(target, path, { head, size }, headers) {
       path,
       method: target.method,
       agent: target.agent,
-      headers: { 'content-length': size, 'content-type': 'application/octet-stream', ...headers },
+      headers: { 'content-length': bytes.size, 'content-type': 'application/octet-stream', ...headers },
     });
     outgoing.on('response', (response) => {
       response.resume();
@@ -149,16 +209,7 @@ function send(target, path, { head, size }, headers) {
       );
     });
     outgoing.on('error', reject);
-    let sent = 0;
-    const pump = () => {
-      while (sent < size) {
-        const chunk = sent === 0 ? head : NOISE.subarray(0, Math.min(NOISE.length, size - sent));
-        sent += chunk.length;
-        if (!outgoing.write(chunk)) return outgoing.once('drain', pump);
-      }
-      outgoing.end();
-    };
-    pump();
+    writeBody(outgoing, bytes);
   });
 }
 
@@ -281,6 +332,86 @@ async function manyPhotos(target, round) {
   return timed(() => Promise.all(Array.from({ length: IN_FLIGHT }, worker)));
 }
 
+// ---- tus 1.0 (`/api/v1/uploads`), ending in the same ingest as the raw upload ----------------
+const TUS = { 'tus-resumable': '1.0.0' };
+
+/** Creates a tus upload of `size` bytes named `name` on iClood; resolves with its path. */
+async function tusCreate(target, name, size) {
+  const created = await call(target.port, 'POST', '/api/v1/uploads', {
+    ...target.headers,
+    ...TUS,
+    'content-length': 0,
+    'upload-length': size,
+    'upload-metadata': `filename ${Buffer.from(name).toString('base64')}`,
+  });
+  if (created.status !== 201) throw new Error(`POST /api/v1/uploads answered ${created.status}`);
+  return created.headers.location;
+}
+
+/** A PATCH of the file from `from` to its end (or, with `cutAt`, cut there): `call`'s answer. */
+function tusPatch(target, path, bytes, { from = 0, cutAt } = {}) {
+  const headers = {
+    ...target.headers,
+    ...TUS,
+    'content-type': 'application/offset+octet-stream',
+    'content-length': bytes.size - from,
+    'upload-offset': from,
+  };
+  return call(target.port, 'PATCH', path, headers, { bytes, options: { from, cutAt } });
+}
+
+/** Where a tus upload stands (HEAD): its `Upload-Offset`. */
+async function tusOffset(target, path) {
+  const head = await call(target.port, 'HEAD', path, { ...target.headers, ...TUS });
+  if (head.status !== 200) throw new Error(`HEAD ${path} answered ${head.status}`);
+  return Number(head.headers['upload-offset']);
+}
+
+/** A whole file in one tus PATCH (creation included): seconds. */
+async function tusUpload(target, size, round) {
+  return timed(async () => {
+    const bytes = movieBytes(size);
+    const path = await tusCreate(target, `tus-${round}-${size}.mov`, size);
+    const done = await tusPatch(target, path, bytes);
+    if (done.status !== 201) throw new Error(`the last PATCH answered ${done.status}`);
+  });
+}
+
+/**
+ * A tus upload whose PATCH has its socket destroyed once CUT of the file is written, then HEAD for
+ * the offset and a PATCH of the rest from there, as a phone does after losing the network:
+ * seconds (all of it), body bytes the client wrote in all, and the offset the server had kept.
+ */
+async function tusResumed(target, size, round) {
+  const bytes = movieBytes(size);
+  let sent = 0;
+  let kept = 0;
+  const seconds = await timed(async () => {
+    const path = await tusCreate(target, `resumed-${round}-${size}.mov`, size);
+    const cut = await tusPatch(target, path, bytes, { cutAt: Math.round(size * CUT) });
+    if (cut.status !== 0) throw new Error(`the PATCH to be cut was answered ${cut.status} first`);
+    sent += cut.written;
+    // The server winds the cut request up (what arrived fsynced, then recorded) a moment after the
+    // socket closed: until then HEAD says 0 and a PATCH is refused 409 (it is still being written).
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      kept = await tusOffset(target, path);
+      if (kept > 0) {
+        const rest = await tusPatch(target, path, bytes, { from: kept });
+        sent += rest.written;
+        if (rest.status === 201) break;
+        // 409: the cut request not wound up yet; 0: the refusal closed the connection unread.
+        if (rest.status !== 409 && rest.status !== 0) {
+          throw new Error(`the resuming PATCH answered ${rest.status}`);
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`the cut upload still stands at ${kept} after 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+  return { seconds, sent, kept };
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mb = (bytes) => (bytes / MIB).toFixed(1);
 
@@ -293,7 +424,8 @@ async function main() {
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleRss = rssOf(iclood.child.pid);
-    const big = { nginx: [], iclood: [] };
+    const big = { nginx: [], iclood: [], tus: [] };
+    const resumed = [];
     const photos = { nginx: [], nginxDurable: [], iclood: [], reference: [] };
     const cpu = { iclood: 0, reference: 0 };
     let peakRss = idleRss;
@@ -303,6 +435,8 @@ async function main() {
           const { result, peak } = await withPeakRss(iclood.child.pid, () => bigUpload(target, BIG, round));
           big.iclood.push(result);
           peakRss = Math.max(peakRss, peak);
+          big.tus.push(await tusUpload(target, BIG, round));
+          resumed.push(await tusResumed(target, BIG, round));
           const cpuBefore = cpuMsOf(iclood.child.pid);
           const many = await withPeakRss(iclood.child.pid, () => manyPhotos(target, round));
           cpu.iclood += cpuMsOf(iclood.child.pid) - cpuBefore;
@@ -325,12 +459,12 @@ async function main() {
     // Memory against file size: each size on a freshly started server (idle after a second), so
     // the growth is that upload's, first-request warm-up included, and not what the photo rounds
     // and their thumbnail jobs left behind.
-    const growthOnFreshServer = async (size, label) => {
+    const growthOnFreshServer = async (size, label, upload = bigUpload) => {
       const fresh = await startIclood(join(dir, `iclood-${label}`));
       try {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const idle = rssOf(fresh.child.pid);
-        const { peak } = await withPeakRss(fresh.child.pid, () => bigUpload(fresh, size, label));
+        const { peak } = await withPeakRss(fresh.child.pid, () => upload(fresh, size, label));
         return { idle, growth: peak - idle };
       } finally {
         fresh.child.kill('SIGTERM');
@@ -342,6 +476,7 @@ async function main() {
     await new Promise((resolve) => iclood.child.once('exit', resolve));
     const small = await growthOnFreshServer(256 * MIB, 'rss-small');
     const large = await growthOnFreshServer(RSS_BIG, 'rss-large');
+    const largeResumed = await growthOnFreshServer(RSS_BIG, 'rss-resumed', tusResumed);
 
     const bigMbS = (seconds) => BIG / MIB / seconds;
     const nginxBig = bigMbS(median(big.nginx));
@@ -361,6 +496,15 @@ async function main() {
     console.log(
       `  each round: 1 GiB nginx ${each(big.nginx, BIG / MIB)} MiB/s, iClood ${each(big.iclood, BIG / MIB)} MiB/s; photos nginx ${each(photos.nginx, PHOTOS)}, iClood ${each(photos.iclood, PHOTOS)}, reference ${each(photos.reference, PHOTOS)} files/s`,
     );
+    const tusBig = bigMbS(median(big.tus));
+    console.log(
+      `  1 × ${mb(BIG)} MiB in one tus PATCH: ${tusBig.toFixed(0)} MiB/s, raw upload ${icloodBig.toFixed(0)} MiB/s → ratio ${(tusBig / icloodBig).toFixed(2)} (target ≥ 0.90); each round ${each(big.tus, BIG / MIB)} MiB/s`,
+    );
+    const resumedSeconds = median(resumed.map((run) => run.seconds));
+    const sentRatio = median(resumed.map((run) => run.sent / BIG));
+    console.log(
+      `  1 × ${mb(BIG)} MiB tus, cut at ${(CUT * 100).toFixed(0)} % and resumed: ${resumedSeconds.toFixed(2)} s, two raw uploads ${(2 * median(big.iclood)).toFixed(2)} s → ratio ${(resumedSeconds / (2 * median(big.iclood))).toFixed(2)} (target ≤ 0.60); client sent ${sentRatio.toFixed(3)} × the file (target ≈ 1.0 + the part in flight at the cut; kept at the cut: ${resumed.map((run) => `${mb(run.kept)} MiB`).join(', ')})`,
+    );
     const durableNginx = PHOTOS / median(photos.nginxDurable);
     console.log(
       `  nginx counting the sync that puts its photos on disk: ${durableNginx.toFixed(0)} files/s → iClood (fsynced before each answer) reaches ${(icloodPhotos / durableNginx).toFixed(2)} of it`,
@@ -378,6 +522,9 @@ async function main() {
     );
     console.log(
       `  RSS growth over idle, one upload on a fresh server: 256 MiB +${mb(small.growth)} MB (idle ${mb(small.idle)}), ${mb(RSS_BIG)} MiB +${mb(large.growth)} MB (idle ${mb(large.idle)}) (target < 64 MB, independent of size)`,
+    );
+    console.log(
+      `  RSS growth over idle, ${mb(RSS_BIG)} MiB tus upload cut at ${(CUT * 100).toFixed(0)} % and resumed on a fresh server: +${mb(largeResumed.growth)} MB (idle ${mb(largeResumed.idle)}) (target < 64 MB)`,
     );
     console.log(
       `  (before every measured run: iClood's thumbnail jobs drained, page cache written back with sync${droppedCaches ? ', clean pages dropped' : ''})`,
