@@ -2,7 +2,8 @@
 // pairing page. The test reads the code off the owner's page, opens its link in an iPhone-sized
 // browser with Safari's user agent, pairs that browser as a web device and lands in the library;
 // the owner's page turns to "paired", and removing the device on the phones page signs the phone out.
-import type { DeviceList } from '@iclood/api-types';
+import { readFile } from 'node:fs/promises';
+import type { DeviceList, MediaList } from '@iclood/api-types';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +11,7 @@ import {
   PHONE,
   expectNoSeriousA11yViolations,
   freePort,
+  makePhoto,
   newPage,
   screenshot,
   startServerWithOwner,
@@ -236,4 +238,64 @@ describe('with HTTPS on, an iPhone without the certificate profile', () => {
       await server.stop();
     }
   });
+});
+
+describe('a phone paired as a web device backs up photos', () => {
+  it('uploads two real photos with Back up photos into the library, and is signed out once removed', async () => {
+    // Real phone-sized photos (~3.5 MB each).
+    const photos = await Promise.all(
+      [1, 2].map((day) => makePhoto({ takenAt: `2025-07-0${day} 18:15:00`, seed: 1600 + day })),
+    );
+    const owner = await household.signedInPage(OWNER, DESKTOP);
+    const link = await scanAddPhoneQr(owner.page);
+    const phone = await iPhone('dark');
+    await phone.page.goto(link);
+    await pairingHeading(phone.page).waitFor();
+    await phone.page.getByRole('textbox', { name: 'Name of this iPhone' }).fill('Backup iPhone');
+    await phone.page.getByRole('button', { name: 'Pair', exact: true }).click();
+    await phone.page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    const { devices } = await household.owner.json<DeviceList>('GET', '/api/v1/devices');
+    const device = devices.find((candidate) => candidate.name === 'Backup iPhone')!;
+    expect(device).toMatchObject({ platform: 'web' });
+
+    const pick = async () => {
+      const [chooser] = await Promise.all([
+        phone.page.waitForEvent('filechooser'),
+        phone.page.getByRole('button', { name: 'Back up photos' }).click(),
+      ]);
+      await chooser.setFiles(
+        await Promise.all(
+          photos.map(async (file) => ({
+            name: file.name,
+            mimeType: 'image/jpeg',
+            buffer: await readFile(file.path),
+          })),
+        ),
+      );
+    };
+    await pick();
+    const panel = phone.page.getByRole('region', { name: 'Uploads' });
+    await panel.getByText('2 added').waitFor({ timeout: 60_000 });
+
+    // In anna's library, each the size of the photo picked.
+    const { items } = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=500');
+    for (const file of photos) {
+      expect(file.size).toBeGreaterThan(2_000_000);
+      expect(file.size).toBeLessThan(6_000_000);
+      expect(items.find((item) => item.name === file.name)?.size).toBe(file.size);
+    }
+
+    // Removed on the phones page's API, the phone's next backup attempt lands on the sign-in page.
+    const removed = await household.owner.fetch(`/api/v1/devices/${device.id}`, { method: 'DELETE' });
+    expect(removed.status).toBeLessThan(300);
+    await pick();
+    await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    expect((await phone.page.request.get('/api/v1/auth/me')).status()).toBe(401);
+    const { items: still } = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=500');
+    expect(still.length).toBe(items.length);
+
+    expect(owner.errors).toEqual([]);
+    expect(unexpected(phone.errors)).toEqual([]);
+    await Promise.all([owner.context.close(), phone.context.close()]);
+  }, 180_000);
 });
