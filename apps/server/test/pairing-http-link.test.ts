@@ -4,7 +4,14 @@ import { parsePairingPayload } from '@iclood/pairing';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import {
+  bearer,
+  databaseTargets,
+  setupOwner,
+  startHttpsTestServer,
+  startTestServer,
+  type TestServer,
+} from './helper.js';
 
 // jsqr is CommonJS: under NodeNext its callable decoder is the `default` property.
 const jsQR = jsQRModule.default;
@@ -50,15 +57,7 @@ describe.each(databaseTargets)('the plain-HTTP pairing link, with HTTPS on ($lab
   let httpsPort: number;
   let owner: string;
   beforeAll(async () => {
-    // Real time: the TLS client checks the certificate's validity against the wall clock.
-    server = await startTestServer(
-      target,
-      { ICLOOD_TLS_PORT: '8443', HOST: '127.0.0.1' },
-      { now: () => new Date() },
-    );
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    httpPort = (server.app.server.address() as { port: number }).port;
-    httpsPort = (await server.app.httpsListener.listen({ port: 0 }))!;
+    ({ server, httpPort, httpsPort } = await startHttpsTestServer(target));
     owner = await setupOwner(server.app);
   });
   afterAll(() => server.close());
