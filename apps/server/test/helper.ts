@@ -77,6 +77,29 @@ export async function startTestServer(
   };
 }
 
+/**
+ * A whole app with HTTPS on, listening on free ports of 127.0.0.1 for HTTP and HTTPS, on real
+ * time: a TLS client checks the certificate's validity against the wall clock.
+ */
+export async function startHttpsTestServer(
+  target: TestDatabaseTarget,
+): Promise<{ server: TestServer; httpPort: number; httpsPort: number }> {
+  const server = await startTestServer(
+    target,
+    { ICLOOD_TLS_PORT: '8443', HOST: '127.0.0.1' },
+    { now: () => new Date() },
+  );
+  try {
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const httpPort = (server.app.server.address() as { port: number }).port;
+    const httpsPort = (await server.app.httpsListener.listen({ port: 0 }))!;
+    return { server, httpPort, httpsPort };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }

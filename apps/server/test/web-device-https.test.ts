@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { parsePairingPayload } from '@iclood/pairing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, setupOwner, startTestServer, type TestServer } from './helper.js';
+import { bearer, databaseTargets, setupOwner, startHttpsTestServer, type TestServer } from './helper.js';
 
 /** The parts of the envelopes this file reads. */
 interface Envelope {
@@ -39,14 +39,7 @@ describe.each(databaseTargets)('a web device paired over HTTPS ($label)', (targe
   let port: number;
   let owner: string;
   beforeAll(async () => {
-    // Real time: the TLS client checks the certificate's validity against the wall clock.
-    server = await startTestServer(
-      target,
-      { ICLOOD_TLS_PORT: '8443', HOST: '127.0.0.1' },
-      { now: () => new Date() },
-    );
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (await server.app.httpsListener.listen({ port: 0 }))!;
+    ({ server, httpsPort: port } = await startHttpsTestServer(target));
     owner = await setupOwner(server.app);
   });
   afterAll(() => server.close());

@@ -48,6 +48,12 @@ export const CreatePairingResult = Type.Object(
       description:
         'What the QR code holds: the pairing link `<first server URL>/pair#v=1&s=<secret>&c=<code>&id=<server id>&fp=<certificate fingerprint>&u=<further URL>…` (https when HTTPS is on). The fields sit in the fragment, which browsers never send. Opened by the Camera app, the link shows the pairing page, which pairs the browser as a web device; the iClood app reads the same fields (`u` once per further URL in order of preference, `fp` only with HTTPS on, values percent-encoded). Apps also accept the older `iclood://pair?v=1&u=<url>…&s=…&c=…&id=…&fp=…` form.',
     }),
+    qrPayloadHttp: Type.Optional(
+      Type.String({
+        description:
+          'Only when HTTPS is on: the same pairing link starting at the plain-HTTP URL (its other URLs, https ones too, follow as `u`). For a phone without the CA profile, where the https link shows a certificate warning: the page it opens explains how to install the profile first (`/api/v1/system/ca.mobileconfig`). Its QR image is `qr.svg?link=http`.',
+      }),
+    ),
     expiresAt: Timestamp,
   },
   { additionalProperties: false },
@@ -59,6 +65,19 @@ export const PairingParams = Type.Object(
   { additionalProperties: false },
 );
 export type PairingParams = Static<typeof PairingParams>;
+
+export const PairingQrQuery = Type.Object(
+  {
+    link: Type.Optional(
+      Type.Union([Type.Literal('main'), Type.Literal('http')], {
+        description:
+          '`http`: the QR code of `qrPayloadHttp` (404 `NOT_FOUND` with HTTPS off); default `main`, of `qrPayload`',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PairingQrQuery = Static<typeof PairingQrQuery>;
 
 export const PairingStatusResult = Type.Object(
   {
@@ -138,6 +157,12 @@ export const PairingPreviewResult = Type.Object(
       { additionalProperties: false, description: 'The household member the paired device will belong to' },
     ),
     expiresAt: Timestamp,
+    httpsUrl: Type.Optional(
+      Type.String({
+        description:
+          'Only when asked over plain HTTP while HTTPS is on: the server URL (on the same host when it has one) where the pairing page continues over HTTPS once the CA profile is installed, as `<httpsUrl>/pair#<the same fragment>`',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -161,8 +161,9 @@ export function createClient(options: ClientOptions = {}) {
       url(`${API}/media/${encodeURIComponent(id)}/thumbnail?size=${size}`),
     originalUrl: (id: string, download = false) =>
       url(`${API}/media/${encodeURIComponent(id)}/original${download ? '?download=1' : ''}`),
-    /** The pairing's QR code image. */
-    pairingQrUrl: (id: string) => url(`${API}/pairing/${encodeURIComponent(id)}/qr.svg`),
+    /** The pairing's QR code image; `http` for its plain-HTTP link (`qrPayloadHttp`). */
+    pairingQrUrl: (id: string, link: 'main' | 'http' = 'main') =>
+      url(`${API}/pairing/${encodeURIComponent(id)}/qr.svg${link === 'http' ? '?link=http' : ''}`),
     /** The streaming restore: a form posted here downloads the ZIP. */
     restoreUrl: url(`${API}/media/batch/restore`),
 

@@ -33,3 +33,13 @@ export function suggestedDeviceName(
 ): string {
   return `${personName(member)}'s ${deviceKind(userAgent)}`.slice(0, 100);
 }
+
+/**
+ * The same pairing link on the server's HTTPS URL (`httpsUrl` from the pairing preview), for a
+ * page opened over plain HTTP: `<httpsUrl>/pair<fragment>`. Built here, so the fragment, which
+ * holds the secret, never reaches the server; undefined for a URL that is not https.
+ */
+export function securePairingLink(httpsUrl: string, fragment: string): string | undefined {
+  if (!/^https:\/\/[^/?#]+(\/[^?#]*)?$/i.test(httpsUrl)) return undefined;
+  return `${httpsUrl.replace(/\/+$/, '')}/pair${fragment.startsWith('#') ? fragment : `#${fragment}`}`;
+}

@@ -2,15 +2,19 @@
 // pairing page. The test reads the code off the owner's page, opens its link in an iPhone-sized
 // browser with Safari's user agent, pairs that browser as a web device and lands in the library;
 // the owner's page turns to "paired", and removing the device on the phones page signs the phone out.
-import type { DeviceList } from '@iclood/api-types';
+import { readFile } from 'node:fs/promises';
+import type { DeviceList, MediaList } from '@iclood/api-types';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   PHONE,
   expectNoSeriousA11yViolations,
+  freePort,
+  makePhoto,
   newPage,
   screenshot,
+  startServerWithOwner,
   useHousehold,
 } from './harness.js';
 import { decodeQr } from './phone.js';
@@ -22,9 +26,15 @@ const IPHONE_SAFARI =
 
 const household = useHousehold({ owner: OWNER });
 
-/** The iPhone: a fresh browser at 390×844 with Safari's user agent, nobody signed in. */
-const iPhone = (colorScheme: 'light' | 'dark' = 'light') =>
-  newPage(household.browser, household.origin, PHONE, { colorScheme, context: { userAgent: IPHONE_SAFARI } });
+/**
+ * The iPhone: a fresh browser at 390×844 with Safari's user agent, nobody signed in. With
+ * `trustsCa`, it trusts the server's certificate, as it does once the CA profile is installed.
+ */
+const iPhone = (colorScheme: 'light' | 'dark' = 'light', origin = household.origin, trustsCa = false) =>
+  newPage(household.browser, origin, PHONE, {
+    colorScheme,
+    context: { userAgent: IPHONE_SAFARI, ...(trustsCa ? { ignoreHTTPSErrors: true } : {}) },
+  });
 
 /** Errors other than the answers Chromium logs for refused calls: 401 while nobody is signed in, 409 for a used code. */
 const unexpected = (errors: string[]) =>
@@ -34,7 +44,12 @@ const unexpected = (errors: string[]) =>
 async function scanAddPhoneQr(page: Page): Promise<string> {
   await page.goto('/devices/add');
   await page.getByRole('heading', { name: 'Scan with your iPhone' }).waitFor();
-  const image = page.getByRole('img', { name: /Pairing QR code/ });
+  return readQr(page, /Pairing QR code/);
+}
+
+/** The camera reads the QR code image named `name` on the page as it is. */
+async function readQr(page: Page, name: RegExp): Promise<string> {
+  const image = page.getByRole('img', { name });
   await expect
     .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
     .toBe(true);
@@ -147,4 +162,140 @@ describe('pairing with the camera: the QR link opens the pairing page', () => {
     expect(unexpected(bare.errors)).toEqual([]);
     await Promise.all([owner.context.close(), phone.context.close(), bare.context.close()]);
   });
+});
+
+describe('with HTTPS on, an iPhone without the certificate profile', () => {
+  it('scans the first-time code, gets the profile steps over plain HTTP, and continues on the secure page', async () => {
+    const tlsPort = await freePort();
+    const https = `https://127.0.0.1:${tlsPort}`;
+    const { server } = await startServerWithOwner(OWNER, { env: { ICLOOD_TLS_PORT: String(tlsPort) } });
+    try {
+      const owner = await household.signedInPage(OWNER, DESKTOP, { origin: server.origin });
+      // Both codes: the usual one on the secure page, and the first-time one over plain HTTP.
+      const main = await scanAddPhoneQr(owner.page);
+      expect(main.startsWith(`${https}/pair#v=1&s=`)).toBe(true);
+      await owner.page
+        .getByRole('heading', { name: 'First time on this iPhone? Scan this one first' })
+        .waitFor();
+      const link = await readQr(owner.page, /First-time QR code/);
+      const url = new URL(link);
+      expect(url.origin).toBe(server.origin);
+      expect(url.protocol).toBe('http:');
+      expect(url.pathname).toBe('/pair');
+      const fields = new URLSearchParams(url.hash.slice(1));
+      expect(fields.get('s')).toBe(new URLSearchParams(new URL(main).hash.slice(1)).get('s'));
+      await expectNoSeriousA11yViolations(owner.page, 'add a phone with the first-time code');
+      await screenshot(owner.page, 'add-phone-first-time-code', { fullPage: true });
+
+      const phone = await iPhone('light', server.origin);
+      const requested: string[] = [];
+      phone.page.on('request', (request) => requested.push(request.url()));
+      await phone.page.goto(link);
+      await pairingHeading(phone.page).waitFor();
+      const steps = phone.page.getByRole('region', { name: 'First, let this iPhone trust iClood' });
+      const profile = steps.getByRole('link', { name: 'Install the iClood certificate profile' });
+      const profileUrl = new URL((await profile.getAttribute('href'))!, server.origin);
+      expect(profileUrl.href).toBe(`${server.origin}/api/v1/system/ca.mobileconfig`);
+      const download = await phone.page.request.get(profileUrl.href);
+      expect(download.status()).toBe(200);
+      expect(download.headers()['content-type']).toMatch(/^application\/x-apple-aspen-config/);
+      expect((await download.text()).includes('com.apple.security.root')).toBe(true);
+      await steps.getByText('Settings → General → About → Certificate Trust Settings').waitFor();
+      const onward = steps.getByRole('link', { name: 'Continue on the secure page' });
+      expect(await onward.getAttribute('href')).toBe(`${https}/pair${url.hash}`);
+      // It may still pair over this connection.
+      await phone.page.getByRole('button', { name: 'Pair over this connection' }).waitFor();
+      // The secret left the page in no request.
+      expect(requested.some((sent) => sent.includes(fields.get('s')!))).toBe(false);
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectNoSeriousA11yViolations(phone.page, 'pairing page over HTTP (iPhone)');
+      await screenshot(phone.page, 'pair-page-http-iphone', { fullPage: true });
+
+      // By keyboard to the onward link, as the profile is installed now: the secure page.
+      const dark = await iPhone('dark', server.origin, true);
+      await dark.page.goto(link);
+      await pairingHeading(dark.page).waitFor();
+      await expectNoSeriousA11yViolations(dark.page, 'pairing page over HTTP (iPhone, dark)');
+      await screenshot(dark.page, 'pair-page-http-iphone-dark', { fullPage: true });
+      await dark.page.getByRole('link', { name: 'Continue on the secure page' }).focus();
+      await dark.page.keyboard.press('Enter');
+      await dark.page.waitForURL(`${https}/pair`);
+      await pairingHeading(dark.page).waitFor();
+      expect(await dark.page.getByRole('link', { name: 'Continue on the secure page' }).count()).toBe(0);
+      await dark.page.getByRole('button', { name: 'Pair', exact: true }).click();
+      await dark.page.waitForURL(`${https}/photos`);
+      const me = await dark.page.request.get(`${https}/api/v1/auth/me`);
+      expect(((await me.json()) as { data: { auth: { kind: string } } }).data.auth.kind).toBe('device');
+
+      expect(owner.errors).toEqual([]);
+      expect(unexpected(phone.errors)).toEqual([]);
+      // ignoreHTTPSErrors lets pages through but not a service worker's script, which an installed
+      // profile would (web-app.test.ts checks the service worker over trusted HTTPS).
+      const serviceWorkerRefused = 'console: An SSL certificate error occurred when fetching the script.';
+      expect(unexpected(dark.errors).filter((line) => line !== serviceWorkerRefused)).toEqual([]);
+      await Promise.all([owner.context.close(), phone.context.close(), dark.context.close()]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('a phone paired as a web device backs up photos', () => {
+  it('uploads two real photos with Back up photos into the library, and is signed out once removed', async () => {
+    // Real phone-sized photos (~3.5 MB each).
+    const photos = await Promise.all(
+      [1, 2].map((day) => makePhoto({ takenAt: `2025-07-0${day} 18:15:00`, seed: 1600 + day })),
+    );
+    const owner = await household.signedInPage(OWNER, DESKTOP);
+    const link = await scanAddPhoneQr(owner.page);
+    const phone = await iPhone('dark');
+    await phone.page.goto(link);
+    await pairingHeading(phone.page).waitFor();
+    await phone.page.getByRole('textbox', { name: 'Name of this iPhone' }).fill('Backup iPhone');
+    await phone.page.getByRole('button', { name: 'Pair', exact: true }).click();
+    await phone.page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    const { devices } = await household.owner.json<DeviceList>('GET', '/api/v1/devices');
+    const device = devices.find((candidate) => candidate.name === 'Backup iPhone')!;
+    expect(device).toMatchObject({ platform: 'web' });
+
+    const pick = async () => {
+      const [chooser] = await Promise.all([
+        phone.page.waitForEvent('filechooser'),
+        phone.page.getByRole('button', { name: 'Back up photos' }).click(),
+      ]);
+      await chooser.setFiles(
+        await Promise.all(
+          photos.map(async (file) => ({
+            name: file.name,
+            mimeType: 'image/jpeg',
+            buffer: await readFile(file.path),
+          })),
+        ),
+      );
+    };
+    await pick();
+    const panel = phone.page.getByRole('region', { name: 'Uploads' });
+    await panel.getByText('2 added').waitFor({ timeout: 60_000 });
+
+    // In anna's library, each the size of the photo picked.
+    const { items } = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=500');
+    for (const file of photos) {
+      expect(file.size).toBeGreaterThan(2_000_000);
+      expect(file.size).toBeLessThan(6_000_000);
+      expect(items.find((item) => item.name === file.name)?.size).toBe(file.size);
+    }
+
+    // Removed on the phones page's API, the phone's next backup attempt lands on the sign-in page.
+    const removed = await household.owner.fetch(`/api/v1/devices/${device.id}`, { method: 'DELETE' });
+    expect(removed.status).toBeLessThan(300);
+    await pick();
+    await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    expect((await phone.page.request.get('/api/v1/auth/me')).status()).toBe(401);
+    const { items: still } = await household.owner.json<MediaList>('GET', '/api/v1/media/list?limit=500');
+    expect(still.length).toBe(items.length);
+
+    expect(owner.errors).toEqual([]);
+    expect(unexpected(phone.errors)).toEqual([]);
+    await Promise.all([owner.context.close(), phone.context.close()]);
+  }, 180_000);
 });

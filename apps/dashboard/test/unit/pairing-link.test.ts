@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deviceKind, pairingCredentialFrom, suggestedDeviceName } from '../../src/lib/pairing-link.js';
+import {
+  deviceKind,
+  pairingCredentialFrom,
+  securePairingLink,
+  suggestedDeviceName,
+} from '../../src/lib/pairing-link.js';
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -38,5 +43,22 @@ describe('the suggested device name', () => {
 
   it('fits the 100 characters a device name may have', () => {
     expect(suggestedDeviceName({ username: 'x', displayName: 'A'.repeat(120) }, IPHONE)).toHaveLength(100);
+  });
+});
+
+describe('securePairingLink', () => {
+  it('puts the same fragment on the https pairing page', () => {
+    expect(securePairingLink('https://192.168.1.20:8443', '#v=1&s=abc&c=BCDFGHJK')).toBe(
+      'https://192.168.1.20:8443/pair#v=1&s=abc&c=BCDFGHJK',
+    );
+    expect(securePairingLink('https://photos.example.net/iclood/', 'v=1&s=abc')).toBe(
+      'https://photos.example.net/iclood/pair#v=1&s=abc',
+    );
+  });
+
+  it('gives none for a URL that is not a plain https one', () => {
+    expect(securePairingLink('http://192.168.1.20:8080', '#v=1&s=abc')).toBeUndefined();
+    expect(securePairingLink('javascript:alert(1)', '#v=1&s=abc')).toBeUndefined();
+    expect(securePairingLink('https://a.example/?q=1', '#v=1&s=abc')).toBeUndefined();
   });
 });

@@ -41,3 +41,25 @@ export function reachableUrls(app: App): string[] {
   ];
   return [...new Set(urls.map(canonicalServerUrl))];
 }
+
+/**
+ * The same URLs with plain HTTP first, for the second pairing link a phone without the CA profile
+ * opens (Safari shows it no certificate warning); `undefined` unless HTTPS is on and the preferred
+ * URL is https, when the first link already is that one.
+ */
+export function plainHttpFirstUrls(app: App): string[] | undefined {
+  const urls = reachableUrls(app);
+  if (!app.tls.enabled || !urls[0]?.startsWith('https:')) return undefined;
+  const http = urls.filter((url) => url.startsWith('http:'));
+  return http.length > 0 ? [...http, ...urls.filter((url) => !url.startsWith('http:'))] : undefined;
+}
+
+/**
+ * Where a page opened over plain HTTP at `hostname` continues over HTTPS: the https URL on that
+ * host when there is one, else the preferred https URL; `undefined` with HTTPS off.
+ */
+export function httpsUrlFor(app: App, hostname: string): string | undefined {
+  if (!app.tls.enabled) return undefined;
+  const https = reachableUrls(app).filter((url) => url.startsWith('https:'));
+  return https.find((url) => new URL(url).hostname === hostname.toLowerCase()) ?? https[0];
+}

@@ -8,6 +8,8 @@ export interface PendingPairing {
   openedBy: string;
   code: string;
   qrPayload: string;
+  /** The plain-HTTP pairing link, when HTTPS is on. */
+  qrPayloadHttp?: string;
   expiresAt: Date;
 }
 

@@ -23,6 +23,7 @@ import { ApiError } from '../../../errors.js';
 import { signDeviceToken } from '../../../services/accounts/device-tokens.js';
 import { setDeviceCookie } from '../../../services/accounts/sessions.js';
 import { lanDisplayName } from '../../../services/network/lan-addresses.js';
+import { httpsUrlFor } from '../../../services/network/server-urls.js';
 import { PairingGuessLimiter } from '../../../services/pairing/guess-limiter.js';
 import type { AppPlugin } from '../../../types.js';
 import { toDeviceSummary } from '../devices/device-bodies.js';
@@ -127,10 +128,13 @@ const registerRoutes: AppPlugin = async (app) => {
         );
       }
       if (guess) codeGuesses.giveBack(guess);
+      // Over plain HTTP with HTTPS on, the page offers to continue on the secure page.
+      const httpsUrl = request.protocol === 'http' ? httpsUrlFor(app, request.hostname) : undefined;
       return ok({
         server: { id: app.identity.serverId, name: lanDisplayName() },
         forUser: { username: found.user.username, displayName: found.user.displayName },
         expiresAt: found.session.expires_at.toISOString(),
+        ...(httpsUrl ? { httpsUrl } : {}),
       });
     },
   );

@@ -2,6 +2,7 @@ import {
   CreatePairingRequest,
   CreatePairingResult,
   PairingParams,
+  PairingQrQuery,
   PairingStatusResult,
   SuccessEnvelope,
   withErrorResponses,
@@ -20,7 +21,7 @@ import {
 import { ok } from '../../../envelope.js';
 import { ApiError } from '../../../errors.js';
 import { pairingUserFor } from '../../../services/accounts/household-access.js';
-import { reachableUrls } from '../../../services/network/server-urls.js';
+import { plainHttpFirstUrls, reachableUrls } from '../../../services/network/server-urls.js';
 import { principalOf, type AppPlugin } from '../../../types.js';
 import { toDeviceSummary } from '../devices/device-bodies.js';
 
@@ -84,17 +85,22 @@ const pairingRoutes: AppPlugin = async (app) => {
       const forUser = await pairingUserFor(app, principal, request.body.userId);
       const expiresAt = new Date(app.now().getTime() + PAIRING_TTL_MS);
       const { session, credentials } = await openPairingSession(forUser.id, principal.user.id, expiresAt);
-      const qrPayload = buildPairingPayload({
-        urls: reachableUrls(app),
-        secret: credentials.secret,
-        code: credentials.code,
-        serverId: app.identity.serverId,
-        fingerprint: app.tls.enabled ? app.tls.fingerprint : undefined,
-      });
+      const linkAt = (urls: string[]) =>
+        buildPairingPayload({
+          urls,
+          secret: credentials.secret,
+          code: credentials.code,
+          serverId: app.identity.serverId,
+          fingerprint: app.tls.enabled ? app.tls.fingerprint : undefined,
+        });
+      const qrPayload = linkAt(reachableUrls(app));
+      const httpFirst = plainHttpFirstUrls(app);
+      const qrPayloadHttp = httpFirst && linkAt(httpFirst);
       pending.remember(session.id, {
         openedBy: principal.user.id,
         code: credentials.code,
         qrPayload,
+        ...(qrPayloadHttp ? { qrPayloadHttp } : {}),
         expiresAt,
       });
       request.log.info(
@@ -109,6 +115,7 @@ const pairingRoutes: AppPlugin = async (app) => {
             forUser: { id: forUser.id, username: forUser.username, displayName: forUser.displayName },
             code: formatPairingCode(credentials.code),
             qrPayload,
+            ...(qrPayloadHttp ? { qrPayloadHttp } : {}),
             expiresAt: expiresAt.toISOString(),
           },
           'Scan the QR code with the iPhone camera or the iClood app, or type the code in the app',
@@ -162,13 +169,23 @@ const pairingRoutes: AppPlugin = async (app) => {
     return open;
   }
 
+  /** The pairing link a QR image shows: the main one, or the plain-HTTP one (HTTPS on only). */
+  function linkOf(open: { qrPayload: string; qrPayloadHttp?: string }, link: PairingQrQuery['link']) {
+    if (link !== 'http') return open.qrPayload;
+    if (!open.qrPayloadHttp)
+      throw new ApiError('NOT_FOUND', 'HTTPS is off: the pairing link is plain HTTP already');
+    return open.qrPayloadHttp;
+  }
+
   app.get(
     '/:id/qr.svg',
     {
       schema: {
         tags: ['pairing'],
-        summary: 'The pairing QR code as SVG (while the pairing is open)',
+        summary:
+          'The pairing QR code as SVG (while the pairing is open); `?link=http` for the plain-HTTP link',
         params: PairingParams,
+        querystring: PairingQrQuery,
         response: withErrorResponses({ 200: imageResponse('image/svg+xml', 'SVG image') }),
       },
     },
@@ -177,7 +194,7 @@ const pairingRoutes: AppPlugin = async (app) => {
       return reply
         .type('image/svg+xml')
         .header('cache-control', 'no-store')
-        .send(await renderQrSvg(open.qrPayload));
+        .send(await renderQrSvg(linkOf(open, request.query.link)));
     },
   );
 
@@ -186,8 +203,10 @@ const pairingRoutes: AppPlugin = async (app) => {
     {
       schema: {
         tags: ['pairing'],
-        summary: 'The pairing QR code as PNG (while the pairing is open)',
+        summary:
+          'The pairing QR code as PNG (while the pairing is open); `?link=http` for the plain-HTTP link',
         params: PairingParams,
+        querystring: PairingQrQuery,
         response: withErrorResponses({ 200: imageResponse('image/png', 'PNG image') }),
       },
     },
@@ -196,7 +215,7 @@ const pairingRoutes: AppPlugin = async (app) => {
       return reply
         .type('image/png')
         .header('cache-control', 'no-store')
-        .send(await renderQrPng(open.qrPayload));
+        .send(await renderQrPng(linkOf(open, request.query.link)));
     },
   );
 };
