@@ -30,12 +30,6 @@ export interface CommitToLibraryOptions {
     /** `receiveToTemp`'s `flushed` (`durable: 'background'`): waited for before the link. */
     flushed?: Promise<void>;
   };
-  /**
-   * Library paths (`alice/2024/05/IMG_0001.JPG`) to treat as taken although no file is there: names
-   * a database row still records (its original was removed from the disk by hand). The caller
-   * learns them from a refused insert and commits again after `rollback({ restoreTo })`.
-   */
-  skipRelPaths?: ReadonlySet<string>;
 }
 
 /**
@@ -49,12 +43,16 @@ export interface LibraryPlacement {
   absolutePath: string;
   /** Forgets the intent record; the file stays. Idempotent. */
   confirm(): Promise<void>;
+  /** Removes the placed file and the intent record. Idempotent; refused after `confirm()`. */
+  rollback(): Promise<void>;
   /**
-   * Removes the placed file and the intent record. Idempotent; refused after `confirm()`.
-   * With `restoreTo` (the upload's temp path), the bytes are linked back there first, so the
-   * caller can commit them again under another name instead of losing them.
+   * The caller cannot record this name (say, a database row already claims it for a file someone
+   * removed from the disk by hand): the same bytes move to the next free name, never one refused
+   * before by this upload, and the new placement is returned in place of this one, which counts
+   * as rolled back. The bytes go back to their temp name first, so a crash on the way loses
+   * nothing acknowledged (the upload was never answered) and half-places nothing.
    */
-  rollback(options?: { restoreTo?: string }): Promise<void>;
+  placeUnderNextName(): Promise<LibraryPlacement>;
 }
 
 const MAX_CLASH_SUFFIX = 9999;
@@ -118,12 +116,19 @@ function normaliseRelDir(libraryDir: string, relDir: string): { relDir: string; 
  * await placement.confirm();
  */
 export async function commitToLibrary(options: CommitToLibraryOptions): Promise<LibraryPlacement> {
+  return place(options, new Set());
+}
+
+/** {@link commitToLibrary}, never under a name in `refused` (library paths the caller could not record). */
+async function place(
+  options: CommitToLibraryOptions,
+  refused: ReadonlySet<string>,
+): Promise<LibraryPlacement> {
   const { tempPath, libraryDir, fileMode = 0o644, modifiedAt } = options;
   const fileName = sanitizeFileName(options.fileName);
   const { relDir, targetDir } = normaliseRelDir(libraryDir, options.relDir);
   const intent = new IntentRecord(libraryDir);
-  const { skipRelPaths } = options;
-  const isSkipped = (name: string) => skipRelPaths?.has(posix.join(relDir, name)) ?? false;
+  const isSkipped = (name: string) => refused.has(posix.join(relDir, name));
   let suffix = 1;
   let keepIntent = false;
   let identity: Omit<PlacementIntent, 'relPath'>;
@@ -201,7 +206,11 @@ export async function commitToLibrary(options: CommitToLibraryOptions): Promise<
       }
       // The bytes are placed; a temp name that will not go away is the sweep's business.
       await discardTemp(tempPath).catch(() => undefined);
-      return placementHandle(intent, { relPath: posix.join(relDir, name), ...identity }, absolutePath);
+      const placed = { relPath: posix.join(relDir, name), ...identity };
+      return placementHandle(intent, placed, absolutePath, async (undo) => {
+        await undo(tempPath);
+        return place(options, new Set([...refused, placed.relPath]));
+      });
     }
   } catch (error) {
     if (!keepIntent) await intent.remove().catch(() => undefined);
@@ -221,8 +230,30 @@ function placementHandle(
   intent: IntentRecord,
   placed: PlacementIntent,
   absolutePath: string,
+  placeAgain: (undo: (restoreTo: string) => Promise<void>) => Promise<LibraryPlacement>,
 ): LibraryPlacement {
   let state: 'pending' | 'confirmed' | 'rolled back' = 'pending';
+  /** Removes the placed file (linked back at `restoreTo` first, when given) and the intent. */
+  const undo = async (restoreTo?: string) => {
+    if (state === 'confirmed') throw new Error(`${placed.relPath} was confirmed; it cannot be rolled back`);
+    state = 'rolled back';
+    if (await isIntendedFile(absolutePath, placed)) {
+      if (restoreTo !== undefined) {
+        // The temp name is in the library's .tmp, which the start-up sweep empties: after a
+        // crash here the upload is simply lost (it was never answered), never half-placed.
+        await link(absolutePath, restoreTo).catch(async (error: NodeJS.ErrnoException) => {
+          // Already there is fine only if it is this very file (a repeated undo).
+          if (error.code !== 'EEXIST' || !(await isIntendedFile(restoreTo, placed))) throw error;
+        });
+      }
+      await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      // The removal must be durable before the intent that would redo it disappears.
+      await syncDir(dirname(absolutePath));
+    }
+    await intent.remove();
+  };
   return {
     relPath: placed.relPath,
     absolutePath,
@@ -232,26 +263,10 @@ function placementHandle(
       state = 'confirmed';
       await intent.remove();
     },
-    async rollback(options = {}) {
-      if (state === 'confirmed') throw new Error(`${placed.relPath} was confirmed; it cannot be rolled back`);
-      state = 'rolled back';
-      if (await isIntendedFile(absolutePath, placed)) {
-        if (options.restoreTo !== undefined) {
-          // The temp name is in the library's .tmp, which the start-up sweep empties: after a
-          // crash here the upload is simply lost (it was never answered), never half-placed.
-          const restoreTo = options.restoreTo;
-          await link(absolutePath, restoreTo).catch(async (error: NodeJS.ErrnoException) => {
-            // Already there is fine only if it is this very file (a repeated rollback).
-            if (error.code !== 'EEXIST' || !(await isIntendedFile(restoreTo, placed))) throw error;
-          });
-        }
-        await unlink(absolutePath).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-        });
-        // The removal must be durable before the intent that would redo it disappears.
-        await syncDir(dirname(absolutePath));
-      }
-      await intent.remove();
+    rollback: () => undo(),
+    async placeUnderNextName() {
+      if (state !== 'pending') throw new Error(`${placed.relPath} was ${state}; it cannot be placed again`);
+      return placeAgain(undo);
     },
   };
 }

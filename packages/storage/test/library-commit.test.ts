@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commitToLibrary, receiveToTemp } from '../src/index.js';
+import { intentDir } from '../src/placement-intent.js';
 import { chunksOf, listDir, tempDir } from './helper.js';
 
 async function library() {
@@ -113,23 +114,33 @@ describe('commitToLibrary', () => {
     await expect(duplicate.confirm()).rejects.toThrow(/rolled back/);
   });
 
-  it('rollback({ restoreTo }) gives the bytes back at the temp path, and skipRelPaths steps past a name', async () => {
+  it('placeUnderNextName moves the bytes to the next free name, never back to one refused before', async () => {
     const { libraryDir, tmpDir, upload } = await library();
     const bytes = randomBytes(50_000);
     const received = await upload(bytes);
-    const options = { tempPath: received.tempPath, libraryDir, relDir: 'alice/2024/05', fileName: 'a.jpg' };
-    const first = await commitToLibrary(options);
+    const first = await commitToLibrary({
+      tempPath: received.tempPath,
+      libraryDir,
+      relDir: 'alice/2024/05',
+      fileName: 'a.jpg',
+    });
     expect(first.relPath).toBe('alice/2024/05/a.jpg');
-    await first.rollback({ restoreTo: received.tempPath });
-    await first.rollback({ restoreTo: received.tempPath });
-    expect((await readFile(received.tempPath)).equals(bytes)).toBe(true);
-    expect(await listDir(join(libraryDir, 'alice', '2024', '05'))).toEqual([]);
 
-    const second = await commitToLibrary({ ...options, skipRelPaths: new Set([first.relPath]) });
+    const second = await first.placeUnderNextName();
     expect(second.relPath).toBe('alice/2024/05/a (2).jpg');
-    await second.confirm();
-    expect((await readFile(second.absolutePath)).equals(bytes)).toBe(true);
+    expect(await listDir(join(libraryDir, 'alice', '2024', '05'))).toEqual(['a (2).jpg']);
+    await expect(first.confirm()).rejects.toThrow(/rolled back/);
+    await expect(first.placeUnderNextName()).rejects.toThrow(/rolled back/);
+
+    // a.jpg is free on the disk again, but this upload was refused it: the next name is (3).
+    const third = await second.placeUnderNextName();
+    expect(third.relPath).toBe('alice/2024/05/a (3).jpg');
+    await third.confirm();
+    expect(await listDir(join(libraryDir, 'alice', '2024', '05'))).toEqual(['a (3).jpg']);
+    expect((await readFile(third.absolutePath)).equals(bytes)).toBe(true);
     expect(await readdir(tmpDir)).toEqual([]);
+    expect(await readdir(intentDir(libraryDir))).toEqual([]);
+    await expect(third.placeUnderNextName()).rejects.toThrow(/confirmed/);
   });
 
   it('sanitises the name it is given', async () => {

@@ -237,10 +237,7 @@ export class IngestUpload {
         modifiedAt: fields.modifiedAt ? new Date(fields.modifiedAt) : null,
         uploadedAt: now,
       };
-      // Names that a row records although their file is gone from the disk (removed by hand):
-      // the file is placed again under the next free name rather than failing the upload.
-      const recordedElsewhere = new Set<string>();
-      const placing = {
+      let placement = await commitToLibrary({
         tempPath: upload.tempPath,
         libraryDir: deps.config.libraryDir,
         relDir: libraryRelativeDir(principal.user.libraryFolder, metadata.takenAtLocal),
@@ -248,10 +245,10 @@ export class IngestUpload {
         ...(fields.modifiedAt ? { modifiedAt: new Date(fields.modifiedAt) } : {}),
         fileMode: LIBRARY_FILE_MODE,
         ...(upload.synced ? { synced: { ino: upload.ino, size: upload.size, flushed: upload.flushed } } : {}),
-        skipRelPaths: recordedElsewhere,
-      };
-      for (;;) {
-        const placement = await commitToLibrary(placing);
+      });
+      // A name a row records although its file is gone from the disk (removed by hand) is
+      // refused by the insert: the file moves to the next free name rather than failing the upload.
+      for (let refusedNames = 0; ;) {
         let result: Awaited<ReturnType<typeof insertMedia>>;
         try {
           result = await insertMedia(deps.db, { ...record, relPath: placement.relPath });
@@ -259,14 +256,14 @@ export class IngestUpload {
           if (
             error instanceof DbError &&
             error.code === 'MEDIA_PATH_TAKEN' &&
-            recordedElsewhere.size < MAX_RECORDED_NAME_RETRIES
+            refusedNames < MAX_RECORDED_NAME_RETRIES
           ) {
-            await placement.rollback({ restoreTo: upload.tempPath });
-            recordedElsewhere.add(placement.relPath);
+            refusedNames += 1;
             deps.log.warn(
               { relPath: placement.relPath },
               'a media row records this path but its file is missing; placing the upload under another name',
             );
+            placement = await placement.placeUnderNextName();
             continue;
           }
           await placement.rollback();
