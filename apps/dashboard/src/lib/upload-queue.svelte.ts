@@ -6,7 +6,7 @@
 import { notifySessionEnded, type ApiError } from './api-client.js';
 import { describeApiError } from './error-messages.js';
 import { libraryChanges } from './library-changes.svelte.js';
-import { sendFile, type UploadOutcome } from './upload-request.js';
+import { sendAnyFile, type UploadOutcome } from './upload-request.js';
 
 const CONCURRENT_UPLOADS = 2;
 const CHANGE_INTERVAL_MS = 1000;
@@ -144,7 +144,7 @@ export class UploadQueue {
   async #upload(entry: UploadEntry): Promise<void> {
     entry.state = 'uploading';
     entry.loaded = 0;
-    const request = sendFile(entry.file, (loaded) => (entry.loaded = loaded));
+    const request = sendAnyFile(entry.file, (loaded) => (entry.loaded = loaded));
     entry.abort = request.abort;
     const outcome = await request.done;
     entry.abort = undefined;

@@ -1,5 +1,6 @@
 import type { UploadResult } from '@iclood/api-types';
 import { ApiError, NETWORK_ERROR, isEnvelope, queryString, unwrapEnvelope } from './api-client.js';
+import { sendFileResumable } from './upload-resumable.js';
 
 /** Where the dashboard uploads: the raw-body form of the same endpoint the phones use. */
 export const UPLOAD_PATH = '/api/v1/media/upload';
@@ -13,16 +14,35 @@ export interface UploadRequest {
   abort(): void;
 }
 
+/** Files this large and larger go as resumable uploads: a cut connection costs seconds, not the file. */
+export const RESUMABLE_FROM_BYTES = 32 * 1024 * 1024;
+
 /**
- * The upload URL for `file`: its name, and its last-modified time as both `createdAt` (the server
- * prefers the EXIF date, this is the fallback) and `modifiedAt`. A browser knows no creation time.
+ * What the server is told of `file`: its name, and its last-modified time as both `createdAt` (the
+ * server prefers the EXIF date, this is the fallback) and `modifiedAt`. A browser knows no creation time.
  */
-export function uploadUrl(file: Pick<File, 'name' | 'lastModified'>): string {
+export function uploadFields(file: Pick<File, 'name' | 'lastModified'>): Record<string, string> {
   const modified =
     Number.isFinite(file.lastModified) && file.lastModified > 0
       ? new Date(file.lastModified).toISOString()
       : undefined;
-  return `${UPLOAD_PATH}${queryString({ filename: file.name, createdAt: modified, modifiedAt: modified })}`;
+  return modified === undefined
+    ? { filename: file.name }
+    : { filename: file.name, createdAt: modified, modifiedAt: modified };
+}
+
+/** The raw upload's URL for `file`, with {@link uploadFields} in its query string. */
+export function uploadUrl(file: Pick<File, 'name' | 'lastModified'>): string {
+  return `${UPLOAD_PATH}${queryString(uploadFields(file))}`;
+}
+
+/**
+ * Sends `file`: a photo as one raw request, a file of {@link RESUMABLE_FROM_BYTES} or more (a
+ * video) as a resumable upload that survives a dropped connection.
+ */
+export function sendAnyFile(file: File, onProgress: (loaded: number) => void): UploadRequest {
+  if (file.size < RESUMABLE_FROM_BYTES) return sendFile(file, onProgress);
+  return sendFileResumable(file, uploadFields(file), onProgress);
 }
 
 /**
