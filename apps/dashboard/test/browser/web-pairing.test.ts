@@ -164,6 +164,58 @@ describe('pairing with the camera: the QR link opens the pairing page', () => {
   });
 });
 
+describe('a paired phone unpairs itself', () => {
+  it('This phone explains the pairing, and Unpair signs the phone out and removes the device', async () => {
+    const owner = await household.signedInPage(OWNER, DESKTOP);
+    const link = await scanAddPhoneQr(owner.page);
+    const phone = await iPhone('dark');
+    await phone.page.goto(link);
+    await pairingHeading(phone.page).waitFor();
+    await phone.page.getByRole('textbox', { name: 'Name of this iPhone' }).fill('Leaving iPhone');
+    await phone.page.getByRole('button', { name: 'Pair', exact: true }).click();
+    await phone.page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    const me = (await (await phone.page.request.get('/api/v1/auth/me')).json()) as {
+      data: { auth: { id: string } };
+    };
+    const deviceId = me.data.auth.id;
+
+    // The header's phone link, not an account: no password, no other sessions to sign out.
+    await phone.page.getByRole('link', { name: 'This phone' }).click();
+    await phone.page.getByRole('heading', { name: 'This phone', level: 1 }).waitFor();
+    expect(await phone.page.title()).toBe('This phone · iClood');
+    expect(await phone.page.getByRole('heading', { name: 'Change your password' }).count()).toBe(0);
+    expect(await phone.page.getByRole('link', { name: 'Your account and settings' }).count()).toBe(0);
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectNoSeriousA11yViolations(phone.page, 'this phone (iPhone, dark)');
+    await screenshot(phone.page, 'this-phone-iphone-dark');
+
+    // Changing its mind first keeps it paired.
+    await phone.page.getByRole('button', { name: 'Unpair this phone' }).click();
+    const dialog = phone.page.getByRole('dialog', { name: 'Unpair this phone?' });
+    await dialog.getByRole('button', { name: 'Keep it paired' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await phone.page.request.get('/api/v1/auth/me')).status()).toBe(200);
+
+    // By keyboard: Unpair, then confirm.
+    await phone.page.getByRole('button', { name: 'Unpair this phone' }).focus();
+    await phone.page.keyboard.press('Enter');
+    await expectNoSeriousA11yViolations(phone.page, 'unpair this phone dialog (iPhone, dark)');
+    await dialog.getByRole('button', { name: 'Unpair and sign out' }).focus();
+    await phone.page.keyboard.press('Enter');
+    await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await phone.page.getByText('You have signed out.').waitFor();
+    expect((await phone.page.request.get('/api/v1/auth/me')).status()).toBe(401);
+    expect((await phone.context.cookies()).find((cookie) => cookie.name === 'iclood_device')).toBeUndefined();
+    // The device is gone from the owner's phones.
+    const { devices } = await household.owner.json<DeviceList>('GET', '/api/v1/devices');
+    expect(devices.some((device) => device.id === deviceId)).toBe(false);
+
+    expect(owner.errors, owner.errors.join('\n')).toEqual([]);
+    expect(unexpected(phone.errors), phone.errors.join('\n')).toEqual([]);
+    await Promise.all([owner.context.close(), phone.context.close()]);
+  });
+});
+
 describe('with HTTPS on, an iPhone without the certificate profile', () => {
   it('scans the first-time code, gets the profile steps over plain HTTP, and continues on the secure page', async () => {
     const tlsPort = await freePort();
