@@ -95,8 +95,16 @@ async function pair(argv: string[]): Promise<void> {
       token: login.token,
     });
     const expires = new Date(pairing.expiresAt);
+    // With HTTPS on, an iPhone that does not trust the server's certificate yet gets Safari's
+    // warning from the main code: the first-time code opens the same pairing over plain HTTP, whose
+    // page shows how to install the certificate profile first.
+    const firstTime = pairing.qrPayloadHttp
+      ? `\nFirst time on this iPhone? Scan this one instead: it shows how to let the iPhone trust\n` +
+        `iClood's certificate, then pairs the same way:\n\n${await renderQrTerminal(pairing.qrPayloadHttp)}\n`
+      : '';
     process.stdout.write(
       `\nScan this with your iPhone's camera (it opens the pairing page) or the iClood app:\n\n${await renderQrTerminal(pairing.qrPayload)}\n` +
+        firstTime +
         `Or type this code in the app: ${pairing.code}\n` +
         `Valid until ${expires.toLocaleTimeString()} (10 minutes), for one phone.\n`,
     );
