@@ -41,7 +41,7 @@ export interface BuildAppOptions {
   database?: DatabaseHandle;
   /** Where logs go; default stdout. Tests pass a stream to read what was logged. */
   logStream?: LogDestination;
-  /** Login attempts allowed per client IP per window (default 10 per minute). */
+  /** Login attempts allowed per client IP per window (default: ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE a minute). */
   loginRateLimit?: { max: number; timeWindowMs: number };
   /** mDNS options: tests pass a fake responder, or interface '127.0.0.1' inside netns-run only. */
   mdns?: MdnsPluginOptions;
@@ -116,7 +116,7 @@ async function composeApp(
   await app.register(resumableUploadsPlugin);
   await app.register(authPlugin, {
     jwtSecret: secrets.jwtSecret,
-    loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },
+    loginRateLimit: options.loginRateLimit ?? { max: config.loginAttemptsPerMinute, timeWindowMs: 60_000 },
   });
 
   // mDNS first, so its goodbye packets go out before HTTPS drains on close.

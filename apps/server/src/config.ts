@@ -36,6 +36,8 @@ export interface ServerConfig {
   trashDays: number;
   /** A resumable upload untouched this long is abandoned: its row and bytes are removed. */
   uploadExpiryHours: number;
+  /** Sign-in attempts (and wrong current passwords) allowed per client address per minute. */
+  loginAttemptsPerMinute: number;
   logLevel: LogLevel;
 }
 
@@ -223,6 +225,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Serve
     },
     trashDays: integer(env, 'ICLOOD_TRASH_DAYS', 30, 0, 36500),
     uploadExpiryHours: integer(env, 'ICLOOD_UPLOAD_EXPIRY_HOURS', 24, 1, 8760),
+    loginAttemptsPerMinute: integer(env, 'ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 1000),
     logLevel: logLevel as LogLevel,
   };
 }

@@ -22,6 +22,7 @@ describe('configuration', () => {
       connections: { requestTimeoutMs: 15_000, idleTimeoutMs: 60_000, max: 256 },
       trashDays: 30,
       uploadExpiryHours: 24,
+      loginAttemptsPerMinute: 10,
       logLevel: 'info',
     });
   });
@@ -47,6 +48,7 @@ describe('configuration', () => {
         ICLOOD_MAX_CONNECTIONS: '64',
         ICLOOD_TRASH_DAYS: '7',
         ICLOOD_UPLOAD_EXPIRY_HOURS: '48',
+        ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE: '30',
         LOG_LEVEL: 'DEBUG',
       },
       '/ignored',
@@ -66,6 +68,7 @@ describe('configuration', () => {
       connections: { requestTimeoutMs: 5_000, idleTimeoutMs: 120_000, max: 64 },
       trashDays: 7,
       uploadExpiryHours: 48,
+      loginAttemptsPerMinute: 30,
       logLevel: 'debug',
     });
     expect(loadConfig({ ICLOOD_MIN_FREE_BYTES: '2GiB' }).minFreeBytes).toBe(2 * 1024 ** 3);
@@ -93,6 +96,7 @@ describe('configuration', () => {
     ['ICLOOD_MAX_CONNECTIONS', { ICLOOD_MAX_CONNECTIONS: '0' }],
     ['ICLOOD_TRASH_DAYS', { ICLOOD_TRASH_DAYS: '-1' }],
     ['ICLOOD_UPLOAD_EXPIRY_HOURS', { ICLOOD_UPLOAD_EXPIRY_HOURS: '0' }],
+    ['ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE', { ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
   ])('stops with one line naming %s when it is invalid', (variable, env) => {
     let error: unknown;

@@ -39,3 +39,16 @@ describe('login rate limit default', () => {
     expect(codes[10]).toBe(429);
   });
 });
+
+describe('login rate limit from ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE', () => {
+  const it = serverTest(databaseTargets[0]!, {
+    owner: false,
+    env: { ICLOOD_LOGIN_ATTEMPTS_PER_MINUTE: '3' },
+  });
+
+  it('allows that many attempts a minute', async ({ server }) => {
+    const codes: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) codes.push((await login(server.app, 'x', 'y')).statusCode);
+    expect(codes).toEqual([401, 401, 401, 429]);
+  });
+});
