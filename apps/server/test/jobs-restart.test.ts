@@ -78,11 +78,19 @@ describe.each(databaseTargets)('jobs survive a restart ($label)', (target) => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(states).toEqual(['ready', 'ready', 'ready']);
-      const jobs = await db
-        .selectFrom('jobs')
-        .select(['media_id', 'status', 'attempts'])
-        .where('kind', '=', THUMBNAIL_JOB_KIND)
-        .execute();
+      // An item shows ready a moment before its job is marked completed (two writes): wait for the job.
+      const thumbnailJobs = () =>
+        db
+          .selectFrom('jobs')
+          .select(['media_id', 'status', 'attempts'])
+          .where('kind', '=', THUMBNAIL_JOB_KIND)
+          .execute();
+      await expect
+        .poll(async () => (await thumbnailJobs()).every((job) => job.status !== 'running'), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      const jobs = await thumbnailJobs();
       expect(new Map(jobs.map((job) => [job.media_id, [job.status, job.attempts]]))).toEqual(
         new Map([
           [ids[0], ['completed', 2]],
