@@ -19,7 +19,7 @@ import {
   type User,
 } from '../src/index.js';
 import { databasesWithAliceAndBob } from './fixtures.js';
-import { insertDevice, insertUser, pgErrorOf } from './helper.js';
+import { insertDevice, insertUser, pgErrorOf, planWithoutSeqScan, recordQueries } from './helper.js';
 
 const T0 = new Date('2030-05-01T12:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -375,5 +375,13 @@ describe.each(databasesWithAliceAndBob)('backup sessions on $label', ({ it }) =>
       ended[2],
       ended[0],
     ]);
+
+    // The household's history is read by index in its own order, a page at a time: no sort of
+    // every session the household ever ran.
+    const recorded = recordQueries(db);
+    await listBackupSessions(recorded.db, { everyUser: true, limit: 2, before: first.nextCursor! });
+    const plan = await planWithoutSeqScan(db, recorded.queries[0]!);
+    expect(plan).toMatch(/Index Scan using backup_sessions_started_idx/);
+    expect(plan).not.toMatch(/Sort/);
   });
 });

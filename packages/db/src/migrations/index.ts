@@ -9,6 +9,7 @@ import * as pairingOpenedBy from './2026_12_06_0001_pairing_opened_by.js';
 import * as lastBackupEnded from './2026_12_06_0002_last_backup_ended.js';
 import * as adminRole from './2026_12_06_0003_admin_role.js';
 import * as partialUploads from './2026_12_06_0004_partial_uploads.js';
+import * as backupSessionsByStart from './2026_12_07_0001_backup_sessions_by_start.js';
 
 /**
  * Every migration, by name. Names start with a sortable timestamp; Kysely applies them in name
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '2026_12_06_0002_last_backup_ended': lastBackupEnded,
   '2026_12_06_0003_admin_role': adminRole,
   '2026_12_06_0004_partial_uploads': partialUploads,
+  '2026_12_07_0001_backup_sessions_by_start': backupSessionsByStart,
 };
