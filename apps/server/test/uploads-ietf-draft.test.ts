@@ -111,75 +111,69 @@ describe.each(databaseTargets)('IETF resumable uploads, interop 3, 5 and 6 ($lab
     expect(await filesUnder(join(server.config.libraryDir, '.tmp'))).toEqual([]);
   }
 
-  it.each(VERSIONS)(
-    'interop %i: a whole upload gets the 104, then 201 like any upload',
-    async (version) => {
-      const file = await noiseJpeg(900, 700);
-      const answer = await create(version, file, `IMG_03${version}0.JPG`);
-      expect(answer.location).toMatch(/^\/api\/v1\/uploads\/[0-9a-f-]{36}$/);
-      await expectStored(answer as { status: number; body: string }, file, `IMG_03${version}0.JPG`);
-    },
-  );
+  it.each(VERSIONS)('interop %i: a whole upload gets the 104, then 201 like any upload', async (version) => {
+    const file = await noiseJpeg(900, 700);
+    const answer = await create(version, file, `IMG_03${version}0.JPG`);
+    expect(answer.location).toMatch(/^\/api\/v1\/uploads\/[0-9a-f-]{36}$/);
+    await expectStored(answer as { status: number; body: string }, file, `IMG_03${version}0.JPG`);
+  });
 
-  it.each(VERSIONS)(
-    'interop %i: cut off mid-body, resumed at the offset HEAD gives',
-    async (version) => {
-      const file = version === 3 ? photo : await noiseJpeg(1600, 1200);
-      const name = `IMG_03${version}1.JPG`;
-      const { location } = await create(version, file, name, MiB);
-      const head = await offsetOf(version, location, MiB);
-      const offset = Number(head.headers.get('upload-offset'));
-      expect(offset).toBeGreaterThanOrEqual(MiB);
-      expect(offset).toBeLessThan(file.length);
-      if (version === 3) expect(head.headers.get('upload-incomplete')).toBe('?1');
-      else expect(head.headers.get('upload-complete')).toBe('?0');
+  it.each(VERSIONS)('interop %i: cut off mid-body, resumed at the offset HEAD gives', async (version) => {
+    const file = version === 3 ? photo : await noiseJpeg(1600, 1200);
+    const name = `IMG_03${version}1.JPG`;
+    const { location } = await create(version, file, name, MiB);
+    const head = await offsetOf(version, location, MiB);
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBeGreaterThanOrEqual(MiB);
+    expect(offset).toBeLessThan(file.length);
+    if (version === 3) expect(head.headers.get('upload-incomplete')).toBe('?1');
+    else expect(head.headers.get('upload-complete')).toBe('?0');
 
-      // A part at the wrong offset: 409 with the right one.
-      const wrong = await fetch(`${base}${location}`, {
+    // A part at the wrong offset: 409 with the right one.
+    const wrong = await fetch(`${base}${location}`, {
+      method: 'PATCH',
+      headers: {
+        ...auth,
+        'upload-draft-interop-version': String(version),
+        'upload-offset': '0',
+        'content-type': 'application/partial-upload',
+        ...whole(version),
+      },
+      body: file,
+    });
+    expect(wrong.status).toBe(409);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('UPLOAD_OFFSET_MISMATCH');
+    expect(wrong.headers.get('upload-offset')).toBe(String(offset));
+
+    // From 6 (draft -04) a part is `application/partial-upload`, and one without is refused; 3 and 5
+    // send theirs with no type of their own (as tus-js-client's ietf-draft-03, interop 5, does).
+    if (version === 6) {
+      const untyped = await fetch(`${base}${location}`, {
         method: 'PATCH',
         headers: {
           ...auth,
-          'upload-draft-interop-version': String(version),
-          'upload-offset': '0',
-          'content-type': 'application/partial-upload',
-          ...whole(version),
-        },
-        body: file,
-      });
-      expect(wrong.status).toBe(409);
-      expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('UPLOAD_OFFSET_MISMATCH');
-      expect(wrong.headers.get('upload-offset')).toBe(String(offset));
-
-      // From 6 (draft -04) a part is `application/partial-upload`, and one without is refused; 3 and 5
-      // send theirs with no type of their own (as tus-js-client's ietf-draft-03, interop 5, does).
-      if (version === 6) {
-        const untyped = await fetch(`${base}${location}`, {
-          method: 'PATCH',
-          headers: {
-            ...auth,
-            'upload-draft-interop-version': '6',
-            'upload-offset': String(offset),
-            ...whole(6),
-          },
-          body: file.subarray(offset),
-        });
-        expect(untyped.status).toBe(415);
-      }
-
-      const rest = await fetch(`${base}${location}`, {
-        method: 'PATCH',
-        headers: {
-          ...auth,
-          'upload-draft-interop-version': String(version),
+          'upload-draft-interop-version': '6',
           'upload-offset': String(offset),
-          ...(version === 6 ? { 'content-type': 'application/partial-upload' } : {}),
-          ...whole(version),
+          ...whole(6),
         },
         body: file.subarray(offset),
       });
-      if (version === 3) expect(rest.headers.get('upload-incomplete')).toBe('?0');
-      else expect(rest.headers.get('upload-complete')).toBe('?1');
-      await expectStored({ status: rest.status, body: await rest.text() }, file, name);
-    },
-  );
+      expect(untyped.status).toBe(415);
+    }
+
+    const rest = await fetch(`${base}${location}`, {
+      method: 'PATCH',
+      headers: {
+        ...auth,
+        'upload-draft-interop-version': String(version),
+        'upload-offset': String(offset),
+        ...(version === 6 ? { 'content-type': 'application/partial-upload' } : {}),
+        ...whole(version),
+      },
+      body: file.subarray(offset),
+    });
+    if (version === 3) expect(rest.headers.get('upload-incomplete')).toBe('?0');
+    else expect(rest.headers.get('upload-complete')).toBe('?1');
+    await expectStored({ status: rest.status, body: await rest.text() }, file, name);
+  });
 });
