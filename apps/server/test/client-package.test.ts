@@ -20,15 +20,12 @@ const fileStream = (path: string) =>
   ) as NodeWebStream<Uint8Array> as unknown as ReadableStream<Uint8Array>;
 
 describe.each(databaseTargets)('@iclood/client on Node against the server ($label)', (target) => {
-  let base: string;
   let folder: string;
   let photoPath: string;
 
   const it = serverTest(target, {
     phone: "Anna's iPhone",
-    async seed({ server }) {
-      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    },
+    listen: true,
   });
 
   beforeAll(async () => {
@@ -44,6 +41,7 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
   });
 
   it('uploads a 5 MB photo streamed from disk, reporting progress, then finds it by paging', async ({
+    base,
     phone,
   }) => {
     const api = createClient({ baseUrl: base, token: phone.token });
@@ -86,7 +84,7 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
     expect(names).toEqual(['IMG_0001.JPG']);
   });
 
-  it("answers with the server's error codes as ApiError", async ({ phone }) => {
+  it("answers with the server's error codes as ApiError", async ({ base, phone }) => {
     const api = createClient({ baseUrl: base, token: phone.token });
     // A phone's token may not list the household's people (admin scope).
     const refused = await api.listUsers().catch((error: unknown) => error);
@@ -104,6 +102,7 @@ describe.each(databaseTargets)('@iclood/client on Node against the server ($labe
   it('tells onUnauthorized once the token is revoked; a wrong password at sign-in does not', async ({
     server,
     owner,
+    base,
   }) => {
     let ended = 0;
     const revoked = await pairPhone(server.app, owner, 'Old iPhone');

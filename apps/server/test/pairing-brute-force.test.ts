@@ -7,41 +7,43 @@ const WRONG_CODES = ['BBBB-BBBB', 'CCCC-CCCC', 'DDDD-DDDD', 'FFFF-FFFF', 'GGGG-G
 const WINDOW_SECONDS = PAIRING_GUESS_BUDGET.windowMs / 1000;
 
 describe.each(databaseTargets)('guessing pairing codes ($label)', (target) => {
-  const it = freshServerTest(target).extend('statusOf', ({ server }) => async (id: string, owner: string) => {
-    const response = await server.app.inject({
-      url: `/api/v1/pairing/${id}`,
-      headers: bearer(owner),
-    });
-    return response.json().data.status as string;
-  });
+  const it = freshServerTest(target)
+    .extend('statusOf', ({ server, owner }) => async (id: string) => {
+      const response = await server.app.inject({
+        url: `/api/v1/pairing/${id}`,
+        headers: bearer(owner),
+      });
+      return response.json().data.status as string;
+    })
+    /** A pairing the owner opened before the test. */
+    .extend('pairing', ({ server, owner }) => openPairing(server.app, owner));
 
   const secretOf = (qrPayload: string) => parsePairingPayload(qrPayload).secret;
 
   it('five wrong codes from one address do not cancel the pairing: the right code from another still pairs', async ({
     server,
-    owner,
+    pairing,
     statusOf,
   }) => {
     const { app } = server;
-    const pairing = await openPairing(app, owner);
     for (const code of WRONG_CODES.filter((code) => code !== pairing.code)) {
       const wrong = await register(app, { code }, '10.0.0.1');
       expect(wrong.statusCode).toBe(401);
       expect(wrong.json().error.code).toBe('PAIRING_CODE_INVALID');
     }
-    expect(await statusOf(pairing.id, owner)).toBe('pending');
+    expect(await statusOf(pairing.id)).toBe('pending');
     const right = await register(app, { code: pairing.code }, '10.0.0.2');
     expect(right.statusCode, right.body).toBe(201);
-    expect(await statusOf(pairing.id, owner)).toBe('claimed');
+    expect(await statusOf(pairing.id)).toBe('claimed');
   });
 
   it('refuses one address its guesses, unchecked, once its budget is spent, until the window ends', async ({
     server,
     owner,
+    pairing,
     statusOf,
   }) => {
     const { app } = server;
-    const pairing = await openPairing(app, owner);
     for (let i = 0; i < PAIRING_GUESS_BUDGET.perClient; i++) {
       expect((await register(app, { code: WRONG_CODES[i] }, '10.0.0.1')).statusCode).toBe(401);
     }
@@ -54,7 +56,7 @@ describe.each(databaseTargets)('guessing pairing codes ($label)', (target) => {
     const rightButRefused = await register(app, { code: pairing.code }, '10.0.0.1');
     expect(rightButRefused.statusCode).toBe(429);
     expect(rightButRefused.headers['retry-after']).toBe(String(WINDOW_SECONDS - 60));
-    expect(await statusOf(pairing.id, owner)).toBe('pending');
+    expect(await statusOf(pairing.id)).toBe('pending');
 
     // Another address is not held up, and a QR secret never is.
     expect((await register(app, { code: 'HHHH-HHHH' }, '10.0.0.2')).statusCode).toBe(401);
@@ -68,10 +70,10 @@ describe.each(databaseTargets)('guessing pairing codes ($label)', (target) => {
   it('checks no more wrong codes across the server than its budget, however many addresses send them', async ({
     server,
     owner,
+    pairing,
     statusOf,
   }) => {
     const { app } = server;
-    const pairing = await openPairing(app, owner);
     const addresses = PAIRING_GUESS_BUDGET.perServer / PAIRING_GUESS_BUDGET.perClient;
     for (let a = 0; a < addresses; a++) {
       for (const code of WRONG_CODES.slice(0, PAIRING_GUESS_BUDGET.perClient)) {
@@ -85,7 +87,7 @@ describe.each(databaseTargets)('guessing pairing codes ($label)', (target) => {
     expect(Number(capped.headers['retry-after'])).toBeGreaterThan(0);
     const rightButUnchecked = await register(app, { code: pairing.code }, '10.2.0.2');
     expect(rightButUnchecked.statusCode).toBe(429);
-    expect(await statusOf(pairing.id, owner)).toBe('pending');
+    expect(await statusOf(pairing.id)).toBe('pending');
 
     // The QR code still pairs while codes are refused.
     expect((await register(app, { secret: secretOf(pairing.qrPayload) }, '10.2.0.3')).statusCode).toBe(201);

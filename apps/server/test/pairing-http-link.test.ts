@@ -3,15 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { parsePairingPayload } from '@iclood/pairing';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  databaseTargets,
-  setupOwner,
-  startHttpsTestServer,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, type TestServer } from './helper.js';
+import { serverTest } from './server-test.js';
 
 // jsqr is CommonJS: under NodeNext its callable decoder is the `default` property.
 const jsQR = jsQRModule.default;
@@ -52,20 +46,17 @@ async function previewHttpsUrl(server: TestServer, secret: string): Promise<stri
 }
 
 describe.each(databaseTargets)('the plain-HTTP pairing link, with HTTPS on ($label)', (target) => {
-  let server: TestServer;
-  let httpPort: number;
-  let httpsPort: number;
-  let owner: string;
-  beforeAll(async () => {
-    ({ server, httpPort, httpsPort } = await startHttpsTestServer(target));
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { https: true });
 
-  it('is a second link with the same fields at the http URL, and its own QR image', async () => {
+  it('is a second link with the same fields at the http URL, and its own QR image', async ({
+    server,
+    owner,
+    base: httpUrl,
+    httpsPort,
+  }) => {
     const pairing = await open(server, owner);
     expect(pairing.qrPayload.startsWith(`https://127.0.0.1:${httpsPort}/pair#v=1&s=`)).toBe(true);
-    expect(pairing.qrPayloadHttp?.startsWith(`http://127.0.0.1:${httpPort}/pair#v=1&s=`)).toBe(true);
+    expect(pairing.qrPayloadHttp?.startsWith(`${httpUrl}/pair#v=1&s=`)).toBe(true);
     const main = parsePairingPayload(pairing.qrPayload);
     const plain = parsePairingPayload(pairing.qrPayloadHttp!);
     expect(plain.secret).toBe(main.secret);
@@ -73,7 +64,7 @@ describe.each(databaseTargets)('the plain-HTTP pairing link, with HTTPS on ($lab
     expect(plain.serverId).toBe(main.serverId);
     expect(plain.fingerprint).toBe(server.app.tls.fingerprint);
     // The same URLs, plain HTTP first: the app still finds the https one.
-    expect(plain.urls[0]).toBe(`http://127.0.0.1:${httpPort}`);
+    expect(plain.urls[0]).toBe(httpUrl);
     expect([...plain.urls].sort()).toEqual([...main.urls].sort());
 
     const base = `/api/v1/pairing/${pairing.id}/qr.png`;
@@ -90,7 +81,11 @@ describe.each(databaseTargets)('the plain-HTTP pairing link, with HTTPS on ($lab
     expect(bad.statusCode).toBe(400);
   });
 
-  it('tells a page opened over plain HTTP where the secure page is, and one opened over HTTPS nothing', async () => {
+  it('tells a page opened over plain HTTP where the secure page is, and one opened over HTTPS nothing', async ({
+    server,
+    owner,
+    httpsPort,
+  }) => {
     const { secret } = parsePairingPayload((await open(server, owner)).qrPayloadHttp!);
     expect(await previewHttpsUrl(server, secret)).toBe(`https://127.0.0.1:${httpsPort}`);
 
@@ -119,15 +114,9 @@ describe.each(databaseTargets)('the plain-HTTP pairing link, with HTTPS on ($lab
 });
 
 describe.each(databaseTargets)('the plain-HTTP pairing link, with HTTPS off ($label)', (target) => {
-  let server: TestServer;
-  let owner: string;
-  beforeAll(async () => {
-    server = await startTestServer(target, { HOST: '127.0.0.1' });
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { env: { HOST: '127.0.0.1' } });
 
-  it('is not there: the one link is plain HTTP already', async () => {
+  it('is not there: the one link is plain HTTP already', async ({ server, owner }) => {
     const pairing = await open(server, owner);
     expect(pairing.qrPayload.startsWith('http://')).toBe(true);
     expect(pairing).not.toHaveProperty('qrPayloadHttp');

@@ -7,6 +7,7 @@ import {
   bearer,
   pairPhone,
   setupOwner,
+  startHttpsTestServer,
   startTestServer,
   uploadRaw,
   type TestServer,
@@ -36,6 +37,10 @@ export interface ServerContext {
   phone: Phone;
   api: Api;
   upload: Upload;
+  /** The URL the server listens at, `http://127.0.0.1:<port>` (`setup.listen` or `setup.https`). */
+  base: string;
+  /** The port HTTPS listens on (`setup.https`). */
+  httpsPort: number;
 }
 
 export interface ServerSetup {
@@ -47,6 +52,14 @@ export interface ServerSetup {
   member?: string;
   /** Pairs a phone for the owner (after the member), named so when a string. */
   phone?: boolean | string;
+  /** Listens on a free port of 127.0.0.1 (after the phone is paired); `base` is its URL. */
+  listen?: boolean;
+  /**
+   * HTTPS on, on real time, listening for HTTP and HTTPS on free ports of 127.0.0.1 before the
+   * owner signs up (`startHttpsTestServer`; `env` and `options` are not used): `base` is the HTTP
+   * URL, `httpsPort` the HTTPS port.
+   */
+  https?: boolean;
   /** More setup, run once after the above, before the block's tests. */
   seed?: (context: ServerContext) => Promise<void>;
 }
@@ -55,8 +68,8 @@ export interface ServerSetup {
  * One server for the enclosing `describe` block (one database target): started, with the owner
  * signed up (and a member and a phone when asked), before the block's first test, and closed
  * after its last, as a `beforeAll`/`afterAll` pair in the block would. Call it inside the block;
- * the test it returns gives each test the block's `server`, `owner`, `member`, `phone`, `api`
- * and `upload` as fixtures.
+ * the test it returns gives each test the block's `server`, `owner`, `member`, `phone`, `api`,
+ * `upload`, and `base` and `httpsPort` when listening, as fixtures.
  */
 export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) {
   let server: TestServer | undefined;
@@ -71,7 +84,16 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
   };
 
   beforeAll(async () => {
-    const running = await startTestServer(target, setup.env, setup.options);
+    let base: string | undefined;
+    let httpsPort: number | undefined;
+    let running: TestServer;
+    if (setup.https) {
+      const listening = await startHttpsTestServer(target);
+      ({ server: running, httpsPort } = listening);
+      base = `http://127.0.0.1:${listening.httpPort}`;
+    } else {
+      running = await startTestServer(target, setup.env, setup.options);
+    }
     server = running;
     const { app } = running;
     let member: Member | undefined;
@@ -81,6 +103,7 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
     if (setup.member) member = await addMember(app, ownerToken(), setup.member);
     if (setup.phone)
       phone = await pairPhone(app, ownerToken(), ...(typeof setup.phone === 'string' ? [setup.phone] : []));
+    if (setup.listen) base = await app.listen({ port: 0, host: '127.0.0.1' });
     const api: Api = (method, url, payload, token = ownerToken()) =>
       app.inject({
         method,
@@ -102,6 +125,12 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
       },
       api,
       upload,
+      get base() {
+        return need(base, 'base (listen)');
+      },
+      get httpsPort() {
+        return need(httpsPort, 'httpsPort (https)');
+      },
     };
     await setup.seed?.(context);
   });
@@ -113,7 +142,9 @@ export function serverTest(target: TestDatabaseTarget, setup: ServerSetup = {}) 
     .extend('member', () => started().member)
     .extend('phone', () => started().phone)
     .extend('api', () => started().api)
-    .extend('upload', () => started().upload);
+    .extend('upload', () => started().upload)
+    .extend('base', () => started().base)
+    .extend('httpsPort', () => started().httpsPort);
 }
 
 /**

@@ -38,20 +38,19 @@ function curl(args: string[]): Promise<CurlAnswer> {
 }
 
 describe.each(databaseTargets)('a Shortcut backing up, as curl sends it ($label)', (target) => {
-  let base: string;
   let token: string;
   let folder: string;
   let photoPath: string;
   let photo: Buffer;
 
   const it = serverTest(target, {
-    async seed({ server, api }) {
+    listen: true,
+    async seed({ api }) {
       const created = await api('POST', '/devices', {
         name: "Anna's iPhone Shortcut",
         platform: 'shortcuts',
       });
       token = created.json().data.token;
-      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     },
   });
 
@@ -79,6 +78,7 @@ describe.each(databaseTargets)('a Shortcut backing up, as curl sends it ($label)
   it('start → raw upload → stop, and the status then gives the last completed backup', async ({
     server,
     owner,
+    base,
   }) => {
     expect(photo.length).toBeGreaterThan(4.5 * 1024 * 1024);
 
@@ -155,7 +155,9 @@ describe.each(databaseTargets)('a Shortcut backing up, as curl sends it ($label)
     );
   });
 
-  it('a body sent as a form or JSON (the Shortcut set to Form or JSON, not File) is refused with 415', async () => {
+  it('a body sent as a form or JSON (the Shortcut set to Form or JSON, not File) is refused with 415', async ({
+    base,
+  }) => {
     // curl's --data-binary without a type sends application/x-www-form-urlencoded.
     const form = await curl([
       ...auth(),

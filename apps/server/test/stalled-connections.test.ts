@@ -22,13 +22,10 @@ function portOf(server: TestServer): number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('uploads that stall, and uploads that are just slow', () => {
-  let base: string;
   const it = serverTest(databaseTargets[0]!, {
     env: { ICLOOD_IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS), ICLOOD_REQUEST_TIMEOUT_SECONDS: '1' },
     phone: true,
-    async seed({ server }) {
-      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    },
+    listen: true,
   })
     .extend(
       'tmpFiles',
@@ -69,6 +66,7 @@ describe('uploads that stall, and uploads that are just slow', () => {
   });
 
   it('an upload that keeps moving, slower than the idle timeout allows in total, is stored', async ({
+    base,
     phone,
   }) => {
     const [photo, other] = await Promise.all([noiseJpeg(300), noiseJpeg(300)]);
@@ -124,9 +122,7 @@ describe('stalled requests and the connection cap', () => {
       ICLOOD_IDLE_TIMEOUT_SECONDS: '60',
       ICLOOD_MAX_CONNECTIONS: '3',
     },
-    async seed({ server }) {
-      await server.app.listen({ port: 0, host: '127.0.0.1' });
-    },
+    listen: true,
   });
 
   it('closes a connection whose headers stop half-way, with 408', async ({ server }) => {

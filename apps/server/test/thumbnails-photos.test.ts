@@ -28,18 +28,21 @@ describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
     .extend('thumbnailState', ({ server, owner }) => async (id: string): Promise<string> => {
       const response = await server.app.inject({ url: `/api/v1/media/${id}`, headers: bearer(owner) });
       return response.json().data.thumbnail as string;
+    })
+    /** Uploads a picture as the owner and runs the thumbnail jobs; returns its id. */
+    .extend('uploadThumbnailed', ({ server, owner, upload }) => async (filename: string, bytes: Buffer) => {
+      const id = await upload(owner, filename, bytes);
+      await server.app.jobs.drain();
+      return id;
     });
 
   it('turns a JPEG upright by its EXIF orientation, both sizes', async ({
-    server,
-    owner,
-    upload,
+    uploadThumbnailed,
     thumbnail,
     thumbnailState,
   }) => {
     // Stored 400×300 landscape, EXIF orientation 6: shown 300×400, red half on top.
-    const id = await upload(owner, 'IMG_0001.JPG', await rotatedJpeg(400, 300));
-    await server.app.jobs.drain();
+    const id = await uploadThumbnailed('IMG_0001.JPG', await rotatedJpeg(400, 300));
     expect(await thumbnailState(id)).toBe('ready');
 
     const small = await thumbnail(id, 'small');
@@ -54,28 +57,22 @@ describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
   });
 
   it('fits a large PNG into 1440 px for the preview and 256 px on the short side for small', async ({
-    server,
-    owner,
-    upload,
+    uploadThumbnailed,
     thumbnail,
   }) => {
-    const id = await upload(owner, 'panorama.png', await stripedPng(2880, 960));
-    await server.app.jobs.drain();
+    const id = await uploadThumbnailed('panorama.png', await stripedPng(2880, 960));
     expect(await thumbnail(id, 'preview')).toMatchObject({ format: 'webp', width: 1440, height: 480 });
     expect(await thumbnail(id, 'small')).toMatchObject({ format: 'webp', width: 768, height: 256 });
   });
 
   it('decodes an iPhone-style HEIC (HEVC grid, irot) with the WebAssembly decoder, upright once', async ({
-    server,
-    owner,
-    upload,
+    uploadThumbnailed,
     thumbnail,
     thumbnailState,
   }) => {
     // Stored 64×48 with irot 90° and EXIF orientation 6 describing the same turn: shown 48×64.
     // Applying both would turn it twice (64×48, red at the bottom).
-    const id = await upload(owner, 'IMG_0002.HEIC', shippedFixture('rotated-64x48.heic'));
-    await server.app.jobs.drain();
+    const id = await uploadThumbnailed('IMG_0002.HEIC', shippedFixture('rotated-64x48.heic'));
     expect(await thumbnailState(id)).toBe('ready');
     for (const size of ['small', 'preview'] as const) {
       const image = await thumbnail(id, size);
@@ -88,10 +85,9 @@ describe.each(databaseTargets)('thumbnails of photos ($label)', (target) => {
   it('answers small when no size is asked, and 400 for a size it does not make', async ({
     server,
     owner,
-    upload,
+    uploadThumbnailed,
   }) => {
-    const id = await upload(owner, 'IMG_0003.JPG', await rotatedJpeg(40, 30, 3));
-    await server.app.jobs.drain();
+    const id = await uploadThumbnailed('IMG_0003.JPG', await rotatedJpeg(40, 30, 3));
     const plain = await server.app.inject({ url: `/api/v1/media/${id}/thumbnail`, headers: bearer(owner) });
     expect(plain.statusCode).toBe(200);
     expect(await describeImage(plain.rawPayload)).toMatchObject({ width: 30, height: 40 });

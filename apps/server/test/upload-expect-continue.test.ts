@@ -50,15 +50,10 @@ function uploadExpectingContinue(
 }
 
 describe('Expect: 100-continue', () => {
-  let base: string;
-  const it = serverTest(databaseTargets[0]!, {
-    phone: true,
-    async seed({ server }) {
-      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    },
-  });
+  const it = serverTest(databaseTargets[0]!, { phone: true, listen: true });
 
   it('a new photo gets 100 Continue, then 201; the same photo again is answered before its body', async ({
+    base,
     phone,
   }) => {
     const photo = pngBytes(77);
@@ -82,7 +77,7 @@ describe('Expect: 100-continue', () => {
     expect(JSON.parse(again.body).data.status).toBe('duplicate');
   });
 
-  it('other routes still answer 100 at once', async () => {
+  it('other routes still answer 100 at once', async ({ base }) => {
     const status = await new Promise<number>((resolve, reject) => {
       const outgoing = request(`${base}/api/v1/auth/login`, {
         method: 'POST',

@@ -36,13 +36,10 @@ function movie(tag: number) {
 }
 
 describe('realistic upload sizes over a real socket', () => {
-  let base: string;
   // One database: sizes are the HTTP and storage layers' business; the row is only read back.
   const it = serverTest(databaseTargets[0]!, {
     phone: true,
-    async seed({ server }) {
-      base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    },
+    listen: true,
   })
     /** The stored original is the very bytes sent, and its row says so. */
     .extend(
@@ -62,7 +59,7 @@ describe('realistic upload sizes over a real socket', () => {
     /** Raw body with X-Filename, or a multipart form with a field before the file part. */
     .extend(
       'send',
-      ({ phone }) =>
+      ({ base, phone }) =>
         (form: boolean, name: string, file: { size: number; chunks: Iterable<Uint8Array> }) => {
           const authorization = `Bearer ${phone.token}`;
           const url = `${base}/api/v1/media/upload`;

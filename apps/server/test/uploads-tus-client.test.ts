@@ -6,19 +6,11 @@ import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { noiseJpeg } from './fixtures/noise-jpeg.js';
-import {
-  bearer,
-  databaseTargets,
-  filesUnder,
-  pairPhone,
-  setupOwner,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helper.js';
+import { bearer, databaseTargets, filesUnder, sha256Hex, type TestServer } from './helper.js';
+import { serverTest, type Phone } from './server-test.js';
 
 const MiB = 1024 * 1024;
 /** Request headers of the few requests a resume makes (HEAD, PATCHes): far below one chunk. */
@@ -26,7 +18,7 @@ const HEADER_SLACK_BYTES = 16 * 1024;
 
 describe.each(databaseTargets)('tus-js-client uploads, cut and resumed ($label)', (target) => {
   let server: TestServer;
-  let phone: { token: string; deviceId: string };
+  let phone: Phone;
   let port = 0;
   let photo: Buffer;
   /** Bytes the server's sockets received (headers and bodies) since the last reset. */
@@ -44,11 +36,17 @@ describe.each(databaseTargets)('tus-js-client uploads, cut and resumed ($label)'
     });
   };
 
-  async function listen() {
-    server.app.server.on('connection', countBytes);
-    const address = await server.app.listen({ port, host: '127.0.0.1' });
-    port = Number(new URL(address).port);
-  }
+  const it = serverTest(target, {
+    phone: true,
+    listen: true,
+    async seed(context) {
+      ({ server, phone } = context);
+      server.app.server.on('connection', countBytes);
+      port = Number(new URL(context.base).port);
+      // A real ~5 MB phone photo: noise does not compress.
+      photo = await noiseJpeg(2800, 2100);
+    },
+  });
 
   let restarted = false;
   /** Stops the app (not its database or data folder) and starts a new one on the same port. */
@@ -62,20 +60,13 @@ describe.each(databaseTargets)('tus-js-client uploads, cut and resumed ($label)'
       jobs: { paused: true },
     });
     await server.app.ready();
-    await listen();
+    server.app.server.on('connection', countBytes);
+    await server.app.listen({ port, host: '127.0.0.1' });
   }
-
-  beforeAll(async () => {
-    server = await startTestServer(target);
-    phone = await pairPhone(server.app, await setupOwner(server.app));
-    await listen();
-    // A real ~5 MB phone photo: noise does not compress.
-    photo = await noiseJpeg(2800, 2100);
-  });
+  // After serverTest's afterAll in the block, so run before it (hooks after tests run in reverse):
+  // the app a restart started is closed before serverTest closes the first one and the database.
   afterAll(async () => {
-    // server.close() closes the app it started (already closed by a restart) and the database.
     if (restarted) await server.app.close();
-    await server.close();
   });
 
   function upload(file: Buffer, options: tus.UploadOptions) {

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { parsePairingPayload } from '@iclood/pairing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, databaseTargets, setupOwner, startHttpsTestServer, type TestServer } from './helper.js';
+import { describe, expect } from 'vitest';
+import { bearer, databaseTargets, type TestServer } from './helper.js';
+import { serverTest } from './server-test.js';
 
 /** The parts of the envelopes this file reads. */
 interface Envelope {
@@ -35,16 +36,13 @@ async function overHttps(
 }
 
 describe.each(databaseTargets)('a web device paired over HTTPS ($label)', (target) => {
-  let server: TestServer;
-  let port: number;
-  let owner: string;
-  beforeAll(async () => {
-    ({ server, httpsPort: port } = await startHttpsTestServer(target));
-    owner = await setupOwner(server.app);
-  });
-  afterAll(() => server.close());
+  const it = serverTest(target, { https: true });
 
-  it('gets an https pairing link, and a Secure device cookie that signs it in over HTTPS', async () => {
+  it('gets an https pairing link, and a Secure device cookie that signs it in over HTTPS', async ({
+    server,
+    owner,
+    httpsPort: port,
+  }) => {
     const opened = await server.app.inject({
       method: 'POST',
       url: '/api/v1/pairing',
