@@ -134,6 +134,7 @@ describe.each(databaseTargets)('a browser pairs as a web device from the pairing
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('PAIRING_CLOSED');
     expect(again.json().error.message).toMatch(/already been used/);
+    expect(again.json().error.details).toEqual([{ field: 'status', message: 'claimed' }]);
     const byCode = await preview(app, { code: used.code });
     expect(byCode.json().error.code).toBe('PAIRING_CODE_INVALID');
     expect((await registerWeb(app, { secret: used.secret })).response.json().error.code).toBe(
@@ -263,6 +264,7 @@ describe.each(databaseTargets)('the pairing preview, over time and under guessin
     expect(late.json().error).toMatchObject({
       code: 'PAIRING_CLOSED',
       message: expect.stringMatching(/expired/),
+      details: [{ field: 'status', message: 'expired' }],
     });
     expect((await preview(app, { code: pairing.code })).json().error.code).toBe('PAIRING_CODE_INVALID');
     expect((await registerWeb(app, { secret })).response.json().error.code).toBe('PAIRING_CODE_INVALID');

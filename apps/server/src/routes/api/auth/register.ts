@@ -104,7 +104,8 @@ const registerRoutes: AppPlugin = async (app) => {
           'against the same budget: ' +
           GUESSING_LIMITS +
           ' A QR secret (which cannot be guessed) of a pairing that is used or expired is 409 ' +
-          '`PAIRING_CLOSED`, saying which; a manual code of one is `PAIRING_CODE_INVALID`.',
+          '`PAIRING_CLOSED`, saying which in `details` (`{ field: "status", message: "claimed" | "expired" | "burned" }`); ' +
+          'a manual code of one is `PAIRING_CODE_INVALID`.',
         body: PairingPreviewRequest,
         response: withErrorResponses({ 200: SuccessEnvelope(PairingPreviewResult) }),
       },
@@ -113,8 +114,9 @@ const registerRoutes: AppPlugin = async (app) => {
       const credential = credentialOf(request.body);
       const guess = reserveGuess(request, reply, credential);
       const found = await findPairingByCredential(app.db, credential);
-      const status = found && effectivePairingStatus(found.session, app.now());
-      if (!found || (status !== 'pending' && credential.codeHash !== undefined)) {
+      if (!found) throw new ApiError('PAIRING_CODE_INVALID', WRONG_CODE_MESSAGE);
+      const status = effectivePairingStatus(found.session, app.now());
+      if (status !== 'pending' && credential.codeHash !== undefined) {
         throw new ApiError('PAIRING_CODE_INVALID', WRONG_CODE_MESSAGE);
       }
       if (status !== 'pending') {
@@ -125,6 +127,8 @@ const registerRoutes: AppPlugin = async (app) => {
             : status === 'expired'
               ? 'This pairing has expired. Open a new pairing on the dashboard.'
               : 'This pairing was closed. Open a new pairing on the dashboard.',
+          // Which, for a page to word it without reading the message.
+          [{ field: 'status', message: status }],
         );
       }
       if (guess) codeGuesses.giveBack(guess);
