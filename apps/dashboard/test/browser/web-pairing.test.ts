@@ -189,6 +189,17 @@ describe('a paired phone unpairs itself', () => {
     await expectNoSeriousA11yViolations(phone.page, 'this phone (iPhone, dark)');
     await screenshot(phone.page, 'this-phone-iphone-dark');
 
+    // The pages for a signed-in person say in words that they are not for a phone, with a way back.
+    for (const path of ['/devices', '/devices/add', '/people', '/storage', '/shortcut']) {
+      await phone.page.goto(path);
+      await phone.page.getByRole('heading', { name: 'Not on this phone', level: 1 }).waitFor();
+    }
+    await expectNoSeriousA11yViolations(phone.page, 'a person-only page on a paired phone (dark)');
+    await phone.page.getByRole('link', { name: 'Go to your photos' }).click();
+    await phone.page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    await phone.page.goto('/account');
+    await phone.page.getByRole('heading', { name: 'This phone', level: 1 }).waitFor();
+
     // Changing its mind first keeps it paired.
     await phone.page.getByRole('button', { name: 'Unpair this phone' }).click();
     const dialog = phone.page.getByRole('dialog', { name: 'Unpair this phone?' });
