@@ -26,14 +26,20 @@ export interface TestDatabaseTarget {
  * `iclood_test_<random>` database on that server (the URL's database is only used to issue
  * `create database`), so test files can run in parallel.
  *
+ * Test files rarely call this themselves: each package wraps it in vitest fixtures
+ * (`packages/db/test/fixtures.ts`, `apps/server/test/server-test.ts`), which create one database
+ * per target for a file and destroy it after the file's last test.
+ *
  * @example
  * import { testDatabaseTargets } from '@iclood/db/testing';
  *
- * describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('$label', (target) => {
- *   let database: TestDatabase;
- *   beforeAll(async () => { database = await target.create(); });
- *   afterAll(() => database.destroy());
+ * const targets = testDatabaseTargets(process.env.TEST_DATABASE_URL);
+ * describe.each(targets.map((target) => ({ label: target.label, it: databaseTest(target) })))('$label', ({ it }) => {
+ *   it('finds nobody in a new database', async ({ db }) => {
+ *     expect(await db.selectFrom('users').selectAll().execute()).toEqual([]);
+ *   });
  * });
+ * // databaseTest(target): test.extend('database', { scope: 'file' }, …) calling target.create().
  */
 export function testDatabaseTargets(testDatabaseUrl: string | undefined): TestDatabaseTarget[] {
   const targets: TestDatabaseTarget[] = [{ kind: 'embedded', label: 'pglite', create: createEmbedded }];
