@@ -219,6 +219,20 @@ describe.each([
 });
 
 describe('RunningFileHash on a worker', () => {
+  it('does not count a paused hash as keeping its worker busy', async () => {
+    const dir = await tempDir();
+    // More paused hashes than the pool has workers (at most 4), one after the other: each still
+    // gets a worker, as none is busy once the previous one paused.
+    const hashes: RunningFileHash[] = [];
+    for (let index = 0; index < 6; index++) {
+      const path = join(dir, `paused-${index}`);
+      await writeFile(path, randomBytes(1000));
+      hashes.push(await RunningFileHash.ofFile(path, 1000, { onWorker: true }));
+    }
+    expect(hashes.map((hash) => Reflect.get(hash, 'job') !== undefined)).toEqual(hashes.map(() => true));
+    for (const hash of hashes) hash.discard();
+  });
+
   it('hashes more paused uploads than there are workers, each resumed correctly', async () => {
     const dir = await tempDir();
     const files = await Promise.all(
