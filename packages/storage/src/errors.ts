@@ -16,8 +16,12 @@ export type StorageErrorCode =
   | 'FILE_TOO_LARGE'
   /** The upload had no bytes. */
   | 'EMPTY_FILE'
-  /** The caller's AbortSignal fired before the upload was fully received. */
+  /** The caller's AbortSignal fired before the upload was fully received (or a part with a checksum was cut off). */
   | 'UPLOAD_ABORTED'
+  /** A part appended to a file brought more bytes than its `maxBytes`. */
+  | 'UPLOAD_LENGTH_EXCEEDED'
+  /** A part appended to a file does not match the checksum it came with. */
+  | 'CHECKSUM_MISMATCH'
   /** The library's filesystem cannot hard-link (FAT/exFAT), which no-overwrite placement needs. */
   | 'HARD_LINKS_UNSUPPORTED'
   /** Every clash-suffixed variant of a file name is taken. */

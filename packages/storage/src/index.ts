@@ -58,3 +58,5 @@ export {
   type SweepOrphanThumbnailsOptions,
 } from './thumbnail-sweep.js';
 export { sweepStaleUploads, type StaleUploadSweepResult } from './stale-upload-sweep.js';
+export { appendToFile, type AppendToFileOptions, type AppendedPart } from './file-append.js';
+export { RunningFileHash } from './running-hash.js';

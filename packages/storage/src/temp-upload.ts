@@ -1,10 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { BatchedFileWriter, DEFAULT_EARLY_FLUSH_BYTES, EarlyFlush } from './batched-writer.js';
 import { StorageError } from './errors.js';
-import { startFileHash, type FileHashJob } from './file-hash-worker.js';
+import { MAX_HASH_LAG_BYTES, startFileHash, type FileHashJob } from './file-hash-worker.js';
 import { formatBytes } from './free-space.js';
+import {
+  abortError,
+  asBytes,
+  diskFullAsStorageError,
+  nextUnlessAborted,
+  releaseSource,
+  sourceIterator,
+} from './upload-source.js';
+
+export { isDiskFullError } from './upload-source.js';
 
 /** Options of {@link receiveToTemp}. */
 export interface ReceiveToTempOptions {
@@ -66,144 +77,7 @@ export interface ReceivedUpload {
   flushed?: Promise<void>;
 }
 
-/** Bytes per write: large writes keep syscalls (and their thread-pool hops) rare. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
-/** A batch of tiny chunks is flushed before it passes IOV_MAX buffers. */
-const MAX_BATCH_CHUNKS = 1024;
 const DEFAULT_SNIFF_BYTES = 64 * 1024;
-const DEFAULT_EARLY_FLUSH_BYTES = 32 * 1024 * 1024;
-/** How far the hashing worker may trail the writes: close enough that it reads from the page cache. */
-const MAX_HASH_LAG_BYTES = 64 * 1024 * 1024;
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/** True for the errors a full disk or an exhausted quota gives. */
-export function isDiskFullError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
-async function writeFully(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
-  const remaining = buffers;
-  let offset = position;
-  while (remaining.length > 0) {
-    const { bytesWritten } = await handle.writev(remaining, offset);
-    // libuv returns a short count instead of an error when the disk fills part-way; the retry
-    // of the rest then fails with ENOSPC.
-    if (bytesWritten === 0) throw new Error('write made no progress');
-    offset += bytesWritten;
-    let skip = bytesWritten;
-    while (remaining.length > 0 && skip >= remaining[0]!.byteLength) skip -= remaining.shift()!.byteLength;
-    if (skip > 0) remaining[0] = remaining[0]!.subarray(skip);
-  }
-}
-
-/**
- * Keeps one write in flight at all times: a chunk arriving while the disk is idle is written at
- * once, and chunks arriving meanwhile are gathered into one large writev (up to 1 MiB), so the
- * disk works in the thread pool while the event loop hashes, and syscalls stay few.
- */
-class BatchedFileWriter {
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
-  #position = 0;
-  #inFlight: Promise<void> = Promise.resolve();
-  #diskIdle = true;
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly onWritten?: (upTo: number) => void,
-  ) {}
-
-  /** Bytes handed to the file so far (written or being written). */
-  get submittedBytes(): number {
-    return this.#position;
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.byteLength;
-    if (this.#diskIdle) return this.#startWrite();
-    if (this.#pendingBytes >= WRITE_BATCH_BYTES || this.#pending.length >= MAX_BATCH_CHUNKS) {
-      await this.#inFlight;
-      this.#startWrite();
-    }
-  }
-
-  async finish(): Promise<void> {
-    await this.#inFlight;
-    if (this.#pendingBytes > 0) this.#startWrite();
-    await this.#inFlight;
-  }
-
-  /** Waits for the write in flight without caring how it ended, before the file is closed. */
-  async settle(): Promise<void> {
-    await this.#inFlight.catch(() => undefined);
-  }
-
-  #startWrite(): void {
-    const buffers = this.#pending;
-    const position = this.#position;
-    this.#position += this.#pendingBytes;
-    const upTo = this.#position;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#diskIdle = false;
-    this.#inFlight = writeFully(this.handle, buffers, position).then(() => {
-      this.#diskIdle = true;
-      this.onWritten?.(upTo);
-    });
-    // A failure is reported by the next wait on it (a full batch, or finish()); until then it
-    // must not count as unhandled.
-    this.#inFlight.catch(() => undefined);
-  }
-}
-
-function sourceIterator(source: Readable | AsyncIterable<Uint8Array>): AsyncIterator<unknown> {
-  // Not destroying a Readable on an early stop lets the caller still answer 413 on that connection.
-  if (source instanceof Readable) return source.iterator({ destroyOnReturn: false });
-  return source[Symbol.asyncIterator]();
-}
-
-function asBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  throw new TypeError('receiveToTemp needs binary chunks (a Readable without setEncoding, or Uint8Arrays)');
-}
-
-function abortError(signal: AbortSignal): StorageError {
-  return new StorageError('UPLOAD_ABORTED', 'the upload was aborted before it was complete', {
-    cause: signal.reason,
-  });
-}
-
-/**
- * The iterator's next chunk, or `UPLOAD_ABORTED` as soon as the signal fires, even while a silent
- * client keeps next() pending. The listener lives for one chunk only, so nothing piles up on a
- * long upload.
- */
-function nextUnlessAborted(
-  iterator: AsyncIterator<unknown>,
-  signal: AbortSignal | undefined,
-): Promise<IteratorResult<unknown>> {
-  if (signal === undefined) return iterator.next();
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * Streams an upload into `<tmpDir>/<uuid>.part` in one pass, hashing (SHA-256) and counting on
@@ -245,9 +119,7 @@ export async function receiveToTemp(
   let writer: BatchedFileWriter | undefined;
   let hashJob: FileHashJob | undefined;
   // At most one background flush at a time; its failure (EIO, ENOSPC) fails the upload at the end.
-  let earlyFlush: Promise<void> = Promise.resolve();
-  let earlyFlushRunning = false;
-  let flushStartedAt = 0;
+  let earlyFlush: EarlyFlush | undefined;
   const iterator = sourceIterator(source);
   try {
     for (;;) {
@@ -271,15 +143,11 @@ export async function receiveToTemp(
         if (fileMode !== 0o600) await handle.chmod(fileMode);
         hashJob = hashOnWorker ? startFileHash(tempPath) : undefined;
         writer = new BatchedFileWriter(handle, hashJob?.written);
+        if (durable) earlyFlush = new EarlyFlush(handle, earlyFlushBytes);
       }
       if (hashJob === undefined) hash.update(chunk);
       await writer.write(chunk);
-      if (durable && !earlyFlushRunning && writer.submittedBytes - flushStartedAt >= earlyFlushBytes) {
-        flushStartedAt = writer.submittedBytes;
-        earlyFlushRunning = true;
-        earlyFlush = handle!.datasync().finally(() => (earlyFlushRunning = false));
-        earlyFlush.catch(() => undefined);
-      }
+      earlyFlush?.written(writer.submittedBytes);
       if (hashJob !== undefined && writer.submittedBytes > MAX_HASH_LAG_BYTES) {
         await hashJob.hashedUpTo(writer.submittedBytes - MAX_HASH_LAG_BYTES);
       }
@@ -296,7 +164,7 @@ export async function receiveToTemp(
       hashJob === undefined ? hash.digest('hex') : hashJob.finish(size),
       (async () => {
         if (durable === true) {
-          await earlyFlush;
+          await earlyFlush?.done();
           await file.datasync();
         }
         return file.stat({ bigint: true });
@@ -307,7 +175,7 @@ export async function receiveToTemp(
       // The handle now belongs to the flush, which closes it however it ends.
       flushed = (async () => {
         try {
-          await earlyFlush;
+          await earlyFlush?.done();
           await file.datasync();
         } finally {
           await file.close().catch(() => undefined);
@@ -330,22 +198,12 @@ export async function receiveToTemp(
   } catch (error) {
     hashJob?.cancel();
     await writer?.settle();
-    await earlyFlush.catch(() => undefined);
+    await earlyFlush?.done().catch(() => undefined);
     await handle?.close().catch(() => undefined);
     // A temp file that cannot be removed now is left to the next sweep; the upload's error matters more.
     if (writer !== undefined) await discardTemp(tempPath).catch(() => undefined);
-    // Not awaited: after an abort, the source may still be blocked in next().
-    void (async () => iterator.return?.())().catch(() => undefined);
-    if (isDiskFullError(error)) {
-      throw new StorageError(
-        'STORAGE_FULL',
-        `the disk filled up while receiving the upload (${errorCode(error)})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
+    releaseSource(iterator);
+    throw diskFullAsStorageError(error, 'the upload');
   }
 }
 
@@ -359,6 +217,6 @@ export async function discardTemp(tempPath: string): Promise<void> {
   try {
     await unlink(tempPath);
   } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }

@@ -53,7 +53,7 @@ const checkFields = Compile(UploadFields);
 /** How many names recorded by rows whose files are gone one upload steps past before giving up. */
 const MAX_RECORDED_NAME_RETRIES = 50;
 /** Uploads up to this size (by Content-Length) are hashed on the event loop, larger ones on a worker. */
-const HASH_INLINE_MAX_BYTES = 16 * 1024 * 1024;
+export const HASH_INLINE_MAX_BYTES = 16 * 1024 * 1024;
 /** Originals are readable by everyone who can reach the library folder: the disk is browsable. */
 export const LIBRARY_FILE_MODE = 0o644;
 

@@ -1,6 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UploadFields } from '@iclood/api-types';
@@ -15,11 +13,17 @@ import {
   type JsonObject,
   type PartialUpload,
 } from '@iclood/db';
-import { isDiskFullError, type ReceivedUpload } from '@iclood/storage';
+import { appendToFile, RunningFileHash, StorageError, type ReceivedUpload } from '@iclood/storage';
 import type { ServerConfig } from '../../config.js';
 import { ApiError } from '../../errors.js';
 import type { Principal } from '../../types.js';
-import { createIngest, LIBRARY_FILE_MODE, type IngestDeps, type IngestReply } from './ingest.js';
+import {
+  createIngest,
+  HASH_INLINE_MAX_BYTES,
+  LIBRARY_FILE_MODE,
+  type IngestDeps,
+  type IngestReply,
+} from './ingest.js';
 
 /** The ingest pipeline's dependencies, plus how long an untouched resumable upload is kept. */
 export interface ResumableDeps extends IngestDeps {
@@ -29,7 +33,7 @@ export interface ResumableDeps extends IngestDeps {
 /** The folder of resumable uploads' bytes, inside the library's `.tmp` (a commit is then a link). */
 export const RESUMABLE_DIR = 'resumable';
 const HOUR_MS = 3_600_000;
-/** Leading bytes kept for type sniffing, as `receiveToTemp` keeps. */
+/** Leading bytes read for type sniffing, as `receiveToTemp` keeps. */
 const SNIFF_BYTES = 64 * 1024;
 
 /** A part's `Upload-Checksum` (tus checksum extension). */
@@ -49,43 +53,39 @@ export class UploadOffsetError extends ApiError {
   }
 }
 
-/** The SHA-256 of an upload's first `bytes` bytes, carried from one PATCH to the next. */
-interface HashState {
-  hash: Hash;
-  bytes: number;
-  head: Buffer;
-  headLength: number;
-}
-
-function newHashState(): HashState {
-  return { hash: createHash('sha256'), bytes: 0, head: Buffer.allocUnsafe(SNIFF_BYTES), headLength: 0 };
-}
-
-function feed(state: HashState, chunk: Uint8Array): void {
-  state.hash.update(chunk);
-  state.bytes += chunk.byteLength;
-  if (state.headLength < SNIFF_BYTES) {
-    state.headLength += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).copy(
-      state.head,
-      state.headLength,
-    );
-  }
-}
-
-async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position + done);
-    if (bytesWritten === 0) throw new Error('write made no progress');
-    done += bytesWritten;
-  }
-}
-
 function isClientGone(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return (
     code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error).message === 'aborted'
   );
+}
+
+/** A part's refusal by `appendToFile`, as the API answers it. */
+function partError(error: unknown, remaining: number): unknown {
+  if (!(error instanceof StorageError)) return error;
+  switch (error.code) {
+    case 'UPLOAD_LENGTH_EXCEEDED':
+      return new ApiError('UPLOAD_LENGTH_EXCEEDED', `Only ${remaining} more bytes make up this upload`);
+    case 'CHECKSUM_MISMATCH':
+      return new ApiError('UPLOAD_CHECKSUM_MISMATCH', error.message.replace(/^the/, 'The'));
+    case 'UPLOAD_ABORTED':
+      return new ApiError('UPLOAD_ABORTED', 'The part was cut off before its checksum could be checked');
+    case 'STORAGE_FULL':
+      return new ApiError('STORAGE_FULL', 'The disk filled up while receiving this part');
+    default:
+      return error;
+  }
+}
+
+/** The file's first bytes, for sniffing its type. */
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** What a PATCH (or a creation with its first bytes) leaves: the new offset, and the answer once complete. */
@@ -99,9 +99,11 @@ export interface AppendResult {
  * Resumable uploads (tus 1.0) on the one ingest pipeline: an upload is created with its length
  * and fields, receives its bytes in parts at the offset it is at, and once complete is committed
  * exactly like a single-request upload. Each part is fsynced before its new offset is recorded,
- * so an acknowledged offset survives a crash. The SHA-256 runs across parts: its state is kept
- * in memory between PATCHes, and after a restart the durable bytes are hashed again from the
- * disk once, by the first PATCH.
+ * so an acknowledged offset survives a crash. A part takes the raw upload's path (`appendToFile`):
+ * batched writes, early flushes, and for a large file the SHA-256 on a hashing worker. The hash
+ * runs across parts: its state is kept between PATCHes (on the worker, or in memory), and after a
+ * restart (or once the worker is gone) the durable bytes are hashed again from the disk once, by
+ * the next PATCH.
  *
  * @example
  * const uploads = new ResumableUploads(deps);
@@ -112,7 +114,7 @@ export class ResumableUploads {
   readonly dir: string;
   private readonly ingest;
   /** The running hash of each upload this process has written to, by id. */
-  private readonly hashes = new Map<string, HashState>();
+  private readonly hashes = new Map<string, RunningFileHash>();
   /** Uploads a request is writing right now: a second writer gets 409. */
   private readonly writing = new Set<string>();
 
@@ -208,12 +210,18 @@ export class ResumableUploads {
   async sweepExpired(): Promise<{ files: number; bytes: number }> {
     const swept = await sweepExpiredUploads(this.deps, { inUse: (id) => this.writing.has(id) });
     const kept = await recordedPartialUploadIds(this.deps.db, [...this.hashes.keys()]);
-    for (const id of this.hashes.keys()) if (!kept.has(id)) this.hashes.delete(id);
+    for (const id of this.hashes.keys()) if (!kept.has(id)) this.forgetHash(id);
     return swept;
   }
 
-  private async remove(id: string): Promise<void> {
+  /** Lets an upload's running hash go (on its worker too). */
+  private forgetHash(id: string): void {
+    this.hashes.get(id)?.discard();
     this.hashes.delete(id);
+  }
+
+  private async remove(id: string): Promise<void> {
+    this.forgetHash(id);
     await deletePartialUpload(this.deps.db, id);
     await rm(this.path(id), { force: true });
   }
@@ -263,7 +271,7 @@ export class ResumableUploads {
         });
         if (!advanced) {
           // Abandoned (or expired and swept) while this part was arriving.
-          this.hashes.delete(id);
+          this.forgetHash(id);
           throw new ApiError('NOT_FOUND', 'No such upload');
         }
       }
@@ -277,7 +285,10 @@ export class ResumableUploads {
     }
   }
 
-  /** Writes the part at the upload's offset, hashing it; fsynced before it returns. */
+  /**
+   * Writes the part at the upload's offset, hashing it; fsynced before it returns, with nothing
+   * left in flight. What `appendToFile` refuses keeps none of the part and drops the hash.
+   */
   private async receivePart(
     row: PartialUpload,
     body: Readable,
@@ -285,87 +296,51 @@ export class ResumableUploads {
   ): Promise<{ bytes: number; cutOff?: unknown }> {
     const start = row.received_bytes;
     const remaining = row.upload_length - start;
-    const state = await this.hashUpTo(row);
-    const partHash = checksum ? createHash(checksum.algorithm) : undefined;
-    const handle = await open(this.path(row.id), 'r+');
-    let bytes = 0;
-    let cutOff: unknown;
+    const hash = await this.hashUpTo(row);
     try {
-      // Bytes past the acknowledged offset (a part that was being written when the server died)
-      // were never acknowledged: they go.
-      await handle.truncate(start);
-      const iterator = body.iterator({ destroyOnReturn: false });
-      try {
-        for await (const value of iterator) {
-          const chunk = value as Uint8Array;
-          if (bytes + chunk.byteLength > remaining) {
-            throw new ApiError('UPLOAD_LENGTH_EXCEEDED', `Only ${remaining} more bytes make up this upload`);
-          }
-          await writeAll(handle, chunk, start + bytes);
-          feed(state, chunk);
-          partHash?.update(chunk);
-          bytes += chunk.byteLength;
-        }
-      } catch (error) {
-        if (!isClientGone(error)) throw error;
-        cutOff = error;
-      }
-      if (checksum && cutOff !== undefined) {
-        // A part cut off cannot be checked against its checksum: none of it counts.
-        throw new ApiError('UPLOAD_ABORTED', 'The part was cut off before its checksum could be checked');
-      }
-      if (checksum && !partHash!.digest().equals(checksum.digest)) {
-        throw new ApiError(
-          'UPLOAD_CHECKSUM_MISMATCH',
-          `The part does not match its ${checksum.algorithm} checksum`,
-        );
-      }
-      if (bytes > 0) await handle.datasync();
+      return await appendToFile(body, {
+        path: this.path(row.id),
+        offset: start,
+        maxBytes: remaining,
+        hash,
+        ...(checksum === undefined ? {} : { checksum }),
+        isCutOff: isClientGone,
+      });
     } catch (error) {
       // Nothing of this part counts: the next one starts again from `start`, hashed again from the disk.
-      this.hashes.delete(row.id);
-      await handle.truncate(start).catch(() => undefined);
-      if (isDiskFullError(error)) {
-        throw new ApiError('STORAGE_FULL', 'The disk filled up while receiving this part');
-      }
-      throw error;
-    } finally {
-      await handle.close();
+      this.forgetHash(row.id);
+      throw partError(error, remaining);
     }
-    return cutOff === undefined ? { bytes } : { bytes, cutOff };
   }
 
   /**
-   * The running hash of the upload's durable bytes: the one kept in memory by the previous part,
-   * or, after a restart (or when another part failed), the bytes already on disk hashed again
-   * once, streaming.
+   * The running hash of the upload's durable bytes: the one kept by the previous part, or, after a
+   * restart (or when another part failed, or the hashing worker holding it ended), the bytes
+   * already on disk hashed again once (on a worker for a large file).
    */
-  private async hashUpTo(row: PartialUpload): Promise<HashState> {
+  private async hashUpTo(row: PartialUpload): Promise<RunningFileHash> {
     const kept = this.hashes.get(row.id);
-    if (kept && kept.bytes === row.received_bytes) return kept;
-    const state = newHashState();
-    if (row.received_bytes > 0) {
-      const stream = createReadStream(this.path(row.id), { start: 0, end: row.received_bytes - 1 });
-      for await (const chunk of stream) feed(state, chunk as Buffer);
-      if (state.bytes !== row.received_bytes) {
-        throw new Error(`upload ${row.id} has ${state.bytes} bytes on disk, not ${row.received_bytes}`);
-      }
-    }
-    this.hashes.set(row.id, state);
-    return state;
+    if (kept && !kept.lost && kept.bytes === row.received_bytes) return kept;
+    this.forgetHash(row.id);
+    const hash = await RunningFileHash.ofFile(this.path(row.id), row.received_bytes, {
+      onWorker: row.upload_length > HASH_INLINE_MAX_BYTES,
+    });
+    this.hashes.set(row.id, hash);
+    return hash;
   }
 
   /** The last byte is in: the upload leaves the resumable list and goes through the ingest commit. */
   private async complete(principal: Principal, row: PartialUpload): Promise<IngestReply> {
-    const state = this.hashes.get(row.id)!;
-    this.hashes.delete(row.id);
     const tempPath = this.path(row.id);
+    const hash = this.hashes.get(row.id) ?? (await RunningFileHash.ofFile(tempPath, row.upload_length));
+    this.hashes.delete(row.id);
+    const [sha256, head] = await Promise.all([hash.digest(tempPath), readHead(tempPath)]);
     const stats = await lstat(tempPath, { bigint: true });
     const received: ReceivedUpload = {
       tempPath,
-      sha256: state.hash.digest('hex'),
+      sha256,
       size: row.upload_length,
-      head: state.head.subarray(0, state.headLength),
+      head,
       ino: stats.ino.toString(),
       synced: true,
     };
