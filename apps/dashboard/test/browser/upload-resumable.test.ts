@@ -123,12 +123,11 @@ describe('a video uploaded from the browser resumes after the connection drops',
         await entry.getByText('Added').waitFor({ timeout: 120_000 });
         await screenshot(page, 'upload-resumed');
 
-        // It was cut, asked where it stood, and sent the rest: POST, PATCH (cut), HEAD, PATCH. (A
-        // HEAD that reaches the server before it has seen the cut still gets the old offset; the
-        // PATCH from there gets 409, and the client asks again.)
-        expect(proxy.uploadCalls[0]).toBe('POST');
-        expect(proxy.uploadCalls.filter((call) => call === 'PATCH').length).toBeGreaterThanOrEqual(2);
-        expect(proxy.uploadCalls).toContain('HEAD');
+        // It was cut, asked where it stood, and sent the rest: POST, PATCH (cut), HEAD, PATCH. Chromium
+        // may first send the cut PATCH again by itself on a new connection (a reset of a reused
+        // connection); the server answers that one 409 with its offset, which the page does not see.
+        const calls = proxy.uploadCalls.join(' ');
+        expect(calls).toMatch(/^POST PATCH( PATCH)*( HEAD PATCH)+$/);
         // Starting over would have sent 40 MiB more than the file; resuming sends again only what was
         // in flight (in the sockets' buffers) when the connection dropped.
         expect(proxy.sent()).toBeLessThan(size + 20 * MIB);
@@ -145,7 +144,10 @@ describe('a video uploaded from the browser resumes after the connection drops',
         expect(await readdir(resumable).catch(() => [])).toEqual([]);
 
         // The cut connection is the one failed load the console shows, if any.
-        expect(errors.filter((line) => !/net::ERR_|ERR_CONNECTION|status of 409/.test(line))).toEqual([]);
+        expect(
+          errors.filter((line) => !/net::ERR_|status of 409/.test(line)),
+          errors.join('\n'),
+        ).toEqual([]);
         await context.close();
       } finally {
         await proxy.close();

@@ -33,6 +33,8 @@ export interface ResumableDeps extends IngestDeps {
 /** The folder of resumable uploads' bytes, inside the library's `.tmp` (a commit is then a link). */
 export const RESUMABLE_DIR = 'resumable';
 const HOUR_MS = 3_600_000;
+/** How long a HEAD waits for a PATCH still writing the upload to settle before it answers. */
+const SETTLE_WAIT_MS = 5_000;
 /** Leading bytes read for type sniffing, as `receiveToTemp` keeps. */
 const SNIFF_BYTES = 64 * 1024;
 
@@ -115,8 +117,11 @@ export class ResumableUploads {
   private readonly ingest;
   /** The running hash of each upload this process has written to, by id. */
   private readonly hashes = new Map<string, RunningFileHash>();
-  /** Uploads a request is writing right now: a second writer gets 409. */
-  private readonly writing = new Set<string>();
+  /**
+   * Uploads a request is writing right now, with a way to stop that request and to know when it
+   * has settled (its bytes recorded or dropped): a second writer gets 409, a DELETE stops it.
+   */
+  private readonly writing = new Map<string, { stop: AbortController; settled: Promise<void> }>();
 
   constructor(private readonly deps: ResumableDeps) {
     this.dir = join(deps.layout.libraryTmpDir, RESUMABLE_DIR);
@@ -190,17 +195,35 @@ export class ResumableUploads {
     return row;
   }
 
-  /** Abandons an upload: its row and bytes go. */
+  /**
+   * Abandons an upload: its row and bytes go. A PATCH still writing it (the client cancelled, or
+   * its connection is gone but not yet noticed) is stopped first, so cancelling takes effect now.
+   */
   async terminate(principal: Principal, id: string): Promise<void> {
-    const row = await this.find(principal, id);
-    if (this.writing.has(id)) {
-      throw new UploadOffsetError(
-        'UPLOAD_IN_PROGRESS',
-        'A request is writing this upload',
-        row.received_bytes,
-      );
+    await this.find(principal, id);
+    const writer = this.writing.get(id);
+    if (writer) {
+      writer.stop.abort(new ApiError('UPLOAD_ABORTED', 'The upload was abandoned while this part arrived'));
+      await writer.settled;
+      // The part it stopped may have been the last one: then the upload is committed, not abandoned.
+      await this.find(principal, id);
     }
     await this.remove(id);
+  }
+
+  /**
+   * {@link find}, once a PATCH still writing the upload has settled (waiting `waitMs` at most), so
+   * that a client asking where it stands just after its connection dropped gets the offset the
+   * cut part reached, not the one before it (its next PATCH would only meet a 409).
+   */
+  async findSettled(principal: Principal, id: string, waitMs = SETTLE_WAIT_MS): Promise<PartialUpload> {
+    const writer = this.writing.get(id);
+    if (writer) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([writer.settled, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+    }
+    return this.find(principal, id);
   }
 
   /**
@@ -256,9 +279,11 @@ export class ResumableUploads {
     if (input.declared !== undefined && input.declared > remaining) {
       throw new ApiError('UPLOAD_LENGTH_EXCEEDED', `Only ${remaining} more bytes make up this upload`);
     }
-    this.writing.add(id);
+    const stop = new AbortController();
+    let settle!: () => void;
+    this.writing.set(id, { stop, settled: new Promise<void>((resolve) => (settle = resolve)) });
     try {
-      const written = await this.receivePart(row, input.body, input.checksum);
+      const written = await this.receivePart(row, input.body, input.checksum, stop.signal);
       const offset = start + written.bytes;
       const expiresAt = this.expiresAt();
       if (written.bytes > 0) {
@@ -282,6 +307,7 @@ export class ResumableUploads {
       return { offset, expiresAt, finished: await this.complete(principal, row) };
     } finally {
       this.writing.delete(id);
+      settle();
     }
   }
 
@@ -292,7 +318,8 @@ export class ResumableUploads {
   private async receivePart(
     row: PartialUpload,
     body: Readable,
-    checksum?: PartChecksum,
+    checksum: PartChecksum | undefined,
+    signal: AbortSignal,
   ): Promise<{ bytes: number; cutOff?: unknown }> {
     const start = row.received_bytes;
     const remaining = row.upload_length - start;
@@ -305,6 +332,7 @@ export class ResumableUploads {
         hash,
         ...(checksum === undefined ? {} : { checksum }),
         isCutOff: isClientGone,
+        signal,
       });
     } catch (error) {
       // Nothing of this part counts: the next one starts again from `start`, hashed again from the disk.

@@ -275,13 +275,17 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
       schema: {
         tags: ['uploads'],
         summary: 'Where a resumable upload stands: `Upload-Offset` of `Upload-Length`',
+        description:
+          'While a PATCH is still writing the upload (a connection that just dropped, being wound up), ' +
+          'waits up to 5 s for it to settle, so the offset includes what that part delivered.',
         headers: TusHeaders,
         params: UploadIdParams,
         response: withErrorResponses({ 200: TusNoContent }),
       },
     },
     async (request, reply) => {
-      const upload = await uploads.find(principalOf(request), request.params.id);
+      // Asked just after a cut, while the cut part is still being wound up: its offset, once recorded.
+      const upload = await uploads.findSettled(principalOf(request), request.params.id);
       const draft = draftInteropVersion(request.headers);
       if (draft !== undefined && request.headers['tus-resumable'] === undefined) {
         // An upload still listed is never complete: the part that completes one removes it.
@@ -348,6 +352,9 @@ const resumableUploadRoutes: AppPlugin = async (app) => {
       schema: {
         tags: ['uploads'],
         summary: 'Abandon a resumable upload (tus termination): its bytes are removed',
+        description:
+          'A PATCH still writing the upload is stopped first (it answers `UPLOAD_ABORTED`). If that ' +
+          'part was the last one, the upload is already stored and this answers 404.',
         headers: TusHeaders,
         params: UploadIdParams,
         response: withErrorResponses({ 204: TusNoContent }),
